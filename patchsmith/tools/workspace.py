@@ -1,0 +1,59 @@
+"""Workspace: the git working tree the agent may change, its sandbox, and path guarding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .git import diff_against, run_git
+from .sandbox.base import ExecResult, Sandbox
+from .sandbox.local import LocalSandbox
+
+
+class PathOutsideWorkspace(ValueError):
+    pass
+
+
+@dataclass
+class Workspace:
+    """`base` is the commit the final patch is measured against (the seeded state or a task's base_commit)."""
+
+    root: Path
+    base: str
+    sandbox: Sandbox = None  # type: ignore[assignment]
+    test_command: str | None = None  # configured test command, overrides auto-detection
+    read_only: bool = False
+    edit_history: dict[str, list[str | None]] = field(default_factory=dict)  # path -> prior contents, for undo
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root).resolve()
+        if self.sandbox is None:
+            self.sandbox = LocalSandbox(self.root)
+
+    def resolve(self, path: str | Path) -> Path:
+        """A path relative to the root or absolute inside it; anything else raises with a teaching message."""
+        raw = str(path).strip()
+        if not raw:
+            raise PathOutsideWorkspace("empty path; give a path relative to the repository root, e.g. src/app.py")
+        candidate = Path(raw)
+        if not candidate.is_absolute():
+            candidate = self.root / candidate
+        resolved = candidate.resolve()
+        if resolved != self.root and self.root not in resolved.parents:
+            raise PathOutsideWorkspace(
+                f"{raw} is outside the repository; paths must be relative to {self.root} or absolute inside it")
+        if ".git" in resolved.relative_to(self.root).parts:
+            raise PathOutsideWorkspace(f"{raw} is inside .git, which tools may not touch")
+        return resolved
+
+    def relative(self, path: Path) -> str:
+        return str(Path(path).resolve().relative_to(self.root)) or "."
+
+    def diff(self, paths: list[str] | None = None) -> str:
+        return diff_against(self.root, self.base, paths)
+
+    def exec(self, command: str, timeout: float = 120.0) -> ExecResult:
+        return self.sandbox.exec(command, cwd=self.root, timeout=timeout)
+
+    def head(self) -> str:
+        return run_git(self.root, "rev-parse", "HEAD").stdout.strip()
