@@ -1,0 +1,67 @@
+"""How a front end (console or Textual) watches and steers a run; the controller imports no UI."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .trajectory import Event, Header, Result, Step
+
+
+class RunObserver(Protocol):
+    """Called from the controller's thread as the run happens (a UI must hop to its own thread)."""
+
+    def on_header(self, header: Header) -> None: ...
+    def on_step(self, step: Step) -> None: ...
+    def on_event(self, event: Event) -> None: ...
+    def on_result(self, result: Result) -> None: ...
+
+
+@dataclass
+class ApprovalRequest:
+    tool: str
+    args: dict[str, Any]
+    preview: str  # what will happen: the command, or the edit as a diff
+    reason: str  # why approval is needed under the current mode
+
+
+@dataclass
+class Decision:
+    approved: bool
+    message: str = ""  # shown to the agent on deny ("use pytest -x instead")
+    args: dict[str, Any] | None = None  # edited arguments, when the user changed the command
+
+
+class Approver(Protocol):
+    def decide(self, request: ApprovalRequest) -> Decision: ...
+
+
+@dataclass
+class RunControl:
+    """Thread-safe steering from outside the loop: stop cleanly, or say something between steps."""
+
+    stop_requested: threading.Event = field(default_factory=threading.Event)
+    messages: queue.Queue[str] = field(default_factory=queue.Queue)
+
+    def stop(self) -> None:
+        self.stop_requested.set()
+
+    def send(self, text: str) -> None:
+        self.messages.put(text)
+
+    def drain(self) -> list[str]:
+        out: list[str] = []
+        while True:
+            try:
+                out.append(self.messages.get_nowait())
+            except queue.Empty:
+                return out
+
+
+class NullObserver:
+    def on_header(self, header: Header) -> None: ...
+    def on_step(self, step: Step) -> None: ...
+    def on_event(self, event: Event) -> None: ...
+    def on_result(self, result: Result) -> None: ...
