@@ -19,8 +19,8 @@ from ...tools.git import run_git
 from ...tools.sandbox.base import Sandbox
 from ...tools.sandbox.local import LocalSandbox
 from .envs import Env
-from .parsers import PARSERS, PASSED, FAILED, failed, lookup, passed
-from .specs import Spec, network_tests, test_directives
+from .parsers import FAILED, PARSERS, PASSED, failed, lookup, passed
+from .specs import Spec, network_tests, directives_for
 from .tasks import Task, patch_files
 
 SandboxFactory = Callable[[Path], Sandbox]
@@ -170,7 +170,7 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
     result.timing["apply_s"] = time.monotonic() - t0
 
     desel = deselection(spec, root, test_files)
-    directives = test_directives(spec, test_files)
+    directives = directives_for(spec, test_files)
     command = spec.test_cmd
     if directives:
         command += " " + " ".join(shlex.quote(d) for d in directives)

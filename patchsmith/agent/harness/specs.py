@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -262,7 +262,7 @@ def spec_for(task: Task, config: dict[str, Any] | None = None) -> Spec:
     return replace(base, **merged)
 
 
-def test_directives(spec: Spec, test_files: list[str]) -> list[str]:
+def directives_for(spec: Spec, test_files: list[str]) -> list[str]:
     """Arguments naming what to run: the test files `test_patch` touches, in the runner's terms."""
     if spec.directives == "none":
         return []
