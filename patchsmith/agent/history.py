@@ -73,10 +73,11 @@ class History:
     def add_message(self, step: int, message: dict[str, Any], summary: str) -> None:
         self.add(Turn(step=step, messages=[message], summary=summary))
 
-    def condense(self, target: int) -> bool:
+    def condense(self, target: int, keep_recent: int | None = None) -> bool:
         """Shrink to `target` tokens if possible; False when nothing more can be condensed."""
+        keep = self.keep_recent if keep_recent is None else keep_recent
         before = self.tokens
-        cutoff = max(0, len(self.turns) - self.keep_recent)
+        cutoff = max(0, len(self.turns) - keep)
         for turn in self.turns[:cutoff]:
             if self.tokens <= target:
                 break
@@ -84,7 +85,7 @@ class History:
                 self._turn_tokens -= turn.tokens
                 turn.condense()
                 self._turn_tokens += turn.tokens
-        while self.tokens > target and len(self.turns) > self.keep_recent:
+        while self.tokens > target and len(self.turns) > keep:
             turn = self.turns.pop(0)
             self._turn_tokens -= turn.tokens
             self.dropped.append(f"step {turn.step}: {turn.summary}")

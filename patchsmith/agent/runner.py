@@ -183,7 +183,7 @@ class Controller:
             try:
                 return self.model.complete(self.history.messages(tail), self.tools), time.monotonic() - t0
             except ContextLengthExceeded as exc:
-                shrunk = self.history.condense(self.history.tokens // 2)
+                shrunk = self.history.condense(self.history.tokens // 2, keep_recent=1)
                 self.event("condensed", f"context length exceeded; condensed history to ~{self.history.tokens} "
                                         "tokens", {"attempt": attempt})
                 if not shrunk or attempt == CONTEXT_RETRIES:
@@ -197,6 +197,8 @@ class Controller:
     def act(self, tool: Tool, action: Action) -> tuple[Observation, float, float, Action]:
         """Permission check, approval, then the tool. Returns (observation, approval_s, tool_s, action run)."""
         mode = self.config.mode
+        if "_raw" in action.args:  # unparseable arguments: the tool explains the right form, nothing runs
+            return tool(self.ws, action.args["_raw"]), 0.0, 0.0, action
         if reason := refused(tool, action.args, mode):
             return Observation.fail(reason), 0.0, 0.0, action
         approval_s = 0.0
