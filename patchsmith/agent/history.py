@@ -48,9 +48,12 @@ class History:
     prefix: list[dict[str, Any]]  # system + task: never condensed
     budget: int  # tokens
     keep_recent: int = 4
+    max_turns: int = 40  # older turns live on only as summary lines, so a prompt's size has a ceiling
     turns: list[Turn] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # summaries of turns no longer sent
+    dropped_count: int = 0
     condensations: int = 0
+    _summary_cache: tuple[int, str] = (0, "")
     _prefix_tokens: int = 0
     _turn_tokens: int = 0
 
@@ -59,12 +62,14 @@ class History:
 
     @property
     def tokens(self) -> int:
-        return self._prefix_tokens + self._turn_tokens + (len(self.dropped[-MAX_SUMMARY_LINES:]) * 20)
+        return self._prefix_tokens + self._turn_tokens + len(self.dropped) * 20
 
     def add(self, turn: Turn) -> bool:
         """Append a turn; returns True when this triggered a condensation."""
         self.turns.append(turn)
         self._turn_tokens += turn.tokens
+        if len(self.turns) > self.max_turns:
+            self._drop_oldest()
         if self.tokens > self.budget:
             self.condense(self.budget * 7 // 10)
             return True
@@ -86,23 +91,28 @@ class History:
                 turn.condense()
                 self._turn_tokens += turn.tokens
         while self.tokens > target and len(self.turns) > keep:
-            turn = self.turns.pop(0)
-            self._turn_tokens -= turn.tokens
-            self.dropped.append(f"step {turn.step}: {turn.summary}")
-        # Never leave a tool message whose assistant call was dropped: the API rejects it.
-        while self.turns and self.turns[0].messages and self.turns[0].messages[0]["role"] == "tool":
-            turn = self.turns.pop(0)
-            self._turn_tokens -= turn.tokens
-            self.dropped.append(f"step {turn.step}: {turn.summary}")
+            self._drop_oldest()
         changed = self.tokens < before
         self.condensations += int(changed)
         return changed
 
+    def _drop_oldest(self) -> None:
+        turn = self.turns.pop(0)
+        self._turn_tokens -= turn.tokens
+        self.dropped.append(f"step {turn.step}: {turn.summary}")
+        self.dropped_count += 1
+        del self.dropped[:-MAX_SUMMARY_LINES]  # only the latest lines are ever shown
+        # Never leave a tool message whose assistant call was dropped: the API rejects it.
+        while self.turns and self.turns[0].messages and self.turns[0].messages[0]["role"] == "tool":
+            self._drop_oldest()
+
     def messages(self, tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         out = list(self.prefix)
         if self.dropped:
-            lines = self.dropped[-MAX_SUMMARY_LINES:]
-            out.append({"role": "user", "content": render("condensed", dropped=len(self.dropped), lines=lines)})
+            if self._summary_cache[0] != self.dropped_count:  # re-render only when something new was dropped
+                self._summary_cache = (self.dropped_count,
+                                       render("condensed", dropped=self.dropped_count, lines=self.dropped))
+            out.append({"role": "user", "content": self._summary_cache[1]})
         for turn in self.turns:
             out.extend(turn.messages)
         if tail:

@@ -92,7 +92,13 @@ class WorkingMemory(BaseModel):
                       window=self.window, edits=self.edits[-MAX_EDITS_SHOWN:], last_tests=self.last_tests)
 
     def snapshot(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"hints"})
+        """What the trajectory records each step: bounded, so recording costs the same at step 500 as at 10."""
+        data = self.model_dump(exclude={"hints", "edits", "failing_history", "files_viewed"})
+        data["files_viewed"] = self.files_viewed[-MAX_FILES_SHOWN:]
+        data["edits"] = [e.model_dump() for e in self.edits[-MAX_EDITS_SHOWN:]]
+        data["edit_count"] = len(self.edits)
+        data["failing_history"] = self.failing_history[-MAX_FILES_SHOWN:]
+        return data
 
 
 class NoteArgs(BaseModel):

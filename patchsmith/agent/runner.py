@@ -177,12 +177,15 @@ class Controller:
         self.check_repeat(action, obs)
 
     def ask(self) -> tuple[Reply, float]:
-        t0 = time.monotonic()
         tail = [{"role": "user", "content": self.memory.render(self.steps, self.config.max_steps - self.steps)}]
+        model_s = 0.0
         for attempt in range(CONTEXT_RETRIES + 1):
+            messages = self.history.messages(tail)
+            t0 = time.monotonic()
             try:
-                return self.model.complete(self.history.messages(tail), self.tools), time.monotonic() - t0
+                return self.model.complete(messages, self.tools), model_s + time.monotonic() - t0
             except ContextLengthExceeded as exc:
+                model_s += time.monotonic() - t0
                 shrunk = self.history.condense(self.history.tokens // 2, keep_recent=1)
                 self.event("condensed", f"context length exceeded; condensed history to ~{self.history.tokens} "
                                         "tokens", {"attempt": attempt})
