@@ -19,6 +19,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY)")
     g.add_argument("--text-mode", action="store_true", help="the endpoint has no tool calling: parse actions from text")
     g.add_argument("--temperature", type=float, default=0.0)
+    g.add_argument("--retries", type=int, default=5, help="retries on rate limits and server errors (default 5)")
     b = p.add_argument_group("budgets")
     b.add_argument("--max-steps", type=int, default=50)
     b.add_argument("--max-tokens", type=int, help="stop after this many prompt+completion tokens")
@@ -30,7 +31,8 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
 
 def config_from_args(args: argparse.Namespace, **overrides: object) -> RunConfig:
     values = {"model": args.model or "scripted", "base_url": args.base_url, "api_key": args.api_key,
-              "text_mode": args.text_mode, "temperature": args.temperature, "max_steps": args.max_steps,
+              "text_mode": args.text_mode, "temperature": args.temperature,
+              "max_retries": args.retries, "max_steps": args.max_steps,
               "max_tokens": args.max_tokens, "max_cost": args.max_cost, "max_wall_s": args.max_time,
               "context_budget": args.context_budget, "command_timeout": args.command_timeout, **overrides}
     try:

@@ -42,7 +42,8 @@ def make_model(config: RunConfig) -> Model:
                         "server, or use --model scripted:FILE to run offline")
     price = price_for(name, config.price_prompt, config.price_completion)
     return OpenAIModel(name, base_url=base_url, api_key=api_key, text_mode=config.text_mode,
-                       temperature=config.temperature, price=price)
+                       temperature=config.temperature, price=price,
+                       max_retries=config.max_retries)
 
 
 def _names_a_file(rest: str) -> bool:
