@@ -15,6 +15,7 @@ class RunConfig(BaseModel):
     api_key: str | None = None
     text_mode: bool = False  # parse the action from the reply text instead of native tool calls
     temperature: float = 0.0
+    max_retries: int = 5  # rate limits and transient server errors, with backoff
     max_steps: int = 50
     max_tokens: int | None = None  # prompt + completion over the run
     max_cost: float | None = None  # dollars
