@@ -20,7 +20,7 @@ from ...tools.sandbox.base import Sandbox
 from ...tools.sandbox.local import LocalSandbox
 from .envs import Env
 from .parsers import FAILED, PARSERS, PASSED, failed, lookup, passed
-from .specs import Spec, network_tests, directives_for
+from .specs import Spec, directives_for, network_tests
 from .tasks import Task, patch_files
 
 SandboxFactory = Callable[[Path], Sandbox]
@@ -171,9 +171,11 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
 
     desel = deselection(spec, root, test_files)
     directives = directives_for(spec, test_files)
-    command = spec.test_cmd
-    if directives:
-        command += " " + " ".join(shlex.quote(d) for d in directives)
+    named = " ".join(shlex.quote(d) for d in directives)
+    if "{tests}" in spec.test_cmd:  # the spec places the test files itself
+        command = spec.test_cmd.replace("{tests}", named).rstrip()
+    else:
+        command = f"{spec.test_cmd} {named}".rstrip()
     if desel and spec.parser == "pytest":
         command += " " + " ".join(f"--deselect {shlex.quote(d)}" for d in desel)
     result.test_command = command
