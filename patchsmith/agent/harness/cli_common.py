@@ -34,7 +34,12 @@ def harness_from_args(args: argparse.Namespace) -> Harness:
         raise UserError("--timeout must be positive")
     if args.repos_dir is not None and not args.repos_dir.is_dir():
         raise UserError(f"--repos-dir {args.repos_dir} is not a folder")
-    return Harness(repos_dir=args.repos_dir, cache_dir=args.cache_dir or default_cache_dir(),
+    cache_dir = (args.cache_dir or default_cache_dir()).resolve()
+    if args.sandbox in ("bwrap", "auto") and Path.home().resolve() in cache_dir.parents:
+        # bwrap hides the home directory, so environments cached there would vanish inside the sandbox.
+        raise UserError(f"--sandbox {args.sandbox} hides the home directory, where environments are cached "
+                        f"({cache_dir}); add --cache-dir outside it, e.g. --cache-dir /var/tmp/patchsmith-cache")
+    return Harness(repos_dir=args.repos_dir, cache_dir=cache_dir,
                    spec_config=load_spec_config(args.spec_config),
                    sandbox_factory=default_sandbox_factory(args.sandbox), timeout=args.timeout,
                    allow_clone=not args.no_clone, keep_workspaces=args.keep_workspaces)
