@@ -17,8 +17,8 @@ GOLD = """diff --git a/pkg/calc.py b/pkg/calc.py
  def add(a, b):
 -    return a - b
 +    return a + b
- 
- 
+\x20
+\x20
  def mul(a, b):
 """
 
@@ -30,8 +30,8 @@ REGRESSION = """diff --git a/pkg/calc.py b/pkg/calc.py
  def add(a, b):
 -    return a - b
 +    return a + b
- 
- 
+\x20
+\x20
  def mul(a, b):
 -    return a * b
 +    return a * b + 0 if isinstance(a, int) else None
@@ -42,11 +42,11 @@ TEST_PATCH = """diff --git a/tests/test_calc.py b/tests/test_calc.py
 +++ b/tests/test_calc.py
 @@ -1,6 +1,6 @@
  import pytest
- 
+\x20
 -from pkg.calc import mul
 +from pkg.calc import add, mul
- 
- 
+\x20
+\x20
  def test_mul():
 @@ -10,3 +10,7 @@ def test_mul():
  @pytest.mark.parametrize('word', ['a b', 'c'])

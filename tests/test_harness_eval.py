@@ -154,3 +154,20 @@ def test_apply_patch_reports_reason(tmp_path: Path, origin: tuple[Path, str]) ->
     outcome = apply_patch(ws, GOLD.replace("a - b", "a * b * c"))
     assert not outcome.ok and "git apply" in outcome.reason and "patch --fuzz" in outcome.reason
     assert git(ws, "status", "--porcelain") == ""  # a failed attempt leaves the tree clean
+
+
+def test_loopback_service_runs_around_the_tests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from patchsmith.agent.harness import services
+    from patchsmith.tools.sandbox.local import LocalSandbox
+
+    (tmp_path / "hello.txt").write_text("served locally")
+    monkeypatch.setitem(services.SERVICES, "files", services.ServiceDef(
+        packages=(), start="{python} -m http.server {port} --bind 127.0.0.1",
+        env=(("FILES_URL", "http://127.0.0.1:{port}/"),)))
+    command, env = services.wrap(
+        "python -c 'import os, urllib.request; print(urllib.request.urlopen(os.environ[\"FILES_URL\"] + "
+        "\"hello.txt\").read().decode())'; exit 3", {"files": Path(sys.executable)})
+    result = LocalSandbox(tmp_path).exec(command, cwd=tmp_path, timeout=30, env=env)
+    assert "served locally" in result.output and result.exit_code == 3  # the tests' exit code survives

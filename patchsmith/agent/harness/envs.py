@@ -23,6 +23,7 @@ from pathlib import Path
 from ...tools.git import run_git
 from .locks import file_lock, write_atomic
 from .repos import RepoError, RepoSource, checkout
+from .services import ServiceError, service_python
 from .specs import Spec
 from .tasks import Task
 
@@ -46,6 +47,7 @@ class Env:
     test_env: dict[str, str] = field(default_factory=dict)
     build_s: float = 0.0
     reused: bool = False
+    services: dict[str, Path] = field(default_factory=dict)  # service name -> its interpreter
 
     def variables(self, workspace: Path) -> dict[str, str]:
         """Environment for commands in `workspace`: the venv first on PATH, the workspace first on PYTHONPATH."""
@@ -112,23 +114,33 @@ class EnvManager:
         if key in self._failed:
             raise self._failed[key]
         folder = self.cache_dir / key
+        services: dict[str, Path] = {}
+        for name in spec.services:
+            try:
+                services[name] = service_python(name, self.cache_dir.parent)
+            except (ServiceError, OSError, subprocess.SubprocessError) as exc:
+                error = EnvError(f"service {name}: {exc}")
+                self._failed[key] = error
+                raise error from None
         with file_lock(self.cache_dir / f"{key}.lock"):
             ready = folder / "READY.json"
             if ready.exists():
                 meta = json.loads(ready.read_text())
-                return self._env_from(key, folder, spec, meta, reused=True)
+                return self._env_from(key, folder, spec, meta, reused=True, services=services)
             try:
                 meta = self._build(task, spec, source, folder)
             except EnvError as exc:
                 self._failed[key] = exc
                 raise
             write_atomic(ready, json.dumps(meta))
-            return self._env_from(key, folder, spec, meta, reused=False)
+            return self._env_from(key, folder, spec, meta, reused=False, services=services)
 
-    def _env_from(self, key: str, folder: Path, spec: Spec, meta: dict, reused: bool) -> Env:
+    def _env_from(self, key: str, folder: Path, spec: Spec, meta: dict, reused: bool,
+                  services: dict[str, Path]) -> Env:
         return Env(key=key, root=folder / "venv" if meta.get("venv") else None,
                    src=folder / "src" if meta.get("src") else None, generated=meta.get("generated", []),
-                   test_env=dict(spec.test_env), build_s=meta.get("build_s", 0.0), reused=reused)
+                   test_env=dict(spec.test_env), build_s=meta.get("build_s", 0.0), reused=reused,
+                   services=services)
 
     def _build(self, task: Task, spec: Spec, source: RepoSource, folder: Path) -> dict:
         start = time.monotonic()

@@ -20,6 +20,7 @@ from ...tools.sandbox.base import Sandbox
 from ...tools.sandbox.local import LocalSandbox
 from .envs import Env
 from .parsers import FAILED, PARSERS, PASSED, failed, lookup, passed
+from .services import wrap
 from .specs import Spec, directives_for, network_tests
 from .tasks import Task, patch_files
 
@@ -184,7 +185,8 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
     sandbox = (sandbox_factory or default_sandbox_factory())(root)
     try:
         t1 = time.monotonic()
-        run = sandbox.exec(command, cwd=root, timeout=timeout, env=env.variables(root))
+        wrapped, service_env = wrap(command, env.services)
+        run = sandbox.exec(wrapped, cwd=root, timeout=timeout, env={**env.variables(root), **service_env})
         result.timing["tests_s"] = time.monotonic() - t1
     finally:
         sandbox.close()
