@@ -34,6 +34,9 @@ def harness_from_args(args: argparse.Namespace) -> Harness:
         raise UserError("--timeout must be positive")
     if args.repos_dir is not None and not args.repos_dir.is_dir():
         raise UserError(f"--repos-dir {args.repos_dir} is not a folder")
+    if args.sandbox == "docker":
+        raise UserError("--sandbox docker cannot see the host virtualenvs the harness builds; "
+                        "use --sandbox local or bwrap")
     cache_dir = (args.cache_dir or default_cache_dir()).resolve()
     if args.sandbox in ("bwrap", "auto") and Path.home().resolve() in cache_dir.parents:
         # bwrap hides the home directory, so environments cached there would vanish inside the sandbox.
