@@ -137,6 +137,7 @@ def test_pipeline_records_env_failure_and_agent_crash(tmp_path: Path, harness: H
 
     def fixer(task, root, env, task_dir):
         assert "patch" not in task.public()
+        assert env.variables(root)["PYTHONPATH"] == str(root)
         calc = root / "pkg" / "calc.py"
         calc.write_text(calc.read_text().replace("a - b", "a + b"))
         return {"patch": git(root, "diff") + "\n", "steps": 1, "exit_reason": "submitted"}
