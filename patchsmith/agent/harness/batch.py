@@ -100,12 +100,19 @@ def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, co
                   TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), console=console,
                   disable=not show_progress, transient=False) as progress:
         bar = progress.add_task("tasks", total=len(tasks), completed=counts.done, counts=counts.text())
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(one, t): t for t in todo}
+        pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        futures = {pool.submit(one, t): t for t in todo}
+        try:
             for future in as_completed(futures):
                 result = future.result()
                 with lock:
                     results[result["instance_id"]] = result
                     counts.add(result)
                     progress.update(bar, advance=1, counts=counts.text())
+        except KeyboardInterrupt:
+            # Start nothing new; tasks already running finish and are saved, so a rerun resumes after them.
+            console.print("[yellow]interrupted: finishing the tasks already running; rerun to resume[/]")
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     return results
