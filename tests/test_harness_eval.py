@@ -172,3 +172,28 @@ def test_loopback_service_runs_around_the_tests(tmp_path: Path, monkeypatch: pyt
         "\"hello.txt\").read().decode())'; exit 3", {"files": Path(sys.executable)})
     result = LocalSandbox(tmp_path).exec(command, cwd=tmp_path, timeout=30, env=env)
     assert "served locally" in result.output and result.exit_code == 3  # the tests' exit code survives
+
+
+def test_batch_survives_a_crashing_job_and_resumes(tmp_path: Path) -> None:
+    from patchsmith.agent.harness.batch import run_batch
+    from patchsmith.agent.harness.tasks import Task
+
+    tasks = [Task(instance_id=f"t-{i}", repo="acme/calc", base_commit="0" * 40) for i in range(4)]
+    calls: list[str] = []
+
+    def job(task: Task, task_dir: Path) -> dict:
+        calls.append(task.instance_id)
+        if task.instance_id == "t-1":
+            raise ValueError("boom")
+        return {"instance_id": task.instance_id, "status": "resolved", "resolved": True,
+                "agent": {"cost": 0.25}}
+
+    results = run_batch(tasks, job, tmp_path, workers=2, show_progress=False)
+    assert results["t-1"]["status"] == "error" and "harness crashed: ValueError: boom" in results["t-1"]["reason"]
+    assert "ValueError" in (tmp_path / "tasks" / "t-1" / "crash.log").read_text()
+    assert sorted(calls) == ["t-0", "t-1", "t-2", "t-3"]
+    (tmp_path / "results" / "t-2.json").unlink()  # as if killed before t-2 was saved
+    calls.clear()
+    again = run_batch(tasks, job, tmp_path, workers=2, show_progress=False)
+    assert calls == ["t-2"] and set(again) == {"t-0", "t-1", "t-2", "t-3"}
+    assert len(list((tmp_path / "results").glob("*.json"))) == 4
