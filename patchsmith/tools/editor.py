@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -21,7 +23,9 @@ from .workspace import Workspace
 MAX_DIR_ENTRIES = 400
 CONTEXT = 4  # lines shown around an edit
 MAX_CANDIDATES = 3
-MAX_WINDOWS = 20_000  # line windows compared when old_str is not found (bounds the time on huge files)
+EXACT_WINDOWS = 3_000  # beyond this many line windows, shortlist them cheaply before comparing characters
+SHORTLIST = 60
+WORD = re.compile(r"\w+")
 
 DESCRIPTION = (
     "View, create and edit files. `view` shows a file with line numbers (like `cat -n`; `view_range` "
@@ -327,23 +331,21 @@ def no_match_message(text: str, old: str, rel: str) -> str:
 
 def closest_windows(lines: list[str], target: str, k: int) -> list[tuple[float, int]]:
     """The up-to-3 non-overlapping k-line windows most similar to `target` (ratio, 0-based start)."""
+    n_windows = max(1, len(lines) - k + 1)
+    starts: Iterable[int] = range(n_windows)
+    if n_windows > EXACT_WINDOWS:
+        starts = _likely_windows(lines, target, k, n_windows)
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     matcher.set_seq2(target)  # seq2 is the cached side: set it once
     scored: list[tuple[float, int]] = []
     floor = 0.4
-    n_windows = max(1, len(lines) - k + 1)
-    step = max(1, n_windows // MAX_WINDOWS)
-    for i in range(0, n_windows, step):
+    for i in starts:
         matcher.set_seq1("\n".join(lines[i : i + k]))
         if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
             continue
         score = matcher.ratio()
         if score >= floor:
             scored.append((score, i))
-            if len(scored) > 50:  # keep the pool small and raise the bar as better windows turn up
-                scored.sort(reverse=True)
-                del scored[20:]
-                floor = max(floor, scored[-1][0])
     scored.sort(key=lambda s: (-s[0], s[1]))
     chosen: list[tuple[float, int]] = []
     for score, i in scored:
@@ -352,6 +354,22 @@ def closest_windows(lines: list[str], target: str, k: int) -> list[tuple[float, 
         if len(chosen) == MAX_CANDIDATES:
             break
     return chosen
+
+
+def _likely_windows(lines: list[str], target: str, k: int, n_windows: int) -> list[int]:
+    """On big files, shortlist windows by shared identifiers/numbers (set operations in C) before the
+    character-level comparison, which is too slow to run on every window."""
+    want = set(WORD.findall(target))
+    if not want:
+        return list(range(0, n_windows, max(1, n_windows // EXACT_WINDOWS)))
+    words = [set(WORD.findall(line)) & want for line in lines]
+    scores = []
+    for i in range(n_windows):
+        shared = set().union(*words[i : i + k]) if k > 1 else words[i]
+        if shared:
+            scores.append((len(shared), i))
+    scores.sort(key=lambda s: (-s[0], s[1]))
+    return sorted(i for _, i in scores[:SHORTLIST])
 
 
 def _compile_error(source: str, filename: str) -> SyntaxError | None:
