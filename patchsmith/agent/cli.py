@@ -12,6 +12,8 @@ from .errors import UserError
 COMMAND_MODULES = [
     "fix",
     "replay",
+    "index",
+    "localize",
 ]
 
 

@@ -57,9 +57,10 @@ class StopRun(Exception):
 
 
 def default_toolset() -> list[Tool]:
+    from ..tools.index.tools import index_tools
     from ..tools.registry import default_tools
 
-    return [*default_tools(), make_note_tool()]
+    return [*default_tools(), *index_tools(), make_note_tool()]
 
 
 @dataclass
