@@ -34,7 +34,8 @@ Total: $2,400.00
 
 Expected `€2,400.00` on every line (and `£` for GBP invoices). We also format amounts
 outside invoices (statements, reminders) with `ledger.format_money`, and there is no way
-to ask it for another currency, so fixing only the invoice would not help us there.
+to ask it for another currency; something like `format_money(amount, "GBP")` -> `£9.50`
+is what we would need there.
 '''
 
 HINTS = '''
