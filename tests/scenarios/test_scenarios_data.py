@@ -154,3 +154,35 @@ def test_bundles_hold_their_base_commit(tmp_path):
         heads = subprocess.run(["git", "bundle", "list-heads", str(folder / "repo.bundle")],
                                capture_output=True, text=True, check=True, env=checks.git_env()).stdout
         assert TASKS[folder.name]["base_commit"] in heads, folder.name
+
+
+# ------------------------------------------------ the replies drive the real agent loop
+
+@pytest.mark.parametrize("instance_id", ["patchsmith__pagekit-1", "patchsmith__confparse-1"])
+def test_replies_resolve_through_the_real_agent_loop(tmp_path, monkeypatch, instance_id):
+    """An undo after a failing test run (JS) and a lint-guard refusal (Python), through the real tools."""
+    runner = pytest.importorskip("patchsmith.agent.runner", reason="the agent loop is not on this branch yet")
+    from patchsmith.agent.config import RunConfig
+    from patchsmith.tools.workspace import Workspace
+
+    if instance_id.startswith("patchsmith__pagekit") and not HAVE_NODE:
+        pytest.skip("node is not installed")
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # the scenario repos need no plugins
+    folder = ROOT / "scenarios" / instance_id
+    task = TASKS[instance_id]
+    repo = tmp_path / "repo"
+    checks.git(tmp_path, "clone", "-q", str(folder / "repo.bundle"), str(repo))
+    checks.git(repo, "checkout", "-q", task["base_commit"])
+    workspace = Workspace(repo, base=task["base_commit"], test_command=task["test_cmd"])
+    config = RunConfig(model=f"scripted:{folder / 'replies.jsonl'}", mode="full-auto", max_steps=30)
+    outcome = runner.run_agent(task["problem_statement"], workspace, config, tmp_path / "out", task=task)
+    assert outcome.exit_reason == "submitted"
+    assert outcome.patch == task["patch"]
+    steps = [json.loads(line) for line in outcome.trajectory_path.read_text().splitlines()]
+    refused = [s for s in steps if s.get("type") == "step" and s["observation"]["ok"] is False]
+    expect = checks.load_expectations(instance_id)
+    assert len(refused) == len(expect.get("lint_refusals", [])), "the lint guard should refuse exactly the broken edit"
+    by_number = {s["index"] + 1: s for s in steps if s.get("type") == "step"}
+    for number in expect.get("failing_runs", []):
+        assert by_number[number]["action"]["tool"] == "run_tests"
+        assert "failed" in by_number[number]["observation"]["text"].splitlines()[1]

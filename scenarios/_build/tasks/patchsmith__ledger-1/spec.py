@@ -123,7 +123,7 @@ REPLIES = [
     {
         "thought": "Check nothing else calls format_money and would still print dollars for a non-USD document.",
         "tool": "search",
-        "args": {"pattern": "format_money(", "path": "ledger/*.py"},
+        "args": {"pattern": "format_money(", "path": "ledger/*.py", "regex": False},
     },
     {
         "thought": "Only render() and the definition. Run the reporter's example plus standalone formatting in GBP and USD.",
