@@ -14,6 +14,8 @@ COMMAND_MODULES = [
     "replay",
     "index",
     "localize",
+    "run",
+    "eval",
 ]
 
 
