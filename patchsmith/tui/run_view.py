@@ -34,6 +34,7 @@ class RunView(Vertical):
         super().__init__(**kwargs)
         self.model = model
         self.live = live
+        self.live_help = live  # stays on after the run ends, so ? still lists the live keys
         self.diff_mode = False
         self.current = 0
         self.hits: list[int] = []
@@ -222,7 +223,7 @@ class RunView(Vertical):
         box.collapsed = not box.collapsed
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(live=self.live_help))
 
     def action_back(self) -> None:
         self.app.action_back()  # type: ignore[attr-defined]

@@ -94,7 +94,13 @@ def _summary_jsonl(path: Path, task: str) -> RunSummary:
                 break
     if header and header.task.get("instance_id"):
         summary.task = str(header.task["instance_id"])
-    step_count = sum(1 for ln in lines if ln.startswith(b'{"type":"step"') or b'"type": "step"' in ln[:40])
+    if lines:
+        try:
+            json.loads(lines[-1])
+        except ValueError:
+            lines.pop()  # cut off mid-line by a crash
+    step_lines = [ln for ln in lines if ln.startswith(b'{"type":"step"') or b'"type": "step"' in ln[:40]]
+    step_count = len(step_lines)
     if result:
         summary.steps = result.totals.steps or step_count
         summary.tokens = result.totals.prompt_tokens + result.totals.completion_tokens
@@ -107,6 +113,10 @@ def _summary_jsonl(path: Path, task: str) -> RunSummary:
     else:
         summary.steps = step_count
         summary.incomplete = True
+        for line in step_lines:  # no totals line: add up what the steps recorded
+            usage = (json.loads(line).get("usage") or {}) if line else {}
+            summary.tokens += int(usage.get("prompt_tokens") or 0) + int(usage.get("completion_tokens") or 0)
+            summary.cost += float(usage.get("cost") or 0.0)
         summary.exit_reason = "incomplete"
     return summary
 

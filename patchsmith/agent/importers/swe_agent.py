@@ -73,6 +73,13 @@ def _editor_args(command: str) -> dict[str, Any]:
     return args or {"command": command}
 
 
+def _error_line(text: str) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if "Traceback (most recent call last)" in text and lines:
+        return lines[-1].strip()  # the exception itself sits at the end of a traceback
+    return next((ln.strip() for ln in lines if _ERROR_HINTS.search(ln)), "error")
+
+
 def _problem_statement(obj: dict[str, Any]) -> str:
     replay = as_dict(obj.get("replay_config"))
     problem = replay.get("problem_statement")
@@ -114,7 +121,7 @@ def from_swe_agent(obj: dict[str, Any], path: str | None = None) -> Trajectory:
             action=_action(text_of(raw.get("action"))),
             observation=ObservationRecord(
                 text=observation, ok=not failed,
-                error=next((ln for ln in observation.splitlines() if _ERROR_HINTS.search(ln)), None) if failed else None),
+                error=_error_line(observation) if failed else None),
             reply=ReplyRecord(text=text_of(raw.get("response"))),
             timing=Timing(tool_s=as_float(raw.get("execution_time"))),
             state=as_dict(raw.get("state")),
