@@ -46,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
             text.append(what + "\n")
         with Vertical(id="help-box", classes="dialog"):
             yield Label("Keys", classes="dialog-title")
-            yield Static(text)
+            yield Static(text, id="help-text")
             yield Label("Esc or q closes", classes="dialog-hint")
 
     async def action_dismiss(self, result: None = None) -> None:

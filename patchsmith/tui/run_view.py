@@ -83,8 +83,11 @@ class RunView(Vertical):
         self.app.call_from_thread(self._refresh_timeline)
 
     def _refresh_timeline(self) -> None:
-        self.query_one(Timeline).set_series(*self.model.series())
-        self.query_one(Timeline).mark(self.current)
+        if not self.is_attached:  # the run was closed while it was being indexed
+            return
+        timeline = self.query_one(Timeline)
+        timeline.set_series(*self.model.series())
+        timeline.mark(self.current)
 
     # --- showing a step -----------------------------------------------------------------------
     def show_step(self, index: int) -> None:
