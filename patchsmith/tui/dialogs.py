@@ -110,6 +110,7 @@ class ApprovalScreen(ModalScreen[Decision]):
         Binding("a", "approve", "Approve"),
         Binding("d", "deny", "Deny"),
         Binding("e", "edit", "Edit"),
+        Binding("s", "app.stop", "Stop the run"),
         Binding("escape", "back", "Back", show=False),
     ]
 

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Static
 
 from patchsmith.agent.events import ApprovalRequest, Approver, Decision, RunControl, RunObserver
@@ -96,7 +97,7 @@ class LiveApp(App, Generic[T]):
             if not self.closing:
                 try:
                     self.call_from_thread(self._agent_done)
-                except RuntimeError:
+                except Exception:  # the window closed meanwhile; nothing left to update
                     pass
 
     def decide(self, request: ApprovalRequest) -> Decision:
@@ -119,7 +120,10 @@ class LiveApp(App, Generic[T]):
         return self.query_one(RunView)
 
     def _state(self, text: str) -> None:
-        self.query_one("#live-state", Static).update(text)
+        try:
+            self.query_one("#live-state", Static).update(text)
+        except NoMatches:
+            pass  # the window is closing
 
     def _ask(self, request: ApprovalRequest, future: Future[Decision]) -> None:
         self._state(f"waiting for your approval: {request.tool}")
@@ -156,6 +160,8 @@ class LiveApp(App, Generic[T]):
             self.exit()
 
     def _resolve_pending(self) -> None:
+        if isinstance(self.screen, ApprovalScreen):
+            self.screen.dismiss(Decision(approved=False, message="stopped by the user"))
         pending = self._pending
         if pending is not None and not pending.done():
             pending.set_result(Decision(approved=False, message="stopped by the user"))
