@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Collapsible, Input, Static
 
 from patchsmith.agent.trajectory import Header, Result, Step
 
+from .detail import DetailView
 from .dialogs import HelpScreen, ToolFilterScreen
 from .model import RunModel
 from .render import render_patch, render_step, totals_text
@@ -51,8 +54,7 @@ class RunView(Vertical):
             steps = StepList(self.model, id="steps")
             steps.follow = self.live
             yield steps
-            with VerticalScroll(id="detail"):
-                yield Static("", id="detail-body")
+            yield DetailView(id="detail")
         yield Input(placeholder="search thoughts, actions, observations (Enter to find, Esc to cancel)",
                     id="search")
         yield Static("", id="status")
@@ -67,7 +69,7 @@ class RunView(Vertical):
         if len(self.model):
             self.show_step(0)
         else:
-            self.query_one("#detail-body", Static).update("(no steps yet)")
+            self.query_one(DetailView).show(Text("(no steps yet)", style="dim"))
         # Whole-run facts (timeline, search text) are computed after the first paint, off the UI thread.
         self.call_after_refresh(self._index_in_background)
 
@@ -83,21 +85,21 @@ class RunView(Vertical):
         self.app.call_from_thread(self._refresh_timeline)
 
     def _refresh_timeline(self) -> None:
-        if not self.is_attached:  # the run was closed while it was being indexed
-            return
-        timeline = self.query_one(Timeline)
-        timeline.set_series(*self.model.series())
-        timeline.mark(self.current)
+        try:
+            timeline = self.query_one(Timeline)
+            timeline.set_series(*self.model.series())
+            timeline.mark(self.current)
+        except NoMatches:
+            pass  # the run was closed while it was being indexed
 
     # --- showing a step -----------------------------------------------------------------------
     def show_step(self, index: int) -> None:
         self.current = index
-        body = self.query_one("#detail-body", Static)
+        detail = self.query_one(DetailView)
         if self.diff_mode:
-            body.update(render_patch(self.model, index))
+            detail.show(render_patch(self.model, index))
         else:
-            body.update(render_step(self.model.step(index), len(self.model)))
-        self.query_one("#detail", VerticalScroll).scroll_home(animate=False, immediate=True)
+            detail.show(render_step(self.model.step(index), len(self.model)))
         if self.model.indexed:
             self.query_one(Timeline).mark(index)
 
@@ -105,7 +107,7 @@ class RunView(Vertical):
         self.show_step(message.index)
 
     def status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(text, layout=False)
 
     # --- live updates -------------------------------------------------------------------------
     def add_header(self, header: Header) -> None:
@@ -203,7 +205,7 @@ class RunView(Vertical):
             steps.hits = set(self.hits)
         self.status(f"showing {len(rows)} {tool} steps (f to change)" if tool else f"showing all {len(rows)} steps")
         if not rows:
-            self.query_one("#detail-body", Static).update("(no steps with this tool)")
+            self.query_one(DetailView).show(Text("(no steps with this tool)", style="dim"))
 
     def action_next_error(self) -> None:
         facts = self.model.ensure_index()

@@ -7,7 +7,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import Click, Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -40,6 +40,7 @@ class StepList(ScrollView, can_focus=True):
 
     def __init__(self, model: RunModel, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._base_style = Style()
         self.model = model
         self.rows: list[int] = list(range(len(model)))
         self.cursor = 0
@@ -124,10 +125,14 @@ class StepList(ScrollView, can_focus=True):
         self.move_to(int(self.scroll_offset.y) + event.y)
 
     # --- drawing ------------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # once per paint, not per line (it walks the DOM)
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         row = int(self.scroll_offset.y) + y
-        base = self.rich_style
+        base = self._base_style
         if row >= len(self.rows) or row < 0:
             return Strip.blank(width, base)
         index = self.rows[row]

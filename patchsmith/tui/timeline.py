@@ -38,14 +38,15 @@ class Timeline(Vertical):
             data = values[key]
             label = self.query_one(f"#tl-{key}-value", Label)
             if 0 <= index < len(data):
-                label.update(f"${data[index]:.3f}" if key == "cost" else f"{int(data[index]):,}")
+                label.update(f"${data[index]:.3f}" if key == "cost" else f"{int(data[index]):,}", layout=False)
             else:
-                label.update("…" if n == 0 else "")
+                label.update("…" if n == 0 else "", layout=False)
         spark = self.query_one("#tl-tokens", Sparkline)
         width = spark.size.width
         offset = spark.region.x - self.region.x
         if n == 0 or width <= 0:
-            self.query_one("#tl-marker", Static).update(" " * max(offset, 0) + "(indexing…)" if n == 0 else "")
+            self.query_one("#tl-marker", Static).update(" " * max(offset, 0) + "(indexing…)" if n == 0 else "",
+                                                       layout=False)
             return
         pos = 0 if n == 1 else round(index / (n - 1) * (width - 1))
-        self.query_one("#tl-marker", Static).update(" " * (offset + pos) + f"▲ step {index + 1}")
+        self.query_one("#tl-marker", Static).update(" " * (offset + pos) + f"▲ step {index + 1}", layout=False)

@@ -11,6 +11,7 @@ from rich.console import Console
 from textual.widgets import DataTable, Static
 
 from patchsmith.agent.importers import load_any
+from patchsmith.tui.detail import DetailView
 from patchsmith.tui.inspector import InspectorApp, RunScreen, open_model
 from patchsmith.tui.model import RunModel
 from patchsmith.tui.run_view import RunView
@@ -35,7 +36,7 @@ def text_of(static: Static) -> str:
 
 
 def _detail(app: InspectorApp) -> str:
-    return text_of(app.screen.query_one("#detail-body", Static))
+    return app.screen.query_one(DetailView).plain_text()
 
 
 def _view(app: InspectorApp) -> RunView:
