@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "localize",
     "run",
     "eval",
+    "inspect",
 ]
 
 
