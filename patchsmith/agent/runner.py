@@ -270,6 +270,9 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
                          observer, approver, control or RunControl(), hints or [], secrets)
         reason, detail = ctl.run()
+    except KeyboardInterrupt:
+        reason, detail = "stopped_by_user", "interrupted (Ctrl-C)"
+        raise
     except Exception as exc:  # noqa: BLE001 - the trajectory must record any crash, then re-raise
         reason, detail = "error", f"{type(exc).__name__}: {exc}"
         raise
