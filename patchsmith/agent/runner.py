@@ -17,6 +17,7 @@ from ..tools.workspace import Workspace
 from .config import RunConfig
 from .events import ApprovalRequest, Approver, NullObserver, RunControl, RunObserver
 from .history import History, Turn
+from .localization import seed_hints
 from .memory import WorkingMemory, make_note_tool
 from .models import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhausted, make_model
 from .models.messages import assistant_message, observation_messages
@@ -267,6 +268,12 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     ctl = None
     reason, detail, patch = "error", None, ""
     try:
+        if hints is None:
+            hints = seed_hints(workspace.root, problem_statement) if config.localize else []
+            if hints:
+                ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
+                writer.write(ev)
+                observer.on_event(ev)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
                          observer, approver, control or RunControl(), hints or [], secrets)
         reason, detail = ctl.run()
