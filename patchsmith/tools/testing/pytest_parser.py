@@ -29,30 +29,25 @@ def _split_id(rest: str) -> tuple[str, str]:
     return rest, ""
 
 
-def _sections(lines: list[str]) -> dict[str, str]:
-    """Titles of the FAILURES/ERRORS sub-sections (e.g. `TestK.test_m`, `ERROR at setup of test_x`) -> body."""
-    out: dict[str, str] = {}
+def _sections(lines: list[str]) -> list[tuple[str, str]]:
+    """(title, body) of each FAILURES/ERRORS sub-section, e.g. `TestK.test_m`, `ERROR at setup of test_x`;
+    titles repeat when tests in different files share a name."""
+    out: list[tuple[str, str]] = []
     in_section = False
     title, body = None, []
     for line in lines:
         header = SECTION_HEADER.match(line)
-        if header:
+        case = CASE_HEADER.match(line) if in_section and not header else None
+        if header or case:
             if title is not None:
-                out.setdefault(title, "\n".join(body))
-            title, body = None, []
-            in_section = header.group(1) in ("FAILURES", "ERRORS")
-            continue
-        if not in_section:
-            continue
-        case = CASE_HEADER.match(line)
-        if case:
-            if title is not None:
-                out.setdefault(title, "\n".join(body))
-            title, body = case.group(1), []
+                out.append((title, "\n".join(body)))
+            title, body = (case.group(1) if case else None), []
+            if header:
+                in_section = header.group(1) in ("FAILURES", "ERRORS")
         elif title is not None:
             body.append(line)
     if title is not None:
-        out.setdefault(title, "\n".join(body))
+        out.append((title, "\n".join(body)))
     return out
 
 
@@ -98,17 +93,19 @@ def parse(output: str, exit_code: int | None = None) -> ParsedRun:
 
 def _attach_sections(run: ParsedRun, lines: list[str]) -> None:
     sections = _sections(lines)
+    used: set[int] = set()
     for test in run.tests:
         if test.status not in ("failed", "error"):
             continue
         key = _section_key(test.id)
         file = test.id.split("::", 1)[0]
-        titles = [key, f"ERROR at setup of {key}", f"ERROR at teardown of {key}", f"ERROR collecting {test.id}"]
-        body = next((sections[t] for t in titles if t in sections and (file in sections[t] or "::" not in test.id)),
-                    None)
-        if body is None:
-            body = next((sections[t] for t in titles if t in sections), "")
-        test.output = trim_output(body)
+        titles = {key, f"ERROR at setup of {key}", f"ERROR at teardown of {key}", f"ERROR collecting {test.id}"}
+        candidates = [i for i, (title, _) in enumerate(sections) if title in titles and i not in used]
+        # Same-named tests in different files: the section whose traceback names this test's file.
+        chosen = next((i for i in candidates if file in sections[i][1]), candidates[0] if candidates else None)
+        if chosen is not None:
+            used.add(chosen)
+            test.output = trim_output(sections[chosen][1])
 
 
 def _collection(run: ParsedRun, lines: list[str], exit_code: int | None) -> None:
