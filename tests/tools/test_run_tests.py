@@ -170,7 +170,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
         node = make_repo(tmp / "node", {"test/math.test.js": NODE_FILE, "test/other.test.js": NODE_OTHER,
                                         "package.json": '{"name": "x", "scripts": {"test": "node --test"}}'})
         out["node"] = run_tests_tool(workspace(node), {})
-        out["node_tap"] = run_tests_tool(workspace(node, test_command="node --test --test-reporter=tap {tests}"), {})
         out["node_spec"] = run_tests_tool(workspace(node, test_command="node --test --test-reporter=spec"), {})
         out["node_one"] = run_tests_tool(workspace(node), {"tests": ["test/other.test.js"]})
     return out
@@ -274,7 +273,7 @@ NODE_EXPECTED = {"adds": "passed", "fails": "failed", "skipped one": "skipped", 
 
 
 @needs_node
-@pytest.mark.parametrize("key", ["node", "node_tap", "node_spec"])
+@pytest.mark.parametrize("key", ["node", "node_spec"])
 def test_node_reporters(runs: dict, key: str) -> None:
     obs = runs[key]
     assert statuses(obs) == NODE_EXPECTED, obs.data["output_tail"]
@@ -286,6 +285,8 @@ def test_node_reporters(runs: dict, key: str) -> None:
 @needs_node
 def test_node_detection_and_selection(runs: dict) -> None:
     assert runs["node"].data["command"] == "node --test" and runs["node"].data["runner"] == "node"
+    assert "TAP version" in runs["node"].data["output_tail"]  # node's default reporter off a terminal
+    assert "✖ failing tests:" in runs["node_spec"].data["output_tail"]  # the spec reporter's recap
     one = runs["node_one"]
     assert one.data["command"] == "node --test test/other.test.js"
     assert statuses(one) == {"other passes": "passed"}
