@@ -17,7 +17,7 @@ BACKENDS = ["git-grep", pytest.param("ripgrep", marks=pytest.mark.skipif(shutil.
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(search_mod, "backend_name", lambda: request.param)
+    monkeypatch.setenv("PATCHSMITH_SEARCH_BACKEND", request.param)
     return request.param
 
 
@@ -93,6 +93,16 @@ def test_no_matches_and_errors_teach(sws: Workspace, backend: str) -> None:
     assert "empty" in search_tool(sws, {"pattern": ""}).error
     assert "one line" in search_tool(sws, {"pattern": "a\nb"}).error
     assert "bad arguments" in search_tool(sws, {"query": "x"}).error
+
+
+def test_backend_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PATCHSMITH_SEARCH_BACKEND", raising=False)
+    assert search_mod.backend_name() == "git-grep"
+    monkeypatch.setenv("PATCHSMITH_SEARCH_BACKEND", "auto")
+    assert search_mod.backend_name() == ("ripgrep" if shutil.which("rg") else "git-grep")
+    monkeypatch.setenv("PATCHSMITH_SEARCH_BACKEND", "ripgrep")
+    monkeypatch.setenv("PATH", "/nonexistent")  # asked for ripgrep but it is not installed: git grep
+    assert search_mod.backend_name() == "git-grep"
 
 
 def test_pattern_starting_with_dash_is_a_pattern(sws: Workspace, backend: str) -> None:
