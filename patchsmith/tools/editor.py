@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import textfile
 from .base import Tool
 from .files import ignored
+from .guard import git_errors_observed
 from .limits import observation_budget
 from .observation import Observation, observe
 from .textfile import NotText, TextFile
@@ -408,4 +409,4 @@ def syntax_problem(path: Path, before: str | None, after: str) -> str | None:
             + "\n".join(shown) + "\nFix the edit (indentation, brackets, quotes, colons) and try again.")
 
 
-editor_tool = Tool(name="str_replace_editor", description=DESCRIPTION, args=EditorArgs, fn=run_editor, mutates=True)
+editor_tool = Tool(name="str_replace_editor", description=DESCRIPTION, args=EditorArgs, fn=git_errors_observed(run_editor), mutates=True)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Tool
 from .globs import compile_glob, expand_braces, is_glob, normalize
+from .guard import git_errors_observed
 from .limits import observation_budget
 from .observation import Observation, observe
 from .workspace import Workspace
@@ -231,4 +232,4 @@ def run_search(ws: Workspace, args: SearchArgs) -> Observation:
     return observe(text, budget=observation_budget(ws), matches=shown, **data)
 
 
-search_tool = Tool(name="search", description=DESCRIPTION, args=SearchArgs, fn=run_search)
+search_tool = Tool(name="search", description=DESCRIPTION, args=SearchArgs, fn=git_errors_observed(run_search))

@@ -80,6 +80,14 @@ def test_submit_returns_the_patch(ws: Workspace) -> None:
     assert git(ws.root, "status", "--porcelain").count("\n") == 2  # nothing committed or staged by submit
 
 
+def test_submit_with_a_non_utf8_file(ws: Workspace) -> None:
+    (ws.root / "latin.txt").write_bytes(b"caf\xe9\n")
+    obs = submit_tool(ws, {})
+    assert obs.ok and obs.data["files"] == ["latin.txt"]
+    data = obs.data["patch"].encode("utf-8", errors="surrogateescape")
+    assert b"+caf\xe9" in data
+
+
 def test_submit_with_no_changes(ws: Workspace) -> None:
     obs = submit_tool(ws, None)
     assert obs.data == {"submitted": True, "patch": "", "files": []} and "empty patch" in obs.text

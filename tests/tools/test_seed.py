@@ -184,6 +184,15 @@ def test_apply_back_conflict_leaves_the_tree_untouched_and_saves_the_patch(dirty
     assert repo_state(dirty) == before
 
 
+def test_non_utf8_content_round_trips_through_the_patch(dirty: Path, tmp_path: Path) -> None:
+    (dirty / "latin.txt").write_bytes("caf\xe9\n".encode("latin-1"))
+    seeded = seed_worktree(dirty, tmp_path / "agent")
+    (seeded.root / "latin.txt").write_bytes("caf\xe9 cr\xe8me\n".encode("latin-1"))
+    patch = seeded.workspace().diff()
+    assert apply_back(dirty, patch).applied
+    assert (dirty / "latin.txt").read_bytes() == "caf\xe9 cr\xe8me\n".encode("latin-1")
+
+
 def test_empty_patch_applies_as_a_no_op(dirty: Path) -> None:
     before = repo_state(dirty)
     result = apply_back(dirty, "")
