@@ -149,6 +149,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out["pytest"] = run_tests_tool(workspace(py), {})
     out["pytest_one"] = run_tests_tool(workspace(py), {"tests": ["tests/test_a.py::test_ok",
                                                                  "tests/test_a.py::test_param[1]"]})
+    out["pytest_verbose"] = run_tests_tool(workspace(py, test_command="python -m pytest -v -p no:cacheprovider"), {})
     out["pytest_none"] = run_tests_tool(workspace(py), {"tests": ["tests/test_a.py::test_absent"]})
     broken = make_repo(tmp / "broken", {"pyproject.toml": "[tool.pytest.ini_options]\n",
                                         "tests/test_a.py": "def test_a():\n    pass\n",
@@ -213,6 +214,17 @@ def test_pytest_observation_summarises_for_the_model(runs: dict) -> None:
     assert "Failing tests (6):" in text and "  FAILED tests/test_a.py::test_fail - AssertionError" in text
     assert "Failure output (first 3):" in text and text.count("\n--- tests/") == 3
     assert "\n--- tests/test_a.py::TestK::test_m ---" not in text  # only the first three are shown
+
+
+def test_pytest_verbose_output_without_ra(runs: dict) -> None:
+    obs = runs["pytest_verbose"]
+    assert obs.data["runner"] == "custom" and "PASSED" not in obs.data["output_tail"].split("short test summary")[-1]
+    expected = {k: v for k, v in statuses(runs["pytest"]).items() if k != "tests/test_a.py:24"}
+    expected["tests/test_a.py::test_skip"] = "skipped"
+    assert statuses(obs) == expected
+    tests = {t["id"]: t for t in obs.data["tests"]}
+    assert tests["tests/test_a.py::test_skip"]["message"] == "not today"
+    assert "assert 1 == 2" in tests["tests/test_a.py::test_fail"]["output"]
 
 
 def test_pytest_selected_tests_and_nothing_collected(runs: dict) -> None:

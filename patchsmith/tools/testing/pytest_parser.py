@@ -13,6 +13,9 @@ RESULT = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (.+)$")
 SKIP = re.compile(r"^\[(\d+)\] (.+?): (.*)$")
 FINAL = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?|rerun)\b")
 DURATION = re.compile(r"\bin [\d.]+s\b")
+# `-v` progress lines: `tests/test_a.py::test_x SKIPPED (reason)    [ 36%]`; they name every test, which matters
+# when a configured command lacks -rA (the summary then lists failures only, and skips by location).
+VERBOSE = re.compile(r"^(\S.*?::.*?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?: \((.*)\))?\s+\[\s*\d+%\]$")
 STATUS = {"PASSED": "passed", "FAILED": "failed", "ERROR": "error", "SKIPPED": "skipped", "XFAIL": "xfail",
           "XPASS": "passed"}
 
@@ -76,6 +79,7 @@ def parse(output: str, exit_code: int | None = None) -> ParsedRun:
             if word == "XPASS":
                 message = ("XPASS " + message).strip()
             run.tests.append(TestCase(id=test_id.strip(), status=STATUS[word], message=message.strip()))
+    _merge_verbose(run, lines)
     for line in reversed(lines):
         if DURATION.search(line) and (FINAL.search(line) or "no tests ran" in line):
             counts = dict.fromkeys(("passed", "failed", "error", "skipped", "xfail"), 0)
@@ -89,6 +93,22 @@ def parse(output: str, exit_code: int | None = None) -> ParsedRun:
     _attach_sections(run, lines)
     _collection(run, lines, exit_code)
     return run
+
+
+def _merge_verbose(run: ParsedRun, lines: list[str]) -> None:
+    verbose: dict[str, TestCase] = {}
+    for line in lines:
+        m = VERBOSE.match(line)
+        if m:
+            test_id, word, reason = m.groups()
+            if test_id not in verbose or STATUS[word] in ("failed", "error"):
+                verbose[test_id] = TestCase(id=test_id, status=STATUS[word], message=reason or "")
+    if not verbose:
+        return
+    if any(t.status == "skipped" for t in verbose.values()):
+        run.tests = [t for t in run.tests if not (t.status == "skipped" and "::" not in t.id)]
+    known = {t.id for t in run.tests}
+    run.tests.extend(t for t in verbose.values() if t.id not in known)
 
 
 def _attach_sections(run: ParsedRun, lines: list[str]) -> None:
