@@ -8,6 +8,7 @@ import shlex
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Tool
+from .guard import git_errors_observed
 from .limits import command_timeout, observation_budget
 from .observation import Observation, observe
 from .sandbox.base import mask_secrets, secret_values
@@ -140,4 +141,4 @@ def run_bash(ws: Workspace, args: BashArgs) -> Observation:
                   output_capped=result.truncated)
 
 
-bash_tool = Tool(name="bash", description=DESCRIPTION, args=BashArgs, fn=run_bash, runs_commands=True)
+bash_tool = Tool(name="bash", description=DESCRIPTION, args=BashArgs, fn=git_errors_observed(run_bash), runs_commands=True)

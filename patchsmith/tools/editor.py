@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import textfile
 from .base import Tool
 from .files import ignored
+from .guard import git_errors_observed
 from .limits import observation_budget
 from .observation import Observation, observe
 from .textfile import NotText, TextFile
@@ -123,14 +124,14 @@ def _view_dir(ws: Workspace, path: Path, rel: str, budget: int) -> Observation:
     entries: list[tuple[str, bool]] = []  # (root-relative path, is_dir)
     level1: list[tuple[str, bool]] = []
     for entry in _scan(path):
-        level1.append((ws.relative(Path(entry.path)), entry.is_dir(follow_symlinks=False)))
+        level1.append((_rel(ws, entry), entry.is_dir(follow_symlinks=False)))
     skip = ignored(ws.root, [p for p, _ in level1])
     for p, is_dir in level1:
         if p in skip:
             continue
         entries.append((p, is_dir))
         if is_dir:
-            children = [(ws.relative(Path(e.path)), e.is_dir(follow_symlinks=False)) for e in _scan(ws.root / p)]
+            children = [(_rel(ws, e), e.is_dir(follow_symlinks=False)) for e in _scan(ws.root / p)]
             drop = ignored(ws.root, [c for c, _ in children])
             entries.extend(c for c in children if c[0] not in drop)
     entries.sort()
@@ -142,6 +143,11 @@ def _view_dir(ws: Workspace, path: Path, rel: str, budget: int) -> Observation:
     if len(entries) > len(shown):
         text += f"\n[... {len(entries) - len(shown)} more entries not shown; view a subdirectory to see them]"
     return observe(text, budget=budget, path=rel, command="view", entries=len(entries))
+
+
+def _rel(ws: Workspace, entry: os.DirEntry) -> str:
+    # Not ws.relative(): that resolves symlinks, and a link may point outside the root; listing it is harmless.
+    return Path(entry.path).relative_to(ws.root).as_posix()
 
 
 def _scan(path: Path) -> list[os.DirEntry]:
@@ -408,4 +414,4 @@ def syntax_problem(path: Path, before: str | None, after: str) -> str | None:
             + "\n".join(shown) + "\nFix the edit (indentation, brackets, quotes, colons) and try again.")
 
 
-editor_tool = Tool(name="str_replace_editor", description=DESCRIPTION, args=EditorArgs, fn=run_editor, mutates=True)
+editor_tool = Tool(name="str_replace_editor", description=DESCRIPTION, args=EditorArgs, fn=git_errors_observed(run_editor), mutates=True)

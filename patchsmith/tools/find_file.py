@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .base import Tool
 from .files import listed_files
 from .globs import compile_glob, is_glob, normalize
+from .guard import git_errors_observed
 from .limits import observation_budget
 from .observation import Observation, observe
 from .workspace import Workspace
@@ -65,4 +66,4 @@ def run_find_file(ws: Workspace, args: FindFileArgs) -> Observation:
     return observe("\n".join(lines), budget=budget, **data)
 
 
-find_file_tool = Tool(name="find_file", description=DESCRIPTION, args=FindFileArgs, fn=run_find_file)
+find_file_tool = Tool(name="find_file", description=DESCRIPTION, args=FindFileArgs, fn=git_errors_observed(run_find_file))

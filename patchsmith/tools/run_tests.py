@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .base import Tool
+from .guard import git_errors_observed
 from .limits import command_timeout, observation_budget
 from .observation import Observation, observe
 from .sandbox.base import mask_secrets, secret_values
@@ -94,5 +95,5 @@ def run_tests(ws: Workspace, args: RunTestsArgs) -> Observation:
     return observe(summarise(report), budget=observation_budget(ws), **report.model_dump())
 
 
-run_tests_tool = Tool(name="run_tests", description=DESCRIPTION, args=RunTestsArgs, fn=run_tests,
+run_tests_tool = Tool(name="run_tests", description=DESCRIPTION, args=RunTestsArgs, fn=git_errors_observed(run_tests),
                       runs_commands=True)

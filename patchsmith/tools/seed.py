@@ -118,7 +118,7 @@ def _save(user_root: Path, patch: str, save_dir: Path | None) -> Path:
     save_dir = Path(save_dir)
     save_dir.mkdir(parents=True, exist_ok=True)
     path = save_dir / f"patch-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000:06d}.diff"
-    path.write_text(patch, encoding="utf-8")
+    path.write_bytes(patch.encode("utf-8", errors="surrogateescape"))
     return path
 
 
@@ -132,15 +132,13 @@ def apply_back(user_repo: Path, patch: str, save_dir: Path | None = None) -> App
         return ApplyResult(True, "empty", "nothing to apply: the patch is empty")
     if not patch.endswith("\n"):
         patch += "\n"
-    if run_git(user_root, "apply", "--check", "-", input=patch, check=False).returncode == 0:
-        run_git(user_root, "apply", "-", input=patch)
+    if _apply(user_root, patch, check_only=True) and _apply(user_root, patch):  # git apply is all-or-nothing
         return ApplyResult(True, "clean", f"applied the patch to {len(files)} file(s) in {user_root}", files=files)
     merged = _three_way(user_root, patch)
     if merged is not None:
         if not merged.strip():
             return ApplyResult(True, "3way", "the working tree already contains these changes", files=files)
-        if run_git(user_root, "apply", "--check", "-", input=merged, check=False).returncode == 0:
-            run_git(user_root, "apply", "-", input=merged)
+        if _apply(user_root, merged, check_only=True) and _apply(user_root, merged):
             return ApplyResult(True, "3way", f"applied the patch with a 3-way merge to {len(files)} file(s) in "
                                              f"{user_root}", files=files)
     saved = _save(user_root, patch, save_dir)
@@ -150,6 +148,14 @@ def apply_back(user_repo: Path, patch: str, save_dir: Path | None = None) -> App
                        patch_file=saved, files=files)
 
 
+def _apply(user_root: Path, patch: str, *flags: str, check_only: bool = False,
+           env: dict[str, str] | None = None) -> bool:
+    # Patches carry non-UTF-8 bytes as surrogate escapes (see git.diff_against): encode them back exactly.
+    data = patch.encode("utf-8", errors="surrogateescape")
+    args = ["apply", *flags, *(["--check"] if check_only else []), "-"]
+    return run_git(user_root, *args, input=data, env=env, text=False, check=False).returncode == 0
+
+
 def _three_way(user_root: Path, patch: str) -> str | None:
     """The patch re-expressed against the working tree as it is now, merged in a scratch index; None on a
     conflict (the working tree is never involved)."""
@@ -157,10 +163,11 @@ def _three_way(user_root: Path, patch: str) -> str | None:
         env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
         current = snapshot_tree(user_root)
         run_git(user_root, "read-tree", current, env=env)
-        if run_git(user_root, "apply", "--cached", "--3way", "-", input=patch, env=env, check=False).returncode:
+        if not _apply(user_root, patch, "--cached", "--3way", env=env):
             return None
         done = run_git(user_root, "write-tree", env=env, check=False)
         if done.returncode:
             return None
-        return run_git(user_root, "diff", "--binary", "--no-color", "--no-ext-diff", "--no-renames", current,
-                       done.stdout.strip()).stdout
+        out = run_git(user_root, "diff", "--binary", "--no-color", "--no-ext-diff", "--no-renames", current,
+                      done.stdout.strip(), text=False).stdout
+        return out.decode("utf-8", errors="surrogateescape")

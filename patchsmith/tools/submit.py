@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from .base import Tool
+from .guard import git_errors_observed
 from .limits import observation_budget
 from .observation import Observation, observe
 from .workspace import Workspace
@@ -33,4 +34,4 @@ def run_submit(ws: Workspace, args: SubmitArgs) -> Observation:
     return observe(text, budget=observation_budget(ws), submitted=True, patch=patch, files=files)
 
 
-submit_tool = Tool(name="submit", description=DESCRIPTION, args=SubmitArgs, fn=run_submit)
+submit_tool = Tool(name="submit", description=DESCRIPTION, args=SubmitArgs, fn=git_errors_observed(run_submit))

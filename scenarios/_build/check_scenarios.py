@@ -472,6 +472,24 @@ def check_all(folders: list[Path], jobs: int = 2) -> list[ScenarioReport]:
         return list(pool.map(check_scenario, folders))
 
 
+def _print_table(reports: list[ScenarioReport]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="offline scenarios")
+    for column in ("scenario", "status", "steps", "F2P failing (empty)", "replies' diff", "time"):
+        table.add_column(column, justify="right" if column in ("steps", "time") else "left", no_wrap=True)
+    for r in reports:
+        table.add_row(r.instance_id, "[green]ok[/]" if not r.problems else f"[red]{len(r.problems)} problem(s)[/]",
+                      str(r.steps), str(len(r.empty_failing)),
+                      "same as gold" if r.replies_match_gold else "own diff", f"{r.seconds:.1f}s")
+    console = Console()
+    console.print(table)
+    for r in reports:
+        for problem in r.problems:
+            console.print(f"[red]{r.instance_id}[/]: {problem}", markup=True, highlight=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify the offline scenarios with the real test runners.")
     parser.add_argument("ids", nargs="*", help="instance ids to check (default: all)")
@@ -484,16 +502,9 @@ def main(argv: list[str] | None = None) -> int:
     if not folders:
         print(f"no scenarios found under {SCENARIOS_DIR}", file=sys.stderr)
         return 2
-    bad = 0
-    for report in check_all(folders, args.jobs):
-        status = "ok" if not report.problems else "FAIL"
-        print(f"{status:4} {report.instance_id:28} {report.steps:2} steps  "
-              f"{len(report.empty_failing)} F2P failing before  "
-              f"{'same diff as gold' if report.replies_match_gold else 'own diff, resolves'}  "
-              f"{report.seconds:5.1f}s")
-        for problem in report.problems:
-            print(f"     - {problem}")
-        bad += bool(report.problems)
+    reports = check_all(folders, args.jobs)
+    _print_table(reports)
+    bad = sum(bool(r.problems) for r in reports)
     return 1 if bad else 0
 
 

@@ -149,6 +149,21 @@ def test_a_gold_patch_that_does_not_fix_is_reported(tmp_path):
     assert "replies leave an empty diff" in problems
 
 
+@pytest.mark.parametrize("instance_id", sorted(TASKS))
+def test_generated_files_match_their_sources(instance_id):
+    """scenarios/<id>/ is built from scenarios/_build/; an edit there without a rebuild shows here."""
+    import runpy
+
+    spec = runpy.run_path(str(ROOT / "scenarios" / "_build" / "tasks" / instance_id / "spec.py"))
+    task = TASKS[instance_id]
+    written = (ROOT / "scenarios" / instance_id / "replies.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in written] == spec["REPLIES"]
+    assert task["problem_statement"] == spec["PROBLEM"].strip() + "\n"
+    assert task["hints_text"] == spec.get("HINTS", "").strip()
+    assert (task["version"], task["created_at"]) == (spec["TASK"]["version"], spec["TASK"]["created_at"])
+    assert sorted(json.loads(task["FAIL_TO_PASS"])) == sorted(spec["TASK"]["FAIL_TO_PASS"])
+
+
 def test_bundles_hold_their_base_commit(tmp_path):
     for folder in FOLDERS:
         heads = subprocess.run(["git", "bundle", "list-heads", str(folder / "repo.bundle")],

@@ -190,6 +190,8 @@ def test_paths_cannot_escape_the_repository(ws: Workspace, tmp_path: Path) -> No
     obs = call(ws, command="create", path="../evil.txt", file_text="x")
     assert not obs.ok and not (tmp_path / "evil.txt").exists()
     assert call(ws, command="view", path=str(ws.root / "src/util.py")).ok  # absolute inside is fine
+    listing = call(ws, command="view", path=".")
+    assert listing.ok and "link.txt" in listing.text.splitlines()  # listed, but not followed
 
 
 def test_crlf_file_is_edited_with_lf_old_str_and_keeps_crlf(ws: Workspace) -> None:

@@ -15,9 +15,10 @@ PYTEST_ARGS = "-m pytest -rA -q -p no:cacheprovider"
 NPM_PLACEHOLDER = "no test specified"
 PY_TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
 NODE_TEST_FILE = re.compile(r"(^|/)(test/[^/]+|[^/]*[.-]test|test-[^/]*)\.[cm]?[jt]s$")
+# Which interpreter the sandbox has, and (only when asked: importing pytest takes a while) whether it has pytest.
 PROBE = ("for p in python python3; do if command -v $p >/dev/null 2>&1; then "
-         "if $p -c 'import pytest' >/dev/null 2>&1; then echo \"$p pytest\"; else echo \"$p\"; fi; exit 0; fi; done; "
-         "echo none")
+         "if [ -n \"{check}\" ] && $p -c 'import pytest' >/dev/null 2>&1; then echo \"$p pytest\"; "
+         "else echo \"$p\"; fi; exit 0; fi; done; echo none")
 
 
 @dataclass
@@ -98,7 +99,7 @@ def plan(ws: Workspace, tests: list[str]) -> TestPlan | str:
     node_tests = [f for f in files if NODE_TEST_FILE.search(f) and "node_modules/" not in f]
     explicit_pytest = pytest_configured(root)
     if explicit_pytest or py_tests:
-        probe = ws.exec(PROBE, timeout=60).output.split()
+        probe = ws.exec(PROBE.format(check="" if explicit_pytest else "1"), timeout=60).output.split()
         python = probe[0] if probe and probe[0] != "none" else "python"
         has_pytest = "pytest" in probe
         if explicit_pytest or has_pytest:

@@ -13,6 +13,9 @@ RESULT = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (.+)$")
 SKIP = re.compile(r"^\[(\d+)\] (.+?): (.*)$")
 FINAL = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|warnings?|rerun)\b")
 DURATION = re.compile(r"\bin [\d.]+s\b")
+# `-v` progress lines: `tests/test_a.py::test_x SKIPPED (reason)    [ 36%]`; they name every test, which matters
+# when a configured command lacks -rA (the summary then lists failures only, and skips by location).
+VERBOSE = re.compile(r"^(\S.*?::.*?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)(?: \((.*)\))?\s+\[\s*\d+%\]$")
 STATUS = {"PASSED": "passed", "FAILED": "failed", "ERROR": "error", "SKIPPED": "skipped", "XFAIL": "xfail",
           "XPASS": "passed"}
 
@@ -29,30 +32,25 @@ def _split_id(rest: str) -> tuple[str, str]:
     return rest, ""
 
 
-def _sections(lines: list[str]) -> dict[str, str]:
-    """Titles of the FAILURES/ERRORS sub-sections (e.g. `TestK.test_m`, `ERROR at setup of test_x`) -> body."""
-    out: dict[str, str] = {}
+def _sections(lines: list[str]) -> list[tuple[str, str]]:
+    """(title, body) of each FAILURES/ERRORS sub-section, e.g. `TestK.test_m`, `ERROR at setup of test_x`;
+    titles repeat when tests in different files share a name."""
+    out: list[tuple[str, str]] = []
     in_section = False
     title, body = None, []
     for line in lines:
         header = SECTION_HEADER.match(line)
-        if header:
+        case = CASE_HEADER.match(line) if in_section and not header else None
+        if header or case:
             if title is not None:
-                out.setdefault(title, "\n".join(body))
-            title, body = None, []
-            in_section = header.group(1) in ("FAILURES", "ERRORS")
-            continue
-        if not in_section:
-            continue
-        case = CASE_HEADER.match(line)
-        if case:
-            if title is not None:
-                out.setdefault(title, "\n".join(body))
-            title, body = case.group(1), []
+                out.append((title, "\n".join(body)))
+            title, body = (case.group(1) if case else None), []
+            if header:
+                in_section = header.group(1) in ("FAILURES", "ERRORS")
         elif title is not None:
             body.append(line)
     if title is not None:
-        out.setdefault(title, "\n".join(body))
+        out.append((title, "\n".join(body)))
     return out
 
 
@@ -81,6 +79,7 @@ def parse(output: str, exit_code: int | None = None) -> ParsedRun:
             if word == "XPASS":
                 message = ("XPASS " + message).strip()
             run.tests.append(TestCase(id=test_id.strip(), status=STATUS[word], message=message.strip()))
+    _merge_verbose(run, lines)
     for line in reversed(lines):
         if DURATION.search(line) and (FINAL.search(line) or "no tests ran" in line):
             counts = dict.fromkeys(("passed", "failed", "error", "skipped", "xfail"), 0)
@@ -96,19 +95,37 @@ def parse(output: str, exit_code: int | None = None) -> ParsedRun:
     return run
 
 
+def _merge_verbose(run: ParsedRun, lines: list[str]) -> None:
+    verbose: dict[str, TestCase] = {}
+    for line in lines:
+        m = VERBOSE.match(line)
+        if m:
+            test_id, word, reason = m.groups()
+            if test_id not in verbose or STATUS[word] in ("failed", "error"):
+                verbose[test_id] = TestCase(id=test_id, status=STATUS[word], message=reason or "")
+    if not verbose:
+        return
+    if any(t.status == "skipped" for t in verbose.values()):
+        run.tests = [t for t in run.tests if not (t.status == "skipped" and "::" not in t.id)]
+    known = {t.id for t in run.tests}
+    run.tests.extend(t for t in verbose.values() if t.id not in known)
+
+
 def _attach_sections(run: ParsedRun, lines: list[str]) -> None:
     sections = _sections(lines)
+    used: set[int] = set()
     for test in run.tests:
         if test.status not in ("failed", "error"):
             continue
         key = _section_key(test.id)
         file = test.id.split("::", 1)[0]
-        titles = [key, f"ERROR at setup of {key}", f"ERROR at teardown of {key}", f"ERROR collecting {test.id}"]
-        body = next((sections[t] for t in titles if t in sections and (file in sections[t] or "::" not in test.id)),
-                    None)
-        if body is None:
-            body = next((sections[t] for t in titles if t in sections), "")
-        test.output = trim_output(body)
+        titles = {key, f"ERROR at setup of {key}", f"ERROR at teardown of {key}", f"ERROR collecting {test.id}"}
+        candidates = [i for i, (title, _) in enumerate(sections) if title in titles and i not in used]
+        # Same-named tests in different files: the section whose traceback names this test's file.
+        chosen = next((i for i in candidates if file in sections[i][1]), candidates[0] if candidates else None)
+        if chosen is not None:
+            used.add(chosen)
+            test.output = trim_output(sections[chosen][1])
 
 
 def _collection(run: ParsedRun, lines: list[str], exit_code: int | None) -> None:
