@@ -12,8 +12,11 @@ from .errors import UserError
 COMMAND_MODULES = [
     "fix",
     "replay",
+    "index",
+    "localize",
     "run",
     "eval",
+    "inspect",
 ]
 
 

@@ -28,5 +28,6 @@ class RunConfig(BaseModel):
     sandbox: str = "local"
     strategy: str = "react"
     test_command: str | None = None
+    localize: bool = True  # rank the code against the issue at the start and seed working memory with it
     price_prompt: float | None = None  # $/1M tokens, when the endpoint does not report cost
     price_completion: float | None = None

@@ -17,6 +17,7 @@ from ..tools.workspace import Workspace
 from .config import RunConfig
 from .events import ApprovalRequest, Approver, NullObserver, RunControl, RunObserver
 from .history import History, Turn
+from .localization import seed_hints
 from .memory import WorkingMemory, make_note_tool
 from .models import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhausted, make_model
 from .models.messages import assistant_message, observation_messages
@@ -57,9 +58,10 @@ class StopRun(Exception):
 
 
 def default_toolset() -> list[Tool]:
+    from ..tools.index.tools import index_tools
     from ..tools.registry import default_tools
 
-    return [*default_tools(), make_note_tool()]
+    return [*default_tools(), *index_tools(), make_note_tool()]
 
 
 @dataclass
@@ -266,9 +268,18 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     ctl = None
     reason, detail, patch = "error", None, ""
     try:
+        if hints is None:
+            hints = seed_hints(workspace.root, problem_statement) if config.localize else []
+            if hints:
+                ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
+                writer.write(ev)
+                observer.on_event(ev)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
                          observer, approver, control or RunControl(), hints or [], secrets)
         reason, detail = ctl.run()
+    except KeyboardInterrupt:
+        reason, detail = "stopped_by_user", "interrupted (Ctrl-C)"
+        raise
     except Exception as exc:  # noqa: BLE001 - the trajectory must record any crash, then re-raise
         reason, detail = "error", f"{type(exc).__name__}: {exc}"
         raise

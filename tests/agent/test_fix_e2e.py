@@ -135,15 +135,19 @@ def test_replay_reproduces_the_patch(calc, tmp_path):
                       "auto-edit", "--sandbox", "local", "--no-apply", "--output", str(out), stdin="a\n",
                       env={"data": str(tmp_path / "data")})
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    refused = patchsmith("replay", str(out / "trajectory.jsonl"), "--repo", str(calc), "--sandbox", "local",
+                         env={"data": str(tmp_path / "data")})
+    assert refused.returncode == 2 and "isolating sandbox" in refused.stderr
     rep = patchsmith("replay", str(out / "trajectory.jsonl"), "--repo", str(calc), "--sandbox", "local",
-                     "--output", str(tmp_path / "replayed"), env={"data": str(tmp_path / "data")})
+                     "--mode", "auto-edit", "--output", str(tmp_path / "replayed"), stdin="a\n",
+                     env={"data": str(tmp_path / "data")})
     assert rep.returncode == 0, rep.stdout + rep.stderr
     assert "same patch" in rep.stdout
     # A different starting state gives a different patch, and replay says so.
     (calc / "calc" / "stats.py").write_text((calc / "calc" / "stats.py").read_text().replace("- 1)", "- 2)"))
     git(calc, "commit", "-qam", "worse")
-    rep2 = patchsmith("replay", str(out), "--repo", str(calc), "--sandbox", "local", "--output",
-                      str(tmp_path / "replayed2"), env={"data": str(tmp_path / "data")})
+    rep2 = patchsmith("replay", str(out), "--repo", str(calc), "--sandbox", "local", "--mode", "auto-edit",
+                      "--output", str(tmp_path / "replayed2"), stdin="a\n", env={"data": str(tmp_path / "data")})
     assert rep2.returncode == 1 and "different patch" in rep2.stdout
 
 

@@ -16,7 +16,6 @@ from ...tools.seed import apply_back, remove_worktree, seed_worktree
 from ..console import ConsoleApprover, ConsoleObserver, ask_yes_no
 from ..errors import UserError
 from ..events import RunControl
-from ..localization import seed_hints
 from ..models import make_model
 from ..paths import data_dir, new_run_dir
 from ..runner import run_agent
@@ -64,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"cannot prepare a worktree of {root}: {exc}") from None
     try:
         workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=args.mode == "read-only")
-        hints = [] if args.no_localize else seed_hints(workspace.root, issue)
+        hints = [] if args.no_localize else None  # None: the controller ranks the code itself
         with sandbox:
             if args.tui:
                 outcome = _run_tui(issue, workspace, config, out, model, hints)

@@ -13,7 +13,7 @@ from rich.syntax import Syntax
 from ...tools.git import GitError, repo_root, run_git
 from ...tools.seed import remove_worktree, seed_worktree
 from ..config import RunConfig
-from ..console import ConsoleObserver
+from ..console import ConsoleApprover, ConsoleObserver
 from ..errors import UserError
 from ..models import make_model
 from ..paths import data_dir, new_run_dir
@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--repo", default=".", help="the Git repository to replay against (default: here)")
     p.add_argument("--output", help="run folder for the replay's own trajectory")
     p.add_argument("--sandbox", default="auto", help="where commands run: local, bwrap, docker or auto")
+    p.add_argument("--mode", choices=["ask", "auto-edit", "full-auto"], default="full-auto",
+                   help="approvals while replaying (default full-auto, which needs an isolating sandbox)")
     p.add_argument("--at-base", action="store_true",
                    help="replay from the recorded base commit instead of the repository's current state")
     p.add_argument("--verbose", action="store_true")
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     except GitError as exc:
         raise UserError(str(exc)) from None
     original = recorded.header.config or {}
-    config = RunConfig(model=f"replay:{path}", mode="full-auto", sandbox=args.sandbox,
+    config = RunConfig(model=f"replay:{path}", mode=args.mode, sandbox=args.sandbox,
                        max_steps=len(recorded.steps) + 1,
                        test_command=original.get("test_command"),
                        observation_budget=original.get("observation_budget", 12_000),
@@ -78,9 +80,8 @@ def run(args: argparse.Namespace) -> int:
             base = recorded_base
         workspace, sandbox = open_sandbox(seeded.root, base, config)
         with sandbox:
-            # Replaying recorded actions is not a new decision by anyone: no approvals are asked.
             outcome = run_agent(recorded.header.task.get("problem_statement", ""), workspace, config, out,
-                                model=model, task=recorded.header.task,
+                                model=model, task=recorded.header.task, approver=ConsoleApprover(console),
                                 observer=ConsoleObserver(console, args.verbose))
     except GitError as exc:
         raise UserError(str(exc)) from None

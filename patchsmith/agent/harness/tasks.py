@@ -154,7 +154,7 @@ def _load_scenario(folder: Path, shared_specs: dict[str, Any]) -> Task:
 
 def load_scenarios(folder: Path) -> list[Task]:
     """A folder of task folders (each with task.json), or one task folder; `specs.json` maps repo -> spec."""
-    folder = Path(folder)
+    folder = Path(folder).resolve()  # git runs elsewhere (-C): bundle paths must not be relative
     if (folder / "task.json").exists():
         shared_file = folder.parent / "specs.json"
         shared = json.loads(shared_file.read_text()) if shared_file.exists() else {}

@@ -20,6 +20,10 @@ SAFE_NAMES = {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "USER"
               "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"}
 
 
+class SandboxUnavailable(RuntimeError):
+    """A backend cannot run on this machine; the message is one line that says what to install or enable."""
+
+
 class ExecResult(BaseModel):
     exit_code: int
     output: str

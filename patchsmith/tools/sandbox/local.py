@@ -1,4 +1,8 @@
-"""`local`: a plain subprocess in the workspace, in its own process group so a timeout kills the tree."""
+"""`local`: a plain subprocess in the workspace, in its own process group so a timeout kills the tree.
+
+Every command also carries a unique PATCHSMITH_EXEC marker in its environment; after it ends, processes that
+still carry the marker (a `setsid`/`nohup` child that left the process group) are killed too.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,37 @@ import signal
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
 from .base import DEFAULT_OUTPUT_CAP, DEFAULT_TIMEOUT, ExecResult, scrubbed_env
+
+EXEC_MARKER = "PATCHSMITH_EXEC"
+
+
+def kill_marked(marker: str, rounds: int = 20) -> int:
+    """SIGKILL every process whose environment carries EXEC_MARKER=marker; repeat until none is left."""
+    needle = f"{EXEC_MARKER}={marker}\0".encode()
+    killed = 0
+    me = os.getpid()
+    for _ in range(rounds):
+        found = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == me:
+                continue
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as fh:
+                    if needle not in fh.read():
+                        continue
+                os.kill(int(entry), signal.SIGKILL)
+                found += 1
+            except (OSError, ProcessLookupError):
+                continue
+        killed += found
+        if not found:
+            break
+    return killed
 
 
 def _read_capped(stream, cap: int, sink: list[bytes], flags: dict[str, bool]) -> None:
@@ -24,8 +55,8 @@ def _read_capped(stream, cap: int, sink: list[bytes], flags: dict[str, bool]) ->
 
 
 def run_process(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, str],
-                output_cap: int = DEFAULT_OUTPUT_CAP) -> ExecResult:
-    """Run argv with stdout+stderr merged; on timeout kill its whole process group."""
+                output_cap: int = DEFAULT_OUTPUT_CAP, marker: str | None = None) -> ExecResult:
+    """Run argv with stdout+stderr merged; afterwards kill its whole process group (and marked processes)."""
     start = time.monotonic()
     proc = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -44,6 +75,8 @@ def run_process(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, st
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if marker:
+            kill_marked(marker)
         proc.wait()
     reader.join(timeout=5)
     output = b"".join(chunks).decode("utf-8", errors="replace")
@@ -61,15 +94,22 @@ class LocalSandbox:
     name = "local"
     isolates = False
 
-    def __init__(self, root: Path, output_cap: int = DEFAULT_OUTPUT_CAP, base_env: Mapping[str, str] | None = None):
+    def __init__(self, root: Path, output_cap: int = DEFAULT_OUTPUT_CAP, base_env: Mapping[str, str] | None = None,
+                 read_only: bool = False):
         self.root = Path(root)
         self.output_cap = output_cap
         self.base_env = base_env
+        # Not enforced for commands (they run as the user); the tools refuse edits when the workspace is
+        # read-only, and check_mode warns that commands can still write. Use bwrap/docker to enforce it.
+        self.read_only = read_only
 
     def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
              env: Mapping[str, str] | None = None) -> ExecResult:
-        return run_process(["/bin/bash", "-c", command], cwd or self.root, timeout,
-                           scrubbed_env(self.base_env, env), self.output_cap)
+        marker = uuid.uuid4().hex
+        full_env = scrubbed_env(self.base_env, env)
+        full_env[EXEC_MARKER] = marker
+        return run_process(["/bin/bash", "-c", command], cwd or self.root, timeout, full_env, self.output_cap,
+                           marker=marker)
 
     def close(self) -> None:
         pass

@@ -1,0 +1,172 @@
+"""`bwrap`: bubblewrap on the host. The system read-only, the home hidden, no network, a private /tmp.
+
+Inside: /usr, /etc, /opt, /bin, /sbin, /lib* (and the Python installs, e.g. ~/.pyenv) read-only; the home
+directory an empty tmpfs; the workspace bound at its own path (read-only in read-only mode); a private
+/tmp; new PID, network, IPC and UTS namespaces; no capabilities (we may run as root). Killing bwrap kills
+its PID namespace, so nothing a command started outlives it. A pids cgroup (when writable, e.g. as root on
+cgroup v1) or RLIMIT_NPROC (as a normal user) stops fork bombs; the time limit stops everything else.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+from .base import DEFAULT_OUTPUT_CAP, DEFAULT_TIMEOUT, ExecResult, SandboxUnavailable, scrubbed_env
+from .local import run_process
+
+SYSTEM_DIRS = ["/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
+HIDDEN_FILES = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers"]  # readable to root even with no capabilities
+PIDS_CGROUP_V1 = Path("/sys/fs/cgroup/pids")
+DEFAULT_PIDS_LIMIT = 512
+
+
+@functools.cache
+def _probe(bwrap: str) -> str | None:
+    """None when bwrap can make the namespaces we need here, else the reason in one line."""
+    argv = [bwrap, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--unshare-net", "--unshare-pid",
+            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "true"]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bubblewrap does not run ({exc})"
+    if proc.returncode == 0:
+        return None
+    err = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+    if "namespace" in err.lower() or "permission" in err.lower() or "operation not permitted" in err.lower():
+        return (f"bubblewrap cannot create namespaces ({err}): user namespaces are off; enable them "
+                "(sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces>0) or use --sandbox docker")
+    return f"bubblewrap fails here ({err}); use --sandbox docker or local"
+
+
+def bwrap_status() -> str | None:
+    """None when the bwrap backend works on this machine, else why not (one line)."""
+    path = shutil.which("bwrap")
+    if not path:
+        return "bubblewrap is not installed: apt-get install bubblewrap (or use --sandbox docker or local)"
+    return _probe(path)
+
+
+def _python_installs(home: Path) -> list[Path]:
+    """Interpreters living under the home (pyenv, a venv) that commands still need, bound read-only."""
+    candidates = [Path(os.environ.get("PYENV_ROOT", home / ".pyenv")), Path(sys.base_prefix), Path(sys.prefix)]
+    out: list[Path] = []
+    for path in candidates:
+        path = path.resolve()
+        if path.is_dir() and (path == home or home in path.parents) and path not in out:
+            out.append(path)
+    return out
+
+
+def _pids_cgroup_parent() -> Path | None:
+    """Our directory in a writable cgroup-v1 pids hierarchy, or None (then RLIMIT_NPROC/timeout only)."""
+    parent = PIDS_CGROUP_V1 / "patchsmith"
+    try:
+        parent.mkdir(exist_ok=True)
+        return parent if os.access(parent, os.W_OK) else None
+    except OSError:
+        return None
+
+
+class BwrapSandbox:
+    name = "bwrap"
+    isolates = True
+
+    def __init__(self, root: Path, read_only: bool = False, network: bool = False,
+                 output_cap: int = DEFAULT_OUTPUT_CAP, base_env: Mapping[str, str] | None = None,
+                 home: Path | None = None, ro_paths: list[Path] | None = None,
+                 pids_limit: int = DEFAULT_PIDS_LIMIT):
+        reason = bwrap_status()
+        if reason:
+            raise SandboxUnavailable(reason)
+        self.bwrap = shutil.which("bwrap") or "bwrap"
+        self.root = Path(root).resolve()
+        self.read_only = read_only
+        self.network = network
+        self.output_cap = output_cap
+        self.base_env = base_env
+        self.home = Path(home or os.environ.get("HOME") or Path.home()).resolve()
+        self.ro_paths = [Path(p).resolve() for p in (ro_paths or [])]
+        self.pids_limit = pids_limit
+        self._cgroup_parent = _pids_cgroup_parent()
+        self._argv = self._mount_args()
+
+    def _mount_args(self) -> list[str]:
+        args = [self.bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc",
+                "--unshare-uts", "--unshare-cgroup-try", "--cap-drop", "ALL"]
+        if not self.network:
+            args.append("--unshare-net")
+        for d in SYSTEM_DIRS:
+            p = Path(d)
+            if p.is_symlink():  # merged /usr: /bin -> usr/bin
+                args += ["--symlink", os.readlink(p), d]
+            elif p.is_dir():
+                args += ["--ro-bind", d, d]
+        for f in HIDDEN_FILES:
+            if Path(f).exists():
+                args += ["--ro-bind", "/dev/null", f]
+        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/var/tmp"]
+        # The home is an empty tmpfs; what must stay reachable under it (Python, the workspace) is bound after.
+        args += ["--tmpfs", str(self.home)]
+        for p in [*_python_installs(self.home), *self.ro_paths]:
+            args += ["--ro-bind", str(p), str(p)]
+        args += ["--ro-bind" if self.read_only else "--bind", str(self.root), str(self.root)]
+        return args
+
+    def _env(self, env: Mapping[str, str] | None) -> dict[str, str]:
+        out = scrubbed_env(self.base_env, env)
+        out.update({"HOME": str(self.home), "TMPDIR": "/tmp"})
+        return out
+
+    def _nproc_guard(self, argv: list[str]) -> tuple[list[str], Path | None]:
+        """Put bwrap in a fresh pids cgroup (root, cgroup v1), else under RLIMIT_NPROC (normal users)."""
+        if self._cgroup_parent is not None:
+            cg = self._cgroup_parent / uuid.uuid4().hex
+            try:
+                cg.mkdir()
+                (cg / "pids.max").write_text(str(self.pids_limit))
+                # The shell moves itself into the cgroup, then becomes bwrap: every descendant is counted.
+                return ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(cg), *argv], cg
+            except OSError:
+                self._cgroup_parent = None
+        if os.geteuid() != 0:
+            # RLIMIT_NPROC counts all the user's tasks, so allow what exists now plus the limit.
+            total = int(Path("/proc/loadavg").read_text().split()[3].split("/")[1])
+            return ["prlimit", f"--nproc={total + self.pids_limit}", "--", *argv], None
+        return argv, None
+
+    @staticmethod
+    def _drop_cgroup(cg: Path | None) -> None:
+        if cg is None:
+            return
+        for _ in range(50):
+            try:
+                pids = (cg / "cgroup.procs").read_text().split()
+                for pid in pids:
+                    try:
+                        os.kill(int(pid), 9)
+                    except ProcessLookupError:
+                        pass
+                cg.rmdir()
+                return
+            except OSError:
+                continue
+
+    def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
+             env: Mapping[str, str] | None = None) -> ExecResult:
+        workdir = Path(cwd).resolve() if cwd else self.root
+        argv = [*self._argv, "--chdir", str(workdir), "/bin/bash", "-c", command]
+        argv, cg = self._nproc_guard(argv)
+        try:
+            return run_process(argv, self.root, timeout, self._env(env), self.output_cap)
+        finally:
+            self._drop_cgroup(cg)
+
+    def close(self) -> None:
+        pass
