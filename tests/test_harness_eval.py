@@ -197,3 +197,6 @@ def test_batch_survives_a_crashing_job_and_resumes(tmp_path: Path) -> None:
     again = run_batch(tasks, job, tmp_path, workers=2, show_progress=False)
     assert calls == ["t-2"] and set(again) == {"t-0", "t-1", "t-2", "t-3"}
     assert len(list((tmp_path / "results").glob("*.json"))) == 4
+    calls.clear()
+    run_batch(tasks, job, tmp_path, workers=1, show_progress=False, retry_errors=True)
+    assert calls == ["t-1"]  # only the error is run again

@@ -60,7 +60,8 @@ def run_run(args: argparse.Namespace) -> int:
         return harness.process(task, task_dir, model_name=f"patchsmith/{model_name}", agent=agent)
 
     start = time.monotonic()
-    results = run_batch(tasks, job, output, workers=args.workers, console=console, show_progress=not args.no_progress)
+    results = run_batch(tasks, job, output, workers=args.workers, console=console, show_progress=not args.no_progress,
+                        retry_errors=args.retry_errors)
     report = build_report(tasks, results, run_info={"command": "run", "model": args.model,
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")

@@ -72,11 +72,17 @@ def error_result(task: Task, reason: str) -> dict[str, Any]:
 
 
 def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, console: Console | None = None,
-              show_progress: bool = True) -> dict[str, dict[str, Any]]:
-    """Results by instance id: the finished ones from earlier runs plus everything run now."""
+              show_progress: bool = True, retry_errors: bool = False) -> dict[str, dict[str, Any]]:
+    """Results by instance id: the finished ones from earlier runs plus everything run now.
+
+    `retry_errors` runs again the tasks whose earlier result is an error (an environment that failed to
+    build, a crash); their new result replaces the old one.
+    """
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     results = load_finished(output)
+    if retry_errors:
+        results = {k: v for k, v in results.items() if v.get("status") != "error"}
     todo = [t for t in tasks if t.instance_id not in results]
     counts = Counts()
     for task in tasks:

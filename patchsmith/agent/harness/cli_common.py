@@ -25,6 +25,8 @@ def add_harness_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-clone", action="store_true", help="never clone from the task's repo URL")
     parser.add_argument("--keep-workspaces", action="store_true", help="keep each task's checkout")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--retry-errors", action="store_true",
+                        help="when resuming, run again the tasks that ended in an error")
 
 
 def harness_from_args(args: argparse.Namespace) -> Harness:
