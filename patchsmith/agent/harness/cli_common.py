@@ -40,11 +40,20 @@ def harness_from_args(args: argparse.Namespace) -> Harness:
         raise UserError("--sandbox docker cannot see the host virtualenvs the harness builds; "
                         "use --sandbox local or bwrap")
     cache_dir = (args.cache_dir or default_cache_dir()).resolve()
-    if args.sandbox in ("bwrap", "auto") and Path.home().resolve() in cache_dir.parents:
-        # bwrap hides the home directory, so environments cached there would vanish inside the sandbox.
-        raise UserError(f"--sandbox {args.sandbox} hides the home directory, where environments are cached "
-                        f"({cache_dir}); add --cache-dir outside it, e.g. --cache-dir /var/tmp/patchsmith-cache")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    visible = [cache_dir, *_mirror_paths(args.repos_dir)]
     return Harness(repos_dir=args.repos_dir, cache_dir=cache_dir,
                    spec_config=load_spec_config(args.spec_config),
-                   sandbox_factory=default_sandbox_factory(args.sandbox), timeout=args.timeout,
+                   sandbox_factory=default_sandbox_factory(args.sandbox, visible), timeout=args.timeout,
                    allow_clone=not args.no_clone, keep_workspaces=args.keep_workspaces)
+
+
+def _mirror_paths(repos_dir: Path | None) -> list[Path]:
+    """The repositories dir and where its links point: checkouts borrow objects from there."""
+    if repos_dir is None:
+        return []
+    paths = {repos_dir.resolve()}
+    for entry in repos_dir.iterdir():
+        if entry.is_symlink():
+            paths.add(entry.resolve())
+    return sorted(paths)

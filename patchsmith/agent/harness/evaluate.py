@@ -27,17 +27,22 @@ from .tasks import Task, patch_files
 SandboxFactory = Callable[[Path], Sandbox]
 
 
-def default_sandbox_factory(kind: str = "local") -> SandboxFactory:
-    """`make_sandbox(kind, root, network=False)` when the sandbox backends exist, else LocalSandbox."""
+def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = None) -> SandboxFactory:
+    """`make_sandbox(kind, root, network=False)`; bwrap also gets `ro_paths` (the cached environments and
+    the mirrors a workspace borrows objects from), which it would otherwise hide with the home directory."""
     try:
-        from ...tools.sandbox import make_sandbox  # type: ignore[attr-defined]
-    except ImportError:
-        make_sandbox = None
+        from ...tools.sandbox import make_sandbox, resolve_kind
+    except ImportError:  # the sandbox backends are not installed: plain subprocesses
+        make_sandbox = resolve_kind = None
 
     def factory(root: Path) -> Sandbox:
-        if make_sandbox is not None:
-            return make_sandbox(kind, root, network=False)
-        return LocalSandbox(root)
+        if make_sandbox is None:
+            return LocalSandbox(root)
+        if ro_paths and resolve_kind(kind)[0] == "bwrap":
+            from ...tools.sandbox.bwrap import BwrapSandbox
+
+            return BwrapSandbox(root, network=False, ro_paths=[p for p in ro_paths if p.exists()])
+        return make_sandbox(kind, root, network=False)
 
     return factory
 
