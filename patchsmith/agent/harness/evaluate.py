@@ -182,7 +182,7 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
         command = spec.test_cmd.replace("{tests}", named).rstrip()
     else:
         command = f"{spec.test_cmd} {named}".rstrip()
-    if desel and spec.parser == "pytest":
+    if desel and spec.parser in ("pytest", "pytest-options", "matplotlib"):
         command += " " + " ".join(f"--deselect {shlex.quote(d)}" for d in desel)
     result.test_command = command
     log_lines.append(f"$ {command}")

@@ -127,6 +127,7 @@ _REQUESTS_OFFLINE = tuple(
 TABLE: dict[str, dict[str, Any]] = {
     "psf/requests": {
         "default": {"python": "3.9", "packages": ("pytest",), "install": "python -m pip install .",
+                    "parser": "pytest-options",
                     # Old suites call httpbin.org through HTTPBIN_URL: a local httpbin stands in for it.
                     "services": ("httpbin",),
                     "deselect": _REQUESTS_OFFLINE,
@@ -165,7 +166,7 @@ TABLE: dict[str, dict[str, Any]] = {
         # The test requirements say `-e .`, which today's pip refuses for pylint's pinned old setuptools backend
         # (no PEP 660 hook): install it non-editable instead (the workspace comes first on PYTHONPATH anyway).
         "default": {"python": "3.9", "requirements": ("requirements_test.txt",), "install": "python -m pip install .",
-                    "pre_install": ("sed -i 's/^-e \\././' requirements_test*.txt",)},
+                    "parser": "pytest-options", "pre_install": ("sed -i 's/^-e \\././' requirements_test*.txt",)},
         "versions": {**_versions(["3.0", "3.1", "3.2", "3.3"], pip_packages=("astroid==3.0.0a6", "setuptools")),
                      # base commits of 2.13 still import toml, which the environment_setup_commit no longer needs
                      "2.13": {"pip_packages": ("toml",)}},
@@ -193,7 +194,8 @@ TABLE: dict[str, dict[str, Any]] = {
         "versions": {"0.11": {"install": "python -m pip install -e .", "pip_packages": (*_SEABORN_PINS, "pandas==1.3.5")}},
     },
     "matplotlib/matplotlib": {
-        "default": {"python": "3.11", "install": "python -m pip install -e .", "pip_packages": _MPL_PINS},
+        "default": {"python": "3.11", "install": "python -m pip install -e .", "pip_packages": _MPL_PINS,
+                    "parser": "matplotlib"},
         "versions": {**_versions(["3.8", "3.9"], install='python -m pip install --no-build-isolation -e ".[dev]"'),
                      **_versions(["3.1", "3.2", "3.3", "3.4"], python="3.8", pip_packages=("pytest", "ipython")),
                      "3.0": {"python": "3.7", "pip_packages": ("pytest",)}},
