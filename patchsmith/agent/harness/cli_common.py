@@ -20,7 +20,9 @@ def add_harness_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spec-config", type=Path,
                         help='JSON file {"owner/name": {"install": ..., "test_cmd": ...}} overriding the spec table')
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for one task's test run")
-    parser.add_argument("--sandbox", default="local", help="sandbox for test runs (network off where it can)")
+    parser.add_argument("--sandbox", default="auto",
+                        help="where tests (and the agent's commands) run: auto (bwrap, no network, when it works "
+                             "here; else local), bwrap, local")
     parser.add_argument("--cache-dir", type=Path, default=None, help="where environments and clones are cached")
     parser.add_argument("--no-clone", action="store_true", help="never clone from the task's repo URL")
     parser.add_argument("--keep-workspaces", action="store_true", help="keep each task's checkout")

@@ -74,6 +74,7 @@ class Evaluation:
     fail_to_pass: GroupResult = field(default_factory=GroupResult)
     pass_to_pass: GroupResult = field(default_factory=GroupResult)
     test_command: str = ""
+    sandbox: str = ""  # where the tests ran (bwrap: no network)
     tests_exit_code: int | None = None
     timed_out: bool = False
     timing: dict[str, float] = field(default_factory=dict)  # apply_s, tests_s, parse_s, harness_s, total_s
@@ -188,6 +189,7 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
     log_lines.append(f"$ {command}")
 
     sandbox = (sandbox_factory or default_sandbox_factory())(root)
+    result.sandbox = sandbox.name
     try:
         t1 = time.monotonic()
         wrapped, service_env = wrap(command, env.services)
