@@ -200,3 +200,27 @@ def test_batch_survives_a_crashing_job_and_resumes(tmp_path: Path) -> None:
     calls.clear()
     run_batch(tasks, job, tmp_path, workers=1, show_progress=False, retry_errors=True)
     assert calls == ["t-1"]  # only the error is run again
+
+
+def test_install_at_base_only_when_packaging_files_moved(tmp_path: Path) -> None:
+    from patchsmith.agent.harness.envs import base_drift, env_key
+    from patchsmith.agent.harness.repos import RepoSource
+
+    repo = tmp_path / "r"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commits = []
+    for name, text in (("setup.cfg", "install_requires = astroid==2.12\n"),
+                       ("setup.cfg", "install_requires = astroid==2.11\n"), ("code.py", "x = 1\n")):
+        (repo / name).write_text(text)
+        git(repo, "add", "-A")
+        git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", name)
+        commits.append(git(repo, "rev-parse", "HEAD"))
+    source = RepoSource("local", repo)
+    spec = spec_for(task_from_row(task_row("a" * 40, spec={"install_at_base": True})))
+    moved = task_from_row(task_row(commits[1], environment_setup_commit=commits[0]))
+    same = task_from_row(task_row(commits[2], environment_setup_commit=commits[1]))
+    assert base_drift(moved, spec, source) != "" and base_drift(same, spec, source) == ""
+    assert env_key(moved, spec, base_drift(moved, spec, source)) != env_key(moved, spec)
+    plain = spec_for(task_from_row(task_row("a" * 40)))
+    assert base_drift(moved, plain, source) == ""  # off unless the spec asks for it
