@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from ..paths import cache_dir
 from .envs import Env, EnvError, EnvManager
 from .evaluate import SandboxFactory, default_sandbox_factory, evaluate
 from .repos import RepoError, checkout, find_source, remove_checkout
@@ -21,7 +20,7 @@ AgentFn = Callable[[Task, Path, Env, Path], dict[str, Any]]
 
 
 def default_cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("patchsmith"))
+    return cache_dir()  # PATCHSMITH_CACHE_DIR, else the user cache dir
 
 
 @dataclass
