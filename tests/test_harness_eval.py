@@ -142,7 +142,10 @@ def test_pipeline_records_env_failure_and_agent_crash(tmp_path: Path, harness: H
         calc.write_text(calc.read_text().replace("a - b", "a + b"))
         return {"patch": git(root, "diff") + "\n", "steps": 1, "exit_reason": "submitted"}
 
+    (tmp_path / "t3" / "agent").mkdir(parents=True)  # what a run killed mid-task leaves
+    (tmp_path / "t3" / "agent" / "trajectory.jsonl").write_text('{"type": "header"}\n')
     result = harness.process(ok, tmp_path / "t3", agent=fixer)
+    assert not (tmp_path / "t3" / "agent").exists() and list((tmp_path / "t3").glob("agent.interrupted-*"))
     assert result["resolved"] and result["agent"]["exit_reason"] == "submitted"
     assert not (tmp_path / "t3" / "workspace").exists()  # workspaces are removed afterwards
     assert json.loads(json.dumps(result))["evaluation"]["status"] == "resolved"

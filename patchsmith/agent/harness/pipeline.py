@@ -78,6 +78,10 @@ class Harness:
             return done("error", str(exc))
         try:
             if agent is not None:
+                earlier = task_dir / "agent"
+                if earlier.exists():
+                    # A run killed mid-task left a partial trajectory: keep it aside, start a clean one.
+                    earlier.rename(task_dir / f"agent.interrupted-{time.strftime('%Y%m%d-%H%M%S')}")
                 t3 = time.monotonic()
                 try:
                     outcome = agent(task, workspace, env, task_dir)
