@@ -38,9 +38,9 @@ def progress_measures(trajectory_path: str | Path | None, reference_patch: str) 
             continue
         args = action.args or {}
         if action.tool == "str_replace_editor":
-            path = str(args.get("path") or "").lstrip("./")
+            path = str(args.get("path") or "").removeprefix("./")
             for ref in files:
-                if path and (path == ref or path.endswith("/" + ref) or ref.endswith(path)):
+                if path and (path == ref or path.endswith("/" + ref)):  # relative, or absolute in the workspace
                     out["opened"].setdefault(ref, step.index)
                     if args.get("command") in EDIT_COMMANDS:
                         out["edited"].setdefault(ref, step.index)
