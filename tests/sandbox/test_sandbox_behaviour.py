@@ -6,20 +6,9 @@ import time
 import uuid
 from pathlib import Path
 
+from sandbox_backends import assert_stopped, heartbeat
+
 from patchsmith.tools.sandbox import Sandbox
-
-
-def heartbeat(ws: Path) -> tuple[Path, str]:
-    """A file path and a shell loop that rewrites it every 0.05s for as long as the loop lives."""
-    path = ws / f"hb-{uuid.uuid4().hex[:8]}"
-    return path, f"while true; do date +%s%N > {path}; sleep 0.05; done"
-
-
-def assert_stopped(path: Path) -> None:
-    assert path.exists(), "the background loop never ran, so the test proves nothing"
-    first = path.read_text()
-    time.sleep(0.4)
-    assert path.read_text() == first, "a process outlived its command"
 
 
 def test_exit_codes(sandbox: Sandbox) -> None:

@@ -9,9 +9,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sandbox_backends import assert_stopped, heartbeat
 
 from patchsmith.tools.sandbox import LocalSandbox, Sandbox
-from test_sandbox_behaviour import assert_stopped, heartbeat
 
 
 def test_write_outside_the_workspace_fails(isolating: Sandbox) -> None:

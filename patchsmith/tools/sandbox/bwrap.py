@@ -12,8 +12,10 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -69,9 +71,18 @@ def _pids_cgroup_parent() -> Path | None:
     parent = PIDS_CGROUP_V1 / "patchsmith"
     try:
         parent.mkdir(exist_ok=True)
-        return parent if os.access(parent, os.W_OK) else None
+        if not os.access(parent, os.W_OK):
+            return None
     except OSError:
         return None
+    # Empty cgroups left by a crashed run; the age check spares ones another run is just setting up.
+    for child in parent.iterdir():
+        try:
+            if child.is_dir() and time.time() - child.stat().st_mtime > 60:
+                child.rmdir()
+        except OSError:
+            pass
+    return parent
 
 
 class BwrapSandbox:
@@ -145,18 +156,17 @@ class BwrapSandbox:
     def _drop_cgroup(cg: Path | None) -> None:
         if cg is None:
             return
-        for _ in range(50):
+        for _ in range(200):  # killed tasks take a moment to leave the cgroup; rmdir fails until then
             try:
-                pids = (cg / "cgroup.procs").read_text().split()
-                for pid in pids:
+                for pid in (cg / "cgroup.procs").read_text().split():
                     try:
-                        os.kill(int(pid), 9)
+                        os.kill(int(pid), signal.SIGKILL)
                     except ProcessLookupError:
                         pass
                 cg.rmdir()
                 return
             except OSError:
-                continue
+                time.sleep(0.01)
 
     def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
              env: Mapping[str, str] | None = None) -> ExecResult:
