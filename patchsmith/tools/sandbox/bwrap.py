@@ -156,7 +156,7 @@ class BwrapSandbox:
     def _drop_cgroup(cg: Path | None) -> None:
         if cg is None:
             return
-        for _ in range(200):  # killed tasks take a moment to leave the cgroup; rmdir fails until then
+        for _ in range(1000):  # killed tasks take a moment to leave the cgroup; rmdir fails until then
             try:
                 for pid in (cg / "cgroup.procs").read_text().split():
                     try:
@@ -166,7 +166,7 @@ class BwrapSandbox:
                 cg.rmdir()
                 return
             except OSError:
-                time.sleep(0.01)
+                time.sleep(0.002)
 
     def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
              env: Mapping[str, str] | None = None) -> ExecResult:

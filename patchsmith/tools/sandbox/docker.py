@@ -154,6 +154,15 @@ class DockerSandbox:
 
     def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
              env: Mapping[str, str] | None = None) -> ExecResult:
+        import docker.errors
+
+        try:
+            return self._exec(command, cwd, timeout, env)
+        except docker.errors.APIError as exc:
+            # The contract is a result, never an exception: say what broke (125 is docker's own error code).
+            return ExecResult(exit_code=125, output=f"[sandbox error: {exc.explanation or exc}]", duration=0.0)
+
+    def _exec(self, command: str, cwd: Path | None, timeout: float, env: Mapping[str, str] | None) -> ExecResult:
         start = time.monotonic()
         marker = uuid.uuid4().hex
         api = self.client.api

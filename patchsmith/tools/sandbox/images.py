@@ -276,8 +276,9 @@ def ensure_env_image(key_spec: dict[str, Any], *, client: Any = None, rebuild: b
     log: list[str] = []
     error = None
     # The build needs the network (PyPI); containers made from the image still run with network none.
+    # rebuild means from scratch: docker's layer cache would otherwise replay the old result.
     for chunk in client.api.build(fileobj=_context_tar(files), custom_context=True, tag=tag, rm=True,
-                                  forcerm=True, decode=True, labels=labels, network_mode="bridge"):
+                                  forcerm=True, decode=True, labels=labels, network_mode="bridge", nocache=rebuild):
         if "stream" in chunk:
             for line in chunk["stream"].splitlines():
                 if line.strip():
