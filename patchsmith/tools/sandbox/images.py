@@ -39,6 +39,7 @@ HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 SPEC_KEYS = {"python", "packages", "pip_packages", "requirements", "pre_install", "install", "env"}
 
 Report = Callable[[str], None]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # docker build colours the build's stderr
 
 
 class ImageError(RuntimeError):
@@ -256,12 +257,15 @@ def _context_tar(files: dict[str, bytes]) -> io.BytesIO:
 def ensure_env_image(key_spec: dict[str, Any], *, client: Any = None, rebuild: bool = False,
                      report: Report = _quiet) -> str:
     """The tag of the image for this environment spec, building it (and the base) when missing."""
+    import docker.errors
+
     client = client or docker_client()
     norm = normalize_spec(key_spec)
     suite = suite_for_python(norm["python"])
     tag = env_tag(key_spec)
     if not rebuild and _image_exists(client, tag):
         return tag
+    old_id = client.images.get(tag).id if _image_exists(client, tag) else None
     base = ensure_base_image(suite, client=client, report=report)
     files: dict[str, bytes] = {}
     has_ca = HOST_CA_BUNDLE.is_file()
@@ -280,7 +284,7 @@ def ensure_env_image(key_spec: dict[str, Any], *, client: Any = None, rebuild: b
     for chunk in client.api.build(fileobj=_context_tar(files), custom_context=True, tag=tag, rm=True,
                                   forcerm=True, decode=True, labels=labels, network_mode="bridge", nocache=rebuild):
         if "stream" in chunk:
-            for line in chunk["stream"].splitlines():
+            for line in ANSI.sub("", chunk["stream"]).splitlines():
                 if line.strip():
                     log.append(line)
                     report(line)
@@ -289,6 +293,11 @@ def ensure_env_image(key_spec: dict[str, Any], *, client: Any = None, rebuild: b
     if error or not _image_exists(client, tag):
         tail = "\n".join(log[-12:])
         raise ImageError(f"building {tag} failed: {error or 'no image produced'}\n{tail}")
+    if old_id and old_id != client.images.get(tag).id:
+        try:  # the rebuilt tag moved on; the old image would only linger untagged
+            client.images.remove(old_id)
+        except docker.errors.APIError:
+            pass
     return tag
 
 
