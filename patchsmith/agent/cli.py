@@ -10,6 +10,13 @@ from .errors import UserError
 
 # Each module defines register(subparsers) and sets `func` on its parser; the function returns an exit code.
 COMMAND_MODULES = [
+    "fix",
+    "replay",
+    "index",
+    "localize",
+    "run",
+    "eval",
+    "inspect",
     "images",
 ]
 

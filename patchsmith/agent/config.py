@@ -15,6 +15,7 @@ class RunConfig(BaseModel):
     api_key: str | None = None
     text_mode: bool = False  # parse the action from the reply text instead of native tool calls
     temperature: float = 0.0
+    max_retries: int = 5  # rate limits and transient server errors, with backoff
     max_steps: int = 50
     max_tokens: int | None = None  # prompt + completion over the run
     max_cost: float | None = None  # dollars
@@ -27,5 +28,6 @@ class RunConfig(BaseModel):
     sandbox: str = "local"
     strategy: str = "react"
     test_command: str | None = None
+    localize: bool = True  # rank the code against the issue at the start and seed working memory with it
     price_prompt: float | None = None  # $/1M tokens, when the endpoint does not report cost
     price_completion: float | None = None

@@ -64,6 +64,8 @@ class Timing(BaseModel):
     started_at: float = 0.0
     model_s: float = 0.0
     tool_s: float = 0.0
+    approval_s: float = 0.0  # waiting for the user; neither model nor controller time
+    diff_s: float = 0.0  # git measuring the workspace after a changing step
     overhead_s: float = 0.0
 
 

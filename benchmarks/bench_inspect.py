@@ -1,0 +1,184 @@
+"""Benchmark: the inspector on a 5,000-step trajectory with realistic observation sizes.
+
+Run:  python benchmarks/bench_inspect.py   (needs tmux; compares with mini-swe-agent's inspector when
+`mini-extra` is on PATH or MINI_EXTRA points at it, e.g. a venv with `pip install mini-swe-agent`).
+
+Measures
+  * launch → first paint in a real terminal (tmux), Python start-up included: poll capture-pane until
+    the first step is on screen; the same for mini-swe-agent's inspector on the same run in its format;
+  * peak memory (RSS) of each inspector process, left open until the background indexing is done;
+  * in-process with Textual's Pilot: moving to the last step (G) and a text search across all steps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]
+
+import trajgen  # noqa: E402
+
+STEPS = 5000
+RUNS = 5
+console = Console()
+
+
+def to_mini_swe_agent(src: Path, dest: Path) -> None:
+    """The same run in mini-swe-agent's current format (info + messages), one assistant/user pair a step."""
+    from patchsmith.agent.trajectory import read_trajectory
+
+    traj = read_trajectory(src)
+    messages = [{"role": "system", "content": "You are a helpful assistant that can interact with a computer."},
+                {"role": "user", "content": f"<pr_description>\n{traj.header.task['problem_statement']}\n</pr_description>"}]
+    for step in traj.steps:
+        command = step.action.args.get("command") if step.action else ""
+        if not isinstance(command, str) or not command:
+            command = f"{step.action.tool} {json.dumps(step.action.args)}" if step.action else "true"
+        messages.append({"role": "assistant", "content": f"{step.thought}\n\n```mswea_bash_command\n{command}\n```",
+                         "extra": {"actions": [{"command": command}], "cost": step.usage.cost}})
+        code = 0 if step.observation.ok else 1
+        messages.append({"role": "user", "content": f"<returncode>{code}</returncode>\n<output>\n{step.observation.text}\n</output>",
+                         "extra": {"returncode": code}})
+    info = {"exit_status": traj.result.exit_reason if traj.result else "", "submission": traj.result.patch if traj.result else "",
+            "model_stats": {"instance_cost": traj.result.totals.cost if traj.result else 0, "api_calls": len(traj.steps)}}
+    dest.write_text(json.dumps({"info": info, "messages": messages, "trajectory_format": "mini-swe-agent-1.1"}))
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+def first_paint(command: str, marker: str, mem_file: Path, settle: float) -> tuple[float, int]:
+    """Seconds from Enter to `marker` on screen, and peak RSS (KB) of the process (via /usr/bin/time)."""
+    session = f"bench-inspect-{os.getpid()}"
+    tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "45", "-e", f"PYTHONPATH={ROOT}", "bash --norc --noprofile")
+    try:
+        time.sleep(0.3)
+        tmux("send-keys", "-t", session, f"/usr/bin/time -f %M -o {mem_file} {command}; clear", "Enter")
+        start = time.perf_counter()
+        while True:
+            if marker in tmux("capture-pane", "-p", "-t", session):
+                elapsed = time.perf_counter() - start
+                break
+            if time.perf_counter() - start > 30:
+                raise RuntimeError(f"{marker!r} never appeared for {command}")
+            time.sleep(0.005)
+        time.sleep(settle)  # let background work (our indexer) finish before quitting, so peak memory counts it
+        tmux("send-keys", "-t", session, "q")
+        deadline = time.time() + 20
+        while (not mem_file.exists() or not mem_file.read_text().strip()) and time.time() < deadline:
+            time.sleep(0.05)
+        peak = int(mem_file.read_text().split()[-1]) if mem_file.exists() else 0
+        mem_file.unlink(missing_ok=True)
+        return elapsed, peak
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+async def in_process(path: Path) -> dict[str, float]:
+    from patchsmith.tui.inspector import InspectorApp, open_model
+    from patchsmith.tui.run_view import RunView
+
+    t0 = time.perf_counter()
+    model = open_model(path)
+    out = {"open (read + index lines)": time.perf_counter() - t0}
+    t0 = time.perf_counter()
+    model.ensure_index()
+    out["build search index / timeline (background)"] = time.perf_counter() - t0
+    app = InspectorApp(model)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(RunView)
+        last, search, search_keys = [], [], []
+        for _ in range(RUNS):
+            await pilot.press("g")
+            await pilot.pause()
+            t0 = time.perf_counter()
+            await pilot.press("G")
+            await pilot.pause()
+            last.append(time.perf_counter() - t0)
+            assert view.current == len(model) - 1
+            t0 = time.perf_counter()
+            view.run_search("timedelta rounding")
+            search.append(time.perf_counter() - t0)
+            assert view.hits
+            await pilot.press("g", "slash", *"caller because")
+            await pilot.pause()
+            t0 = time.perf_counter()
+            await pilot.press("enter")
+            await pilot.pause()
+            search_keys.append(time.perf_counter() - t0)
+        out["move to last step (G), median"] = statistics.median(last)
+        out["search all steps (in-process call), median"] = statistics.median(search)
+        out["search all steps (Enter key → hit shown), median"] = statistics.median(search_keys)
+    return out
+
+
+def main() -> None:
+    if shutil.which("tmux") is None:
+        sys.exit("bench_inspect: tmux is required (apt-get install tmux)")
+    mini = os.environ.get("MINI_EXTRA") or shutil.which("mini-extra") or (
+        "/tmp/mswea-venv/bin/mini-extra" if Path("/tmp/mswea-venv/bin/mini-extra").exists() else None)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        ours = work / "trajectory.jsonl"
+        with console.status(f"building a {STEPS}-step trajectory…"):
+            trajgen.build(ours, STEPS)
+            theirs = work / "bench.traj.json"
+            to_mini_swe_agent(ours, theirs)
+        console.print(f"trajectory: {ours.stat().st_size / 1e6:.1f} MB (ours), {theirs.stat().st_size / 1e6:.1f} MB "
+                      f"(mini-swe-agent format), {STEPS} steps")
+        ours_paint, ours_mem, mini_paint, mini_mem = [], [], [], []
+        for i in range(RUNS):
+            with console.status(f"first paint, run {i + 1}/{RUNS}…"):
+                t, m = first_paint(f"{sys.executable} -m patchsmith inspect {ours}", f"Step 1 of {STEPS}",
+                                   work / "mem", settle=1.5)
+                ours_paint.append(t)
+                ours_mem.append(m)
+                if mini:
+                    t, m = first_paint(f"{mini} inspector {theirs}", "Step 1/", work / "mem", settle=0.5)
+                    mini_paint.append(t)
+                    mini_mem.append(m)
+        results = asyncio.run(in_process(ours))
+
+    table = Table(title=f"patchsmith inspect — {STEPS}-step trajectory (median of {RUNS})")
+    table.add_column("measure")
+    table.add_column("patchsmith", justify="right")
+    table.add_column("mini-swe-agent inspector", justify="right")
+    table.add_column("ratio (ours/theirs)", justify="right")
+    table.add_column("target", justify="right")
+    paint = statistics.median(ours_paint)
+    ref = statistics.median(mini_paint) if mini_paint else None
+    table.add_row("launch → first paint (tmux, Python start-up included)", f"{paint:.3f} s",
+                  f"{ref:.3f} s" if ref else "n/a (0.4–0.6 s per the issue)",
+                  f"{paint / ref:.2f}×" if ref else "–", "≤ reference")
+    mem, mref = max(ours_mem) / 1024, (max(mini_mem) / 1024 if mini_mem else None)
+    table.add_row("peak memory (RSS)", f"{mem:.0f} MB", f"{mref:.0f} MB" if mref else "n/a",
+                  f"{mem / mref:.2f}×" if mref else "–", "reported")
+    for name, value in results.items():
+        target = {"move to last step (G), median": "< 50 ms",
+                  "search all steps (in-process call), median": "< 100 ms"}.get(name, "–")
+        table.add_row(name, f"{value * 1000:.1f} ms", "–", "–", target)
+    console.print(table)
+    console.print("first paint runs (s): ours " + ", ".join(f"{t:.3f}" for t in ours_paint)
+                  + ("; mini-swe-agent " + ", ".join(f"{t:.3f}" for t in mini_paint) if mini_paint else ""))
+    if not mini:
+        console.print("mini-swe-agent's inspector not found (set MINI_EXTRA or pip install mini-swe-agent); "
+                      "the issue's reference is 0.4–0.6 s.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Run the agent on one task's workspace (the `run` command's job); never shows patch or test_patch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ...tools.sandbox.base import ExecResult, Sandbox
+from ...tools.workspace import Workspace
+from ..config import RunConfig
+from ..errors import UserError
+from .evaluate import SandboxFactory
+from .pipeline import AgentFn
+from .report import progress_measures
+from .specs import spec_for
+from .tasks import Task
+
+
+class EnvSandbox:
+    """Wraps a sandbox so every command sees the task's environment (its virtualenv, PYTHONPATH)."""
+
+    def __init__(self, inner: Sandbox, env: Mapping[str, str]):
+        self.inner, self.env = inner, dict(env)
+        self.name, self.isolates = inner.name, inner.isolates
+
+    def exec(self, command: str, cwd: Path | None = None, timeout: float = 120.0,
+             env: Mapping[str, str] | None = None) -> ExecResult:
+        return self.inner.exec(command, cwd=cwd, timeout=timeout, env={**self.env, **(env or {})})
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def resolve_model(model: str, task: Task) -> str:
+    """`scripted` alone means the scenario's own reply file."""
+    if model == "scripted":
+        if task.replies is None:
+            raise UserError(f"{task.instance_id}: --model scripted needs a replies file in the scenario folder "
+                            "(or give --model scripted:FILE)")
+        return f"scripted:{task.replies}"
+    return model
+
+
+def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: dict[str, Any]) -> AgentFn:
+    def agent(task: Task, root: Path, env: dict[str, str], task_dir: Path) -> dict[str, Any]:
+        from ..runner import run_agent  # the controller; imported late so `eval` works without it
+
+        spec = spec_for(task, spec_config)
+        sandbox = EnvSandbox(sandbox_factory(root), env)
+        workspace = Workspace(root=root, base=task.base_commit, sandbox=sandbox, test_command=spec.test_cmd)
+        task_config = config.model_copy(update={"model": resolve_model(config.model, task), "mode": "full-auto"})
+        try:
+            outcome = run_agent(task.problem_statement, workspace, task_config, task_dir / "agent",
+                                task=task.public())
+        finally:
+            sandbox.close()
+        totals = outcome.totals
+        return {"patch": outcome.patch, "exit_reason": outcome.exit_reason, "steps": totals.steps,
+                "prompt_tokens": totals.prompt_tokens, "completion_tokens": totals.completion_tokens,
+                "cost": totals.cost, "wall_s": totals.wall_s, "trajectory": str(outcome.trajectory_path),
+                "progress": progress_measures(outcome.trajectory_path, task.patch)}
+
+    return agent

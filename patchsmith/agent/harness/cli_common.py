@@ -1,0 +1,48 @@
+"""Options and setup shared by `patchsmith run` and `patchsmith eval`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import UserError
+from .evaluate import default_sandbox_factory
+from .pipeline import Harness, default_cache_dir
+from .specs import load_spec_config
+
+
+def add_harness_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--instances", nargs="+", metavar="ID", help="only these instance ids")
+    parser.add_argument("--workers", type=int, default=1, help="tasks run in parallel (default 1)")
+    parser.add_argument("--output", type=Path, help="output folder; rerun with the same one to resume")
+    parser.add_argument("--repos-dir", type=Path,
+                        help="folder of local clones or bare mirrors named owner__name, owner/name or name")
+    parser.add_argument("--spec-config", type=Path,
+                        help='JSON file {"owner/name": {"install": ..., "test_cmd": ...}} overriding the spec table')
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for one task's test run")
+    parser.add_argument("--sandbox", default="local", help="sandbox for test runs (network off where it can)")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="where environments and clones are cached")
+    parser.add_argument("--no-clone", action="store_true", help="never clone from the task's repo URL")
+    parser.add_argument("--keep-workspaces", action="store_true", help="keep each task's checkout")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def harness_from_args(args: argparse.Namespace) -> Harness:
+    if args.workers < 1:
+        raise UserError("--workers must be at least 1")
+    if args.timeout <= 0:
+        raise UserError("--timeout must be positive")
+    if args.repos_dir is not None and not args.repos_dir.is_dir():
+        raise UserError(f"--repos-dir {args.repos_dir} is not a folder")
+    if args.sandbox == "docker":
+        raise UserError("--sandbox docker cannot see the host virtualenvs the harness builds; "
+                        "use --sandbox local or bwrap")
+    cache_dir = (args.cache_dir or default_cache_dir()).resolve()
+    if args.sandbox in ("bwrap", "auto") and Path.home().resolve() in cache_dir.parents:
+        # bwrap hides the home directory, so environments cached there would vanish inside the sandbox.
+        raise UserError(f"--sandbox {args.sandbox} hides the home directory, where environments are cached "
+                        f"({cache_dir}); add --cache-dir outside it, e.g. --cache-dir /var/tmp/patchsmith-cache")
+    return Harness(repos_dir=args.repos_dir, cache_dir=cache_dir,
+                   spec_config=load_spec_config(args.spec_config),
+                   sandbox_factory=default_sandbox_factory(args.sandbox), timeout=args.timeout,
+                   allow_clone=not args.no_clone, keep_workspaces=args.keep_workspaces)

@@ -1,0 +1,23 @@
+"""Where runs and caches live when the user does not say."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+from platformdirs import user_cache_dir, user_data_dir
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("PATCHSMITH_DATA_DIR") or user_data_dir("patchsmith"))
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("PATCHSMITH_CACHE_DIR") or user_cache_dir("patchsmith"))
+
+
+def new_run_dir(label: str = "run") -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return data_dir() / "runs" / f"{stamp}-{label}-{uuid.uuid4().hex[:6]}"

@@ -1,0 +1,335 @@
+"""The ReAct controller: ask the model, check permissions, run the tool, record the step, repeat."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..tools.base import Tool
+from ..tools.observation import Observation, truncate
+from ..tools.sandbox.base import mask_secrets, secret_values
+from ..tools.workspace import Workspace
+from .config import RunConfig
+from .events import ApprovalRequest, Approver, NullObserver, RunControl, RunObserver
+from .history import History, Turn
+from .localization import seed_hints
+from .memory import WorkingMemory, make_note_tool
+from .models import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhausted, make_model
+from .models.messages import assistant_message, observation_messages
+from .models.textmode import BLOCK as ACTION_BLOCK
+from .permissions import approval_reason, refused
+from .prompting import render
+from .trajectory import (
+    Action,
+    Event,
+    Header,
+    ObservationRecord,
+    ReplyRecord,
+    Result,
+    Step,
+    Timing,
+    Totals,
+    TrajectoryWriter,
+    Usage,
+)
+
+MAX_FORMAT_ERRORS = 3
+CONTEXT_RETRIES = 3
+
+
+@dataclass
+class RunOutcome:
+    exit_reason: str
+    patch: str
+    totals: Totals
+    trajectory_path: Path
+    error: str | None = None
+
+
+class StopRun(Exception):
+    def __init__(self, reason: str, detail: str | None = None):
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+def default_toolset() -> list[Tool]:
+    from ..tools.index.tools import index_tools
+    from ..tools.registry import default_tools
+
+    return [*default_tools(), *index_tools(), make_note_tool()]
+
+
+@dataclass
+class Controller:
+    problem_statement: str
+    ws: Workspace
+    config: RunConfig
+    model: Model
+    tools: Sequence[Tool]
+    writer: TrajectoryWriter
+    observer: RunObserver = field(default_factory=NullObserver)
+    approver: Approver | None = None
+    control: RunControl = field(default_factory=RunControl)
+    hints: list[str] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.by_name = {t.name: t for t in self.tools}
+        self.text_mode = bool(getattr(self.model, "text_mode", False))
+        self.memory = WorkingMemory(hints=self.hints)
+        system = render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
+                        command_timeout=int(self.config.command_timeout),
+                        has_index="find_symbol" in self.by_name)
+        task = render("task", problem_statement=self.problem_statement, repo_root=str(self.ws.root),
+                      base=self.ws.base, hints=self.hints)
+        self.history = History(prefix=[{"role": "system", "content": system}, {"role": "user", "content": task}],
+                               budget=self.config.context_budget)
+        self.usage = Usage()
+        self.steps = 0
+        self.started = time.monotonic()
+        self.format_errors = 0
+        self.last_key: tuple[str, str, str] | None = None
+        self.repeats = 0
+        self.last_diff = ""
+
+    # -- the loop -----------------------------------------------------------------------------------
+    def run(self) -> tuple[str, str | None]:
+        try:
+            while True:
+                self.check_limits()
+                self.step()
+        except StopRun as stop:
+            return stop.reason, stop.detail
+
+    def check_limits(self) -> None:
+        c = self.config
+        if self.control.stop_requested.is_set():
+            raise StopRun("stopped_by_user")
+        if self.steps >= c.max_steps:
+            raise StopRun("max_steps")
+        if c.max_tokens is not None and self.usage.prompt_tokens + self.usage.completion_tokens >= c.max_tokens:
+            raise StopRun("max_tokens")
+        if c.max_cost is not None and self.usage.cost >= c.max_cost:
+            raise StopRun("max_cost")
+        if c.max_wall_s is not None and time.monotonic() - self.started >= c.max_wall_s:
+            raise StopRun("max_wall_time")
+
+    def step(self) -> None:
+        t0 = time.monotonic()
+        for text in self.control.drain():
+            self.history.add_message(self.steps, {"role": "user", "content": render("user_message", text=text)},
+                                     f"user said: {text[:80]}")
+            self.event("user_message", text)
+        reply, model_s = self.ask()
+        self.usage = self.usage + reply.usage
+        index = self.steps
+        self.steps += 1
+        timing = Timing(started_at=time.time(), model_s=model_s)
+        call = reply.tool_calls[0] if reply.tool_calls else None
+        tool = self.by_name.get(call.name) if call else None
+        action = Action(tool=call.name, args=_loads(call.arguments), call_id=call.id) if call else None
+        submitted = False
+        if reply.parse_error or call is None:
+            self.format_errors += 1
+            error = reply.parse_error or "the reply called no tool"
+            obs = Observation.fail(render("format_error", error=error, text_mode=self.text_mode,
+                                          tool_names=sorted(self.by_name)))
+        elif tool is None:
+            obs = Observation.fail(f"unknown tool {call.name!r}; available tools: {', '.join(sorted(self.by_name))}")
+        else:
+            self.format_errors = 0
+            obs, timing.approval_s, timing.tool_s, action = self.act(tool, action)
+            submitted = tool.name == "submit" and obs.ok
+        if self.secrets:
+            obs.text = mask_secrets(obs.text, self.secrets)
+        obs.text, cut = truncate(obs.text, self.config.observation_budget)
+        obs.truncated = obs.truncated or cut
+        if action and obs.ok:
+            self.memory.update(index, action.tool, action.args, obs)
+        diff = None
+        if tool and obs.ok and (tool.mutates or tool.runs_commands or submitted):
+            d0 = time.monotonic()
+            current = self.ws.diff()
+            timing.diff_s = time.monotonic() - d0
+            if current != self.last_diff:
+                diff = self.last_diff = current
+        texts = [obs.text] + ["ERROR: one action per turn; this call was not run. Send it again on its own."
+                              for _ in (reply.tool_calls[1:] if not self.text_mode else [])]
+        summary = _summary(action, obs)
+        self.history.add(Turn(step=index, messages=[assistant_message(reply, self.text_mode),
+                                                    *observation_messages(reply, texts, self.text_mode)],
+                              summary=summary))
+        timing.overhead_s = max(0.0, time.monotonic() - t0 - timing.model_s - timing.tool_s - timing.approval_s
+                                - timing.diff_s)
+        step = Step(index=index, thought=_thought(reply), action=action,
+                    observation=ObservationRecord(**obs.model_dump()),
+                    reply=ReplyRecord(text=reply.text, tool_calls=reply.tool_calls), usage=reply.usage,
+                    timing=timing, state=self.memory.snapshot(), diff=diff)
+        self.writer.write(step)
+        self.observer.on_step(step)
+        if submitted:
+            raise StopRun("submitted")
+        if self.format_errors >= MAX_FORMAT_ERRORS:
+            raise StopRun("format_error", f"{self.format_errors} replies in a row held no usable action")
+        self.check_repeat(action, obs)
+
+    def ask(self) -> tuple[Reply, float]:
+        tail = [{"role": "user", "content": self.memory.render(self.steps, self.config.max_steps - self.steps)}]
+        model_s = 0.0
+        for attempt in range(CONTEXT_RETRIES + 1):
+            messages = self.history.messages(tail)
+            t0 = time.monotonic()
+            try:
+                return self.model.complete(messages, self.tools), model_s + time.monotonic() - t0
+            except ContextLengthExceeded as exc:
+                model_s += time.monotonic() - t0
+                shrunk = self.history.condense(self.history.tokens // 2, keep_recent=1)
+                self.event("condensed", f"context length exceeded; condensed history to ~{self.history.tokens} "
+                                        "tokens", {"attempt": attempt})
+                if not shrunk or attempt == CONTEXT_RETRIES:
+                    raise StopRun("context_exceeded", str(exc)) from None
+            except ScriptExhausted as exc:
+                raise StopRun("script_exhausted", str(exc)) from None
+            except ModelError as exc:
+                raise StopRun("model_error", str(exc)) from None
+        raise AssertionError("unreachable")
+
+    def act(self, tool: Tool, action: Action) -> tuple[Observation, float, float, Action]:
+        """Permission check, approval, then the tool. Returns (observation, approval_s, tool_s, action run)."""
+        mode = self.config.mode
+        if "_raw" in action.args:  # unparseable arguments: the tool explains the right form, nothing runs
+            return tool(self.ws, action.args["_raw"]), 0.0, 0.0, action
+        if reason := refused(tool, action.args, mode):
+            return Observation.fail(reason), 0.0, 0.0, action
+        approval_s = 0.0
+        if (why := approval_reason(tool, action.args, mode)) is not None:
+            if self.approver is None:
+                return Observation.fail(f"{why}, and no one is there to approve; the run was started without "
+                                        "a way to ask"), 0.0, 0.0, action
+            a0 = time.monotonic()
+            decision = self.approver.decide(ApprovalRequest(tool=tool.name, args=action.args,
+                                                            preview=_preview(tool, action.args), reason=why))
+            approval_s = time.monotonic() - a0
+            self.event("approval", decision.message, {"approved": decision.approved, "tool": tool.name,
+                                                      "edited": decision.args is not None})
+            if not decision.approved:
+                return Observation.fail(render("denied", message=decision.message)), approval_s, 0.0, action
+            if decision.args is not None:
+                action = action.model_copy(update={"args": decision.args})
+        t0 = time.monotonic()
+        obs = tool(self.ws, action.args)
+        return obs, approval_s, time.monotonic() - t0, action
+
+    def check_repeat(self, action: Action | None, obs: Observation) -> None:
+        if action is None:
+            return
+        key = (action.tool, json.dumps(action.args, sort_keys=True), obs.text)
+        self.repeats = self.repeats + 1 if key == self.last_key else 1
+        self.last_key = key
+        if self.repeats >= self.config.repeat_limit:
+            raise StopRun("repeated_action", f"{action.tool} repeated {self.repeats} times with the same result")
+        if self.repeats == self.config.repeat_limit - 1:
+            self.history.add_message(self.steps, {"role": "user",
+                                                  "content": render("repeated", count=self.repeats)},
+                                     "warned about a repeated action")
+
+    def event(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
+        ev = Event(kind=kind, text=text, data=data or {}, at=time.time())
+        self.writer.write(ev)
+        self.observer.on_event(ev)
+
+
+def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, output_dir: Path, *,
+              task: dict[str, Any] | None = None, observer: RunObserver | None = None,
+              approver: Approver | None = None, control: RunControl | None = None,
+              model: Model | None = None, tools: Sequence[Tool] | None = None,
+              hints: list[str] | None = None) -> RunOutcome:
+    """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff."""
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model = model or make_model(config)
+    observer = observer or NullObserver()
+    secrets = secret_values()
+    writer = TrajectoryWriter(output_dir / "trajectory.jsonl", secrets=secrets)
+    started = time.time()
+    task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
+    task_meta.setdefault("problem_statement", problem_statement)
+    header = Header(run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
+                    model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
+                           "text_mode": bool(getattr(model, "text_mode", False))},
+                    config=config.model_dump(exclude={"api_key"}))
+    writer.write(header)
+    observer.on_header(header)
+    ctl = None
+    reason, detail, patch = "error", None, ""
+    try:
+        if hints is None:
+            hints = seed_hints(workspace.root, problem_statement) if config.localize else []
+            if hints:
+                ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
+                writer.write(ev)
+                observer.on_event(ev)
+        ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
+                         observer, approver, control or RunControl(), hints or [], secrets)
+        reason, detail = ctl.run()
+    except KeyboardInterrupt:
+        reason, detail = "stopped_by_user", "interrupted (Ctrl-C)"
+        raise
+    except Exception as exc:  # noqa: BLE001 - the trajectory must record any crash, then re-raise
+        reason, detail = "error", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        try:
+            patch = workspace.diff()
+        except Exception as exc:  # noqa: BLE001 - a broken workspace must not hide the run's own result
+            detail = detail or f"could not compute the final diff: {exc}"
+        (output_dir / "patch.diff").write_text(patch, encoding="utf-8")
+        usage = ctl.usage if ctl else Usage()
+        totals = Totals(steps=ctl.steps if ctl else 0, prompt_tokens=usage.prompt_tokens,
+                        completion_tokens=usage.completion_tokens, cost=usage.cost, wall_s=time.time() - started)
+        result = Result(exit_reason=reason, patch=patch, totals=totals, finished_at=time.time(), error=detail)
+        writer.write(result)
+        writer.close()
+        observer.on_result(result)
+    return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail)
+
+
+def _loads(arguments: str) -> dict[str, Any]:
+    try:
+        value = json.loads(arguments) if arguments.strip() else {}
+    except json.JSONDecodeError:
+        return {"_raw": arguments}
+    return value if isinstance(value, dict) else {"_raw": arguments}
+
+
+def _thought(reply: Reply) -> str:
+    text = reply.text or ""
+    blocks = list(ACTION_BLOCK.finditer(text))
+    return (text[: blocks[-1].start()] if blocks else text).strip()  # text mode: drop the action block
+
+
+def _summary(action: Action | None, obs: Observation) -> str:
+    if action is None:
+        return "reply without a usable action"
+    args = ", ".join(f"{k}={str(v)[:40]!r}" for k, v in action.args.items() if k not in ("file_text", "new_str"))
+    first = obs.text.strip().splitlines()[0][:100] if obs.text.strip() else ""
+    return f"{action.tool}({args}) -> {'ok' if obs.ok else 'error'}: {first}"
+
+
+def _preview(tool: Tool, args: dict[str, Any]) -> str:
+    if "command" in args and tool.runs_commands:
+        return str(args["command"])
+    if tool.name == "str_replace_editor":
+        if args.get("command") == "str_replace":
+            old = "".join(f"-{ln}\n" for ln in str(args.get("old_str", "")).splitlines())
+            new = "".join(f"+{ln}\n" for ln in str(args.get("new_str", "")).splitlines())
+            return f"--- {args.get('path')}\n+++ {args.get('path')}\n{old}{new}"
+        return f"{args.get('command')} {args.get('path')}"
+    if tool.name == "run_tests":
+        return "run tests: " + (" ".join(args.get("tests") or []) or "(all)")
+    return json.dumps(args)[:500]

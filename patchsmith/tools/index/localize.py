@@ -1,0 +1,209 @@
+"""Rank a repository's files, then their functions, for an issue text.
+
+Evidence, strongest first: files and stack-trace frames the text names, dotted module paths, definitions of
+the identifiers it mentions (weighted by how few files define them), then lexical similarity (BM25 over each
+file's vocabulary and path, and over its definitions' names, signatures and docstrings). Tests, docs and
+examples are down-weighted: an issue is fixed in the code it is about.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from pydantic import BaseModel, Field
+
+from .mentions import Mentions, parse_mentions, tokenize
+from .repo import RepoIndex
+from .store import SymbolRow
+
+_FUNCTION_KINDS = {"function", "method"}
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing)(/|$)|(^|/)test_[^/]*$|_tests?\.\w+$|(^|/)conftest\.py$")
+_AUX_PATH = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|bench|scripts?|tools|release|ci|\.github)(/|$)"
+                       r"|(^|/)(setup|conftest|noxfile|tasks)\.py$")
+
+
+class FunctionHit(BaseModel):
+    name: str  # qualified: Class.method
+    kind: str
+    line: int
+    end_line: int
+    score: float
+
+
+class FileHit(BaseModel):
+    path: str
+    score: float
+    reasons: list[str] = Field(default_factory=list)
+    functions: list[FunctionHit] = Field(default_factory=list)
+
+
+def path_prior(path: str) -> float:
+    if _TEST_PATH.search(path):
+        return 0.3
+    if _AUX_PATH.search(path):
+        return 0.5
+    return 1.0
+
+
+def _bm25_scores(docs: list[list[str]], query: list[str]) -> np.ndarray:
+    if not docs or not query:
+        return np.zeros(len(docs))
+    retriever = bm25s.BM25()
+    retriever.index([d or ["_"] for d in docs], show_progress=False)
+    vocab = retriever.vocab_dict
+    q = [t for t in query if t in vocab]
+    if not q:
+        return np.zeros(len(docs))
+    return np.asarray(retriever.get_scores(q), dtype=np.float64)
+
+
+def _normalized(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if len(scores) else 0.0
+    return scores / top if top > 0 else scores
+
+
+def _match_path(written: str, paths: list[str], by_suffix: dict[str, list[str]]) -> list[str]:
+    """Repository paths a written path refers to: exact, or the longest matching tail (absolute paths from
+    tracebacks, site-packages copies)."""
+    written = written.lstrip("./")
+    parts = written.split("/")
+    for i in range(len(parts)):
+        tail = "/".join(parts[i:])
+        hits = by_suffix.get(tail)
+        if hits:
+            return hits if i < len(parts) - 1 or len(hits) <= 3 else []
+    return []
+
+
+def rank_files(index: RepoIndex, issue_text: str, mentions: Mentions | None = None
+               ) -> tuple[list[tuple[str, float, list[str]]], dict[str, list[SymbolRow]], Mentions]:
+    """Every indexed file with its score and reasons, best first; also the definitions by file."""
+    mentions = mentions or parse_mentions(issue_text)
+    references = index.store.references(index.key)
+    by_file: dict[str, list[SymbolRow]] = defaultdict(list)
+    definers: dict[str, set[str]] = defaultdict(set)
+    for row in index.store.all_symbols(index.key):
+        by_file[row.path].append(row)
+        definers[row.name].add(row.path)
+    paths = sorted(set(references) | set(by_file))
+    if not paths:
+        return [], by_file, mentions
+    pos = {p: i for i, p in enumerate(paths)}
+    n = len(paths)
+    by_suffix: dict[str, list[str]] = defaultdict(list)
+    for p in paths:
+        parts = p.split("/")
+        for i in range(len(parts)):
+            by_suffix["/".join(parts[i:])].append(p)
+    evidence = np.zeros(n)
+    reasons: dict[str, list[str]] = defaultdict(list)
+
+    def add(path: str, amount: float, reason: str) -> None:
+        evidence[pos[path]] += amount
+        if reason not in reasons[path]:
+            reasons[path].append(reason)
+
+    for written in mentions.paths:
+        for p in _match_path(written, paths, by_suffix):
+            add(p, 3.0, "path mentioned")
+    for frame in mentions.frames:
+        for p in _match_path(frame.path, paths, by_suffix):
+            add(p, 2.0 / (1 + 0.3 * frame.depth), f"stack frame {frame.function or frame.line}")
+    for chain in mentions.dotted:
+        parts = chain.split(".")
+        for cut in range(len(parts), 1, -1):
+            stem = "/".join(parts[:cut])
+            hits = by_suffix.get(stem + ".py", []) + by_suffix.get(stem + "/__init__.py", [])
+            if hits and len(hits) <= 3:
+                for p in hits:
+                    add(p, 1.5 if cut == len(parts) else 1.0, f"module {'.'.join(parts[:cut])}")
+                break
+    for name, emphasis in mentions.names.items():
+        where = definers.get(name)
+        if not where or len(where) > 40:
+            continue
+        specificity = math.log1p(n / len(where)) / math.log1p(n)
+        for p in where:
+            add(p, 2.0 * emphasis * specificity / math.sqrt(len(where)), f"defines {name}")
+    query = tokenize(issue_text)
+    file_docs = []
+    for p in paths:
+        doc = tokenize(p.replace("/", " ")) * 3
+        for word in references.get(p, ()):
+            doc.extend(tokenize(word))
+        file_docs.append(doc)
+    lexical = _normalized(_bm25_scores(file_docs, query))
+    sym_docs = [tokenize(" ".join(f"{r.qualified} {r.signature} {r.doc}" for r in by_file.get(p, ())) + " " + p)
+                for p in paths]
+    lexical_defs = _normalized(_bm25_scores(sym_docs, query))
+    prior = np.fromiter((path_prior(p) for p in paths), dtype=np.float64, count=n)
+    scores = (evidence + 1.5 * lexical + 1.0 * lexical_defs) * prior
+    order = np.argsort(-scores, kind="stable")
+    ranked = [(paths[i], float(scores[i]), reasons.get(paths[i], [])) for i in order]
+    return ranked, by_file, mentions
+
+
+def rank_functions(index: RepoIndex, issue_text: str, files: list[tuple[str, float, list[str]]],
+                   by_file: dict[str, list[SymbolRow]], mentions: Mentions) -> list[tuple[str, SymbolRow, float]]:
+    """Functions and methods of the given files, best first, across files."""
+    candidates: list[tuple[str, SymbolRow, float]] = []
+    texts: list[list[str]] = []
+    top_file = max((s for _, s, _ in files), default=0.0) or 1.0
+    frame_funcs = {(f.function.split(".")[-1]) for f in mentions.frames if f.function}
+    for path, fscore, _ in files:
+        rows = [r for r in by_file.get(path, ()) if r.kind in _FUNCTION_KINDS]
+        if not rows:
+            continue
+        try:
+            lines = (index.root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue  # deleted since indexing
+        for r in rows:
+            body = "\n".join(lines[r.line - 1:r.end_line])
+            texts.append(tokenize(f"{r.qualified} {r.signature} {r.doc} {body}"))
+            candidates.append((path, r, fscore / top_file))
+    if not candidates:
+        return []
+    lexical = _normalized(_bm25_scores(texts, tokenize(issue_text)))
+    out = []
+    for (path, r, fnorm), lex in zip(candidates, lexical, strict=True):
+        score = 1.0 * fnorm + 1.0 * lex
+        emphasis = mentions.names.get(r.name, 0.0)
+        if emphasis:
+            score += 1.5 * emphasis
+            if r.scope and mentions.names.get(r.scope.split(".")[-1]):
+                score += 0.5
+        if r.name in frame_funcs:
+            score += 1.0
+        out.append((path, r, float(score)))
+    out.sort(key=lambda t: -t[2])
+    return out
+
+
+def localize_with_index(index: RepoIndex, issue_text: str, top_k: int = 10,
+                        functions_per_file: int = 5) -> list[FileHit]:
+    ranked, by_file, mentions = rank_files(index, issue_text)
+    top = ranked[:top_k]
+    functions = rank_functions(index, issue_text, top, by_file, mentions)
+    per_file: dict[str, list[FunctionHit]] = defaultdict(list)
+    for path, r, score in functions:
+        if len(per_file[path]) < functions_per_file:
+            per_file[path].append(FunctionHit(name=r.qualified, kind=r.kind, line=r.line, end_line=r.end_line,
+                                              score=round(score, 4)))
+    return [FileHit(path=p, score=round(s, 4), reasons=reasons[:5], functions=per_file.get(p, []))
+            for p, s, reasons in top]
+
+
+def localize(repo_root: Path, issue_text: str, top_k: int = 10, *, cache_dir: Path | None = None) -> list[FileHit]:
+    """Files (best first, each with its most relevant functions) for an issue; builds or refreshes the index.
+    Raises GitError when `repo_root` is not a git working tree."""
+    index = RepoIndex.open(Path(repo_root), cache_dir)
+    try:
+        return localize_with_index(index, issue_text, top_k)
+    finally:
+        index.close()

@@ -1,0 +1,99 @@
+"""`run_tests`: run the repository's tests (configured or auto-detected) and summarise the result for the model."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .base import Tool
+from .guard import git_errors_observed
+from .limits import command_timeout, observation_budget
+from .observation import Observation, observe
+from .sandbox.base import mask_secrets, secret_values
+from .testing import TestReport, parse_output, tally
+from .testing.detect import plan
+from .workspace import Workspace
+
+MAX_FAILING_LISTED = 30
+MAX_FAILURES_SHOWN = 3
+FAILURE_CHARS = 1_500  # of each shown failure's output
+TAIL_CHARS = 3_000
+
+DESCRIPTION = (
+    "Run the repository's tests (pytest, unittest or node --test, detected automatically, or the configured test "
+    "command). Without `tests` the whole suite runs; `tests` narrows it to test ids or paths, e.g. "
+    "[\"tests/test_api.py::test_get\"] (pytest), [\"tests.test_api.TestGet.test_ok\"] (unittest), "
+    "[\"test/api.test.js\"] (node). Returns each test's status, the failing tests, and the failure output."
+)
+
+
+class RunTestsArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tests: list[str] | None = Field(None, description="optional test ids or paths to run (default: all tests)")
+
+    @field_validator("tests", mode="before")
+    @classmethod
+    def _one_string(cls, value: object) -> object:
+        # Models often send "tests/test_a.py tests/test_b.py" instead of a list.
+        return value.split() if isinstance(value, str) else value
+
+
+def _summary_line(report: TestReport) -> str:
+    c = report.counts
+    parts = [f"{c[k]} {k}" for k in ("failed", "error", "passed", "skipped", "xfail") if c.get(k)]
+    return ", ".join(parts) or "no tests ran"
+
+
+def summarise(report: TestReport) -> str:
+    lines = [f"Ran: {report.command}",
+             f"Result: {_summary_line(report)} (exit code {report.exit_code}, {report.duration:.1f}s)"]
+    if report.timed_out:
+        lines.append("The test run timed out and was killed; run fewer tests (pass `tests`) or look for a hang.")
+    if not report.collected_ok:
+        lines.append("The tests could not be collected/run:")
+        lines.append(report.problem.strip() or "(no details)")
+    failing = report.failing()
+    if failing:
+        lines.append(f"Failing tests ({len(failing)}):")
+        for t in failing[:MAX_FAILING_LISTED]:
+            msg = f" - {t.message}" if t.message else ""
+            lines.append(f"  {t.status.upper()} {t.id}{msg[:200]}")
+        if len(failing) > MAX_FAILING_LISTED:
+            lines.append(f"  [... {len(failing) - MAX_FAILING_LISTED} more failing tests]")
+        shown = [t for t in failing if t.output][:MAX_FAILURES_SHOWN]
+        if shown:
+            lines.append(f"Failure output (first {len(shown)}):")
+        for t in shown:
+            out = t.output if len(t.output) <= FAILURE_CHARS else "[...]\n" + t.output[-FAILURE_CHARS:]
+            lines.append(f"--- {t.id} ---\n{out}")
+    nothing_read = not report.tests and not report.counts.get("total")
+    if report.timed_out or nothing_read or (not failing and report.exit_code != 0):
+        lines.append("Last lines of the output:")
+        lines.append(report.output_tail.strip() or "(no output)")
+    elif not failing and report.exit_code == 0:
+        lines.append("All tests passed.")
+    return "\n".join(lines)
+
+
+def run_tests(ws: Workspace, args: RunTestsArgs) -> Observation:
+    tests = [t.strip() for t in (args.tests or []) if t.strip()]
+    bad = [t for t in tests if t.startswith("-")]
+    if bad:
+        return Observation.fail(f"tests must be test ids or paths, not options ({', '.join(bad)}); to pass runner "
+                                f"options, use bash")
+    chosen = plan(ws, tests)
+    if isinstance(chosen, str):
+        return Observation.fail(chosen)
+    result = ws.exec(chosen.command, timeout=command_timeout(ws))
+    output = mask_secrets(result.output, secret_values())
+    parsed = parse_output(chosen.parser, output, result.exit_code)
+    report = TestReport(runner=chosen.runner, command=chosen.command, exit_code=result.exit_code,
+                        collected_ok=parsed.collected_ok, timed_out=result.timed_out,
+                        duration=round(result.duration, 3), tests=parsed.tests,
+                        counts=parsed.counts or tally(parsed.tests), problem=parsed.problem,
+                        output_tail=output[-TAIL_CHARS:])
+    return observe(summarise(report), budget=observation_budget(ws), **report.model_dump())
+
+
+run_tests_tool = Tool(name="run_tests", description=DESCRIPTION, args=RunTestsArgs, fn=git_errors_observed(run_tests),
+                      runs_commands=True)

@@ -1,0 +1,65 @@
+"""`patchsmith inspect`: browse a trajectory, or a folder of runs, step by step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from patchsmith.agent.importers import RunFolder, detect_format, load_file
+
+from .model import RunModel
+from .run_view import RunView
+from .runs import RunsScreen
+
+
+def open_model(path: Path) -> RunModel:
+    """Our JSONL is read lazily; other agents' formats are small and converted whole."""
+    path = Path(path)
+    if detect_format(path) == "patchsmith":
+        return RunModel.open_jsonl(path)
+    return RunModel.from_trajectory(load_file(path))
+
+
+class RunScreen(Screen):
+    def __init__(self, model: RunModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def compose(self) -> ComposeResult:
+        yield RunView(self.model, id="run")
+        yield Footer()
+
+
+class InspectorApp(App):
+    CSS_PATH = "inspector.tcss"
+    TITLE = "patchsmith inspect"
+
+    def __init__(self, target: RunModel | RunFolder) -> None:
+        super().__init__()
+        self.target = target
+
+    def get_default_screen(self) -> Screen:
+        if isinstance(self.target, RunFolder):
+            return RunsScreen(self.target)
+        return RunScreen(self.target)
+
+    def open_run(self, path: Path) -> None:
+        try:
+            model = open_model(path)
+        except (ValueError, OSError) as exc:
+            self.notify(f"cannot open {path}: {exc}", severity="error")
+            return
+        self.push_screen(RunScreen(model))
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        else:
+            self.exit()
+
+
+def run_inspector(target: RunModel | RunFolder) -> None:
+    InspectorApp(target).run()

@@ -1,0 +1,5 @@
+"""intervals: half-open date intervals."""
+
+from .interval import Interval
+
+__all__ = ["Interval"]

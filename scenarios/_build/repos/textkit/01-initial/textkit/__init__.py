@@ -1,0 +1,5 @@
+"""textkit: small helpers for formatting text."""
+
+from .wrap import wrap
+
+__all__ = ["wrap"]

@@ -1,0 +1,12 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { stringify } = require('../src/index');
+
+test('stringify encodes keys and values', () => {
+  assert.equal(stringify({ q: 'red shoes', 'a&b': '1' }), 'q=red%20shoes&a%26b=1');
+});
+
+test('stringify leaves out undefined values', () => {
+  assert.equal(stringify({ a: 1, b: undefined }), 'a=1');
+});

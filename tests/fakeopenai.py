@@ -1,0 +1,106 @@
+"""A local OpenAI-compatible chat-completions server for tests: the real `openai` SDK talks HTTP to it.
+
+Each queued item answers one request, in order:
+  {"text": ..., "tool_calls": [{"name": ..., "arguments": {...} | "raw json"}], "usage": {...}}  a reply
+  {"status": 429, "headers": {"Retry-After": "0"}, "body": {...}}                                an HTTP error
+  {"delay": seconds, ...}                                                                       answer late
+  {"close": true}                                                                               drop the connection
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class FakeOpenAI:
+    def __init__(self, script: list[dict[str, Any]] | None = None, *, report_usage: bool = True):
+        self.script = list(script or [])
+        self.requests: list[dict[str, Any]] = []
+        self.report_usage = report_usage
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def __enter__(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def push(self, *items: dict[str, Any]) -> None:
+        with self._lock:
+            self.script.extend(items)
+
+    def _next(self) -> dict[str, Any]:
+        with self._lock:
+            return self.script.pop(0) if self.script else {"status": 500, "body": {"error": {"message": "script empty"}}}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with fake._lock:
+                    fake.requests.append(body)
+                item = fake._next()
+                if item.get("delay"):
+                    time.sleep(item["delay"])
+                if item.get("close"):
+                    self.close_connection = True
+                    self.connection.close()
+                    return
+                if "status" in item:
+                    payload = json.dumps(item.get("body", {"error": {"message": f"injected {item['status']}"}}))
+                    self.send_response(item["status"])
+                    for k, v in item.get("headers", {}).items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload.encode())
+                    return
+                payload = json.dumps(fake._completion(body, item)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
+
+    def _completion(self, request: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+        calls = []
+        for i, call in enumerate(item.get("tool_calls", [])):
+            args = call.get("arguments", {})
+            calls.append({"id": call.get("id", f"call_{len(self.requests)}_{i}"), "type": "function",
+                          "function": {"name": call["name"],
+                                       "arguments": args if isinstance(args, str) else json.dumps(args)}})
+        message: dict[str, Any] = {"role": "assistant", "content": item.get("text")}
+        if calls:
+            message["tool_calls"] = calls
+        prompt_chars = len(json.dumps(request.get("messages", [])))
+        usage = item.get("usage") or {"prompt_tokens": prompt_chars // 4, "completion_tokens": 20,
+                                      "total_tokens": prompt_chars // 4 + 20}
+        out: dict[str, Any] = {"id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion",
+                               "created": int(time.time()), "model": request.get("model", "fake"),
+                               "choices": [{"index": 0, "message": message,
+                                            "finish_reason": "tool_calls" if calls else "stop"}]}
+        if self.report_usage:
+            out["usage"] = usage
+        return out

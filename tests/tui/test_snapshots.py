@@ -1,0 +1,59 @@
+"""Snapshots pinning the main screens (fixed terminal size; test data has fixed times and no paths)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from patchsmith.agent.importers import load_any
+from patchsmith.tui.inspector import InspectorApp, open_model
+
+from .builders import write_run
+
+SIZE = (120, 36)
+
+
+async def _wait_indexed(pilot) -> None:
+    model = pilot.app.screen.query_one("RunView").model
+    for _ in range(200):
+        if model.indexed:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.fixture
+def run_file(tmp_path: Path) -> Path:
+    return write_run(tmp_path / "trajectory.jsonl", extra=4)
+
+
+def test_run_screen(snap_compare, run_file: Path) -> None:
+    assert snap_compare(InspectorApp(open_model(run_file)), terminal_size=SIZE, press=["j", "j"],
+                        run_before=_wait_indexed)
+
+
+def test_edit_step_as_diff(snap_compare, run_file: Path) -> None:
+    assert snap_compare(InspectorApp(open_model(run_file)), terminal_size=SIZE, press=["j", "j", "j"],
+                        run_before=_wait_indexed)
+
+
+def test_patch_view(snap_compare, run_file: Path) -> None:
+    assert snap_compare(InspectorApp(open_model(run_file)), terminal_size=SIZE, press=["G", "d"],
+                        run_before=_wait_indexed)
+
+
+def test_help(snap_compare, run_file: Path) -> None:
+    assert snap_compare(InspectorApp(open_model(run_file)), terminal_size=SIZE, press=["question_mark"],
+                        run_before=_wait_indexed)
+
+
+def test_runs_table(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_run(Path("runs/zeta__1/trajectory.jsonl"), instance_id="zeta__1", extra=5)
+    write_run(Path("runs/alpha__2/trajectory.jsonl"), instance_id="alpha__2", exit_reason="max_steps")
+    write_run(Path("runs/mid__3/trajectory.jsonl"), instance_id="mid__3", cut=True)
+    Path("runs/report.json").write_text(json.dumps({"zeta__1": {"resolved": True}, "alpha__2": {"resolved": False}}))
+    assert snap_compare(InspectorApp(load_any(Path("runs"))), terminal_size=SIZE)
