@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import uuid
 import warnings
 from pathlib import Path
 
@@ -107,3 +110,44 @@ def test_read_only_mounts_the_workspace_read_only(kind: str, tmp_path: Path) -> 
 def test_read_only_on_local_warns_that_commands_can_write(tmp_path: Path) -> None:
     with pytest.warns(UserWarning, match="commands run as you"):
         check_mode("read-only", LocalSandbox(tmp_path, read_only=True))
+
+
+@pytest.mark.parametrize("kind", ISOLATING)
+def test_linked_worktree_git_works_but_the_users_repo_is_read_only(kind: str, tmp_path: Path) -> None:
+    require_backend(kind)
+    repo, tree = tmp_path / "repo", tmp_path / "tree"
+
+    def git(*args: str, cwd: Path = repo) -> str:
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True,
+                              capture_output=True, text=True).stdout
+
+    repo.mkdir()
+    git("init", "-q")
+    (repo / "a.py").write_text("a = 1\n")
+    git("add", "a.py")
+    git("commit", "-qm", "init")
+    git("worktree", "add", "-q", str(tree))
+    head = git("rev-parse", "HEAD")
+    sandbox = make_sandbox(kind, tree)
+    try:
+        result = sandbox.exec("echo 'b = 2' >> a.py; git status --short; git diff --stat; "
+                              "git -c user.name=x -c user.email=x@x commit -qam sneaky; echo commit=$?")
+        assert "M a.py" in result.output and "1 file changed" in result.output
+        assert "commit=0" not in result.output
+    finally:
+        sandbox.close()
+    assert git("rev-parse", "HEAD") == head  # the user's repository is untouched
+    assert "b = 2" in (tree / "a.py").read_text()
+
+
+def test_bwrap_shows_ro_paths_under_the_hidden_home(tmp_path: Path) -> None:
+    require_backend("bwrap")
+    cache = Path.home() / f".patchsmith-test-cache-{uuid.uuid4().hex[:8]}"
+    cache.mkdir()
+    try:
+        (cache / "env.txt").write_text("venv here\n")
+        sandbox = make_sandbox("bwrap", tmp_path, ro_paths=[cache])
+        result = sandbox.exec(f"cat {cache}/env.txt; touch {cache}/x; echo rc=$?")
+        assert "venv here" in result.output and "rc=0" not in result.output
+    finally:
+        shutil.rmtree(cache)

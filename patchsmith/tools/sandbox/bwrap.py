@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .base import DEFAULT_OUTPUT_CAP, DEFAULT_TIMEOUT, ExecResult, SandboxUnavailable, scrubbed_env
 from .local import run_process
+from .mounts import git_mounts
 
 SYSTEM_DIRS = ["/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
 HIDDEN_FILES = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers"]  # readable to root even with no capabilities
@@ -128,6 +129,8 @@ class BwrapSandbox:
         for p in [*_python_installs(self.home), *self.ro_paths]:
             args += ["--ro-bind", str(p), str(p)]
         args += ["--ro-bind" if self.read_only else "--bind", str(self.root), str(self.root)]
+        for path, writable in git_mounts(self.root):  # a linked worktree's git dirs live outside the root
+            args += ["--bind" if writable and not self.read_only else "--ro-bind", str(path), str(path)]
         return args
 
     def _env(self, env: Mapping[str, str] | None) -> dict[str, str]:
