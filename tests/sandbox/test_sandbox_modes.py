@@ -37,6 +37,7 @@ def test_local_is_always_available_and_names_are_checked(tmp_path: Path) -> None
         make_sandbox("podman", tmp_path)
 
 
+@pytest.mark.bwrap
 def test_auto_prefers_bwrap(tmp_path: Path) -> None:
     require_backend("bwrap")
     with warnings.catch_warnings():
@@ -140,6 +141,7 @@ def test_linked_worktree_git_works_but_the_users_repo_is_read_only(kind: str, tm
     assert "b = 2" in (tree / "a.py").read_text()
 
 
+@pytest.mark.bwrap
 def test_bwrap_shows_ro_paths_under_the_hidden_home(tmp_path: Path) -> None:
     require_backend("bwrap")
     cache = Path.home() / f".patchsmith-test-cache-{uuid.uuid4().hex[:8]}"
