@@ -62,7 +62,8 @@ def _python_installs(home: Path) -> list[Path]:
     out: list[Path] = []
     for path in candidates:
         path = path.resolve()
-        if path.is_dir() and (path == home or home in path.parents) and path not in out:
+        covered = any(path == p or p in path.parents for p in out)  # ~/.pyenv already holds its versions
+        if path.is_dir() and (path == home or home in path.parents) and not covered:
             out.append(path)
     return out
 
