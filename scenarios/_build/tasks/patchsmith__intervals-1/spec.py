@@ -19,7 +19,7 @@ does not know escapes as a bare `KeyError`:
 >>> parse_duration("3 fortnights")
 Traceback (most recent call last):
   File "<stdin>", line 1, in <module>
-  File ".../intervals/duration.py", line 31, in parse_duration
+  File ".../intervals/duration.py", line 32, in parse_duration
 KeyError: 'fortnights'
 ```
 
