@@ -70,8 +70,9 @@ class RunView(Vertical):
             self.show_step(0)
         else:
             self.query_one(DetailView).show(Text("(no steps yet)", style="dim"))
-        # Whole-run facts (timeline, search text) are computed after the first paint, off the UI thread.
-        self.call_after_refresh(self._index_in_background)
+        # Whole-run facts (timeline, search text) are computed after the first paint, off the UI thread;
+        # the short delay keeps that thread from competing with the first frame for the interpreter.
+        self.set_timer(0.15, self._index_in_background)
 
     def _index_in_background(self) -> None:
         if self.model.indexed or not len(self.model):
