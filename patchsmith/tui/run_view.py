@@ -29,6 +29,8 @@ class RunView(Vertical):
         Binding("e", "next_error", "Next error"),
         Binding("d", "toggle_diff", "Diff"),
         Binding("p", "toggle_problem", "Problem", show=False),
+        Binding("J,shift+down", "scroll_detail(3)", "Scroll detail", show=False),
+        Binding("K,shift+up", "scroll_detail(-3)", "Scroll detail", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "back", "Back/Quit"),
     ]
@@ -43,6 +45,7 @@ class RunView(Vertical):
         self.hits: list[int] = []
         self.query_text = ""
         self.tool_filter: str | None = None
+        self._timeline_due = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="run-header"):
@@ -126,6 +129,12 @@ class RunView(Vertical):
             if first:
                 steps.move_to(0)
         self._refresh_totals()
+        if not self._timeline_due:  # redraw the charts at most a few times a second, however fast steps come
+            self._timeline_due = True
+            self.set_timer(0.25, self._timeline_tick)
+
+    def _timeline_tick(self) -> None:
+        self._timeline_due = False
         self._refresh_timeline()
 
     def add_result(self, result: Result) -> None:
@@ -223,6 +232,10 @@ class RunView(Vertical):
         self.status("patch view (d: back to the step)" if self.diff_mode else "")
         if len(self.model):
             self.show_step(self.current)
+
+    def action_scroll_detail(self, lines: int) -> None:
+        detail = self.query_one(DetailView)
+        detail.scroll_to(y=detail.scroll_offset.y + lines, animate=False)
 
     def action_toggle_problem(self) -> None:
         box = self.query_one("#problem-box", Collapsible)
