@@ -58,15 +58,12 @@ class RunView(Vertical):
             steps.follow = self.live
             yield steps
             yield DetailView(id="detail")
-        yield Input(placeholder="search thoughts, actions, observations (Enter to find, Esc to cancel)",
-                    id="search")
         yield Static("", id="status")
 
     def _problem(self) -> str:
         return str(self.model.header.task.get("problem_statement") or "(no problem statement recorded)")
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).display = False
         steps = self.query_one(StepList)
         steps.focus()
         if len(self.model):
@@ -149,8 +146,14 @@ class RunView(Vertical):
         self.query_one("#totals", Static).update(totals_text(self.model, running=self.live))
 
     # --- actions ------------------------------------------------------------------------------
-    def action_search(self) -> None:
-        box = self.query_one("#search", Input)
+    async def action_search(self) -> None:
+        found = self.query("#search")
+        if found:
+            box = found.first(Input)
+        else:  # mounted on first use: one widget less to build before the first paint
+            box = Input(placeholder="search thoughts, actions, observations (Enter to find, Esc to cancel)",
+                        id="search")
+            await self.mount(box, before=self.query_one("#status"))
         box.display = True
         box.value = self.query_text
         box.focus()
@@ -164,8 +167,9 @@ class RunView(Vertical):
         self.query_one(StepList).focus()
 
     def on_key(self, event) -> None:
-        box = self.query_one("#search", Input)
-        if event.key == "escape" and box.display:
+        found = self.query("#search")
+        box = found.first(Input) if found else None
+        if event.key == "escape" and box is not None and box.display:
             event.stop()
             box.display = False
             self.query_one(StepList).focus()
