@@ -190,9 +190,8 @@ class RunView(Vertical):
     def _goto_hit(self, index: int) -> None:
         steps = self.query_one(StepList)
         row = steps.row_of(index)
-        if row is not None:
-            steps.move_to(row)
-            self.show_step(index)
+        if row is not None and row != steps.cursor:
+            steps.move_to(row)  # its Selected message draws the step
         self.status(f"hit {self.hits.index(index) + 1}/{len(self.hits)} for {self.query_text!r}  (n/N: next/previous)")
 
     def action_next_hit(self) -> None:
