@@ -209,7 +209,7 @@ class RunModel:
             for i, line in enumerate(self._lines):
                 try:
                     facts.append(_facts(json.loads(line)))
-                except ValueError:
+                except (ValueError, TypeError, AttributeError):  # a damaged line: marked, not fatal
                     facts.append(_facts(_broken_step(i, "unreadable step line").model_dump()))
         else:
             facts = [_facts(s.model_dump()) for s in list(self._steps or [])]
