@@ -186,3 +186,15 @@ def test_resolved_map_shapes() -> None:
 def test_single_run_folder_opens_its_trajectory(tmp_path: Path) -> None:
     write_run(tmp_path / "trajectory.jsonl")
     assert isinstance(load_any(tmp_path), Trajectory)
+
+
+def test_agent_layer_does_not_import_textual() -> None:
+    """The CLI and importers load without Textual; only starting the inspector pulls it in."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import patchsmith.agent.cli, patchsmith.agent.commands.inspect, patchsmith.agent.importers; "
+            "patchsmith.agent.cli.build_parser(); print('textual' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    assert out == "False"
