@@ -17,10 +17,11 @@ SIZE = (120, 36)
 
 async def _wait_indexed(pilot) -> None:
     model = pilot.app.screen.query_one("RunView").model
-    for _ in range(200):
+    for _ in range(1500):  # up to 30 s: a loaded machine (the whole suite on 2 cores) is slow to index
         if model.indexed:
             break
         await pilot.pause(0.02)
+    assert model.indexed, "the background indexer did not finish"
     await pilot.pause()
     await pilot.pause()
 
