@@ -39,12 +39,14 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--workers must be at least 1")
     console = Console(stderr=True)
     show = not args.no_progress and console.is_terminal
+    # auto_refresh=False: no refresh thread running while the parser processes are forked
     with Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=not show, transient=True) as progress:
+                  console=console, disable=not show, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("parse", total=None)
 
         def on_progress(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
+            progress.refresh()
 
         try:
             stats = update_index(root, args.cache_dir, workers=args.workers, progress=on_progress)

@@ -6,6 +6,7 @@ Runs in worker processes, so everything here is plain data that pickles cheaply.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -15,6 +16,9 @@ from .languages import LoadedLanguage, load
 
 MAX_FILE_BYTES = 1_000_000  # bigger files are generated data far more often than code worth reading
 MAX_LINE_CHARS = 4_000
+PARSE_TIMEOUT = 5.0  # seconds per file; normal code parses at several MB/s
+FIRST_TRY_TIMEOUT = 1.0
+_COMMENT_LINE = re.compile(rb"(?m)^([ \t]*)(#[^\n]*)")
 MINIFIED_AVG_LINE = 300  # an average line this long means minified or generated code
 _IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _GENERIC_ARGS = re.compile(r"<.*$", re.S)
@@ -62,12 +66,41 @@ def skip_reason(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> str | None:
     return None
 
 
-def extract(data: bytes, lang: str, max_bytes: int = MAX_FILE_BYTES) -> FileFacts:
+def _spaces(m: re.Match[bytes]) -> bytes:
+    return m.group(1) + b" " * len(m.group(2))
+
+
+def parse_with_deadline(parser: ts.Parser, data: bytes, timeout: float = PARSE_TIMEOUT) -> ts.Tree | None:
+    """Parse, giving up after `timeout` seconds: some grammars go quadratic on odd input (tree-sitter-python
+    on thousands of comment lines after an indented block). None when it gave up."""
+    deadline = time.perf_counter() + timeout
+    chunk = 1 << 16
+
+    def read(offset: int, _point: object) -> bytes:
+        return data[offset:offset + chunk]  # the progress callback only works with a reader, not bytes
+
+    def expired(_offset: int, _has_error: bool) -> bool:
+        return time.perf_counter() > deadline
+
+    try:
+        return parser.parse(read, progress_callback=expired)
+    except ValueError:  # "Parsing failed": cancelled by the callback
+        parser.reset()
+        return None
+
+
+def extract(data: bytes, lang: str, max_bytes: int = MAX_FILE_BYTES, timeout: float = PARSE_TIMEOUT) -> FileFacts:
     reason = skip_reason(data, max_bytes)
     if reason:
         return FileFacts(status=reason, lang=lang)
     loaded = load(lang)
-    tree = loaded.parser.parse(data)
+    tree = parse_with_deadline(loaded.parser, data, min(timeout, FIRST_TRY_TIMEOUT + len(data) / 250_000))
+    if tree is None and lang == "python":
+        # Long runs of comment lines make tree-sitter-python quadratic; blank lines do not. Blanking comments
+        # in place keeps every byte offset and line number, and references are read from the original text.
+        tree = parse_with_deadline(loaded.parser, _COMMENT_LINE.sub(_spaces, data), timeout)
+    if tree is None:
+        return FileFacts(status="parse-timeout", lang=lang)
     if loaded.spec.walk_defs:
         raw = _walk_definitions(tree.root_node, loaded.spec.walk_containers, dict(loaded.spec.walk_defs))
     else:

@@ -17,13 +17,14 @@ import bm25s
 import numpy as np
 from pydantic import BaseModel, Field
 
-from .mentions import Mentions, parse_mentions, tokenize
+from .mentions import Mentions, Tokenizer, parse_mentions, tokenize
 from .repo import RepoIndex
 from .store import SymbolRow
 
 _FUNCTION_KINDS = {"function", "method"}
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)(/|$)|(^|/)test_[^/]*$|_tests?\.\w+$|(^|/)conftest\.py$")
-_AUX_PATH = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|bench|scripts?|tools|release|ci|\.github)(/|$)"
+_AUX_PATH = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|bench|scripts?|tools|release|ci|\.github"
+                       r"|vendor(ed)?|_vendor|third_party|externs?|externals|packages)(/|$)"
                        r"|(^|/)(setup|conftest|noxfile|tasks)\.py$")
 
 
@@ -130,15 +131,11 @@ def rank_files(index: RepoIndex, issue_text: str, mentions: Mentions | None = No
         specificity = math.log1p(n / len(where)) / math.log1p(n)
         for p in where:
             add(p, 2.0 * emphasis * specificity / math.sqrt(len(where)), f"defines {name}")
-    query = tokenize(issue_text)
-    file_docs = []
-    for p in paths:
-        doc = tokenize(p.replace("/", " ")) * 3
-        for word in references.get(p, ()):
-            doc.extend(tokenize(word))
-        file_docs.append(doc)
+    tok = Tokenizer()
+    query = tok(issue_text)
+    file_docs = [tok(p.replace("/", " ")) * 3 + tok.words(references.get(p, [])) for p in paths]
     lexical = _normalized(_bm25_scores(file_docs, query))
-    sym_docs = [tokenize(" ".join(f"{r.qualified} {r.signature} {r.doc}" for r in by_file.get(p, ())) + " " + p)
+    sym_docs = [tok(" ".join(f"{r.qualified} {r.signature} {r.doc}" for r in by_file.get(p, ())) + " " + p)
                 for p in paths]
     lexical_defs = _normalized(_bm25_scores(sym_docs, query))
     prior = np.fromiter((path_prior(p) for p in paths), dtype=np.float64, count=n)
