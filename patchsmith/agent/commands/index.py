@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ...tools.git import GitError, repo_root
-from ...tools.index.build import update_index
 from ..errors import UserError
 
 
@@ -37,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     root = resolve_repo(args.repo)
     if args.workers is not None and args.workers < 1:
         raise UserError("--workers must be at least 1")
+    from ...tools.index.build import update_index  # tree-sitter only when used
+
     console = Console(stderr=True)
     show = not args.no_progress and console.is_terminal
     # auto_refresh=False: no refresh thread running while the parser processes are forked

@@ -18,6 +18,7 @@ MAX_FILE_BYTES = 1_000_000  # bigger files are generated data far more often tha
 MAX_LINE_CHARS = 4_000
 PARSE_TIMEOUT = 5.0  # seconds per file; normal code parses at several MB/s
 FIRST_TRY_TIMEOUT = 1.0
+_PY_COMMENT = re.compile(rb"#[^\n]*")
 _COMMENT_LINE = re.compile(rb"(?m)^([ \t]*)(#[^\n]*)")
 MINIFIED_AVG_LINE = 300  # an average line this long means minified or generated code
 _IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
@@ -203,6 +204,8 @@ def _header(node: ts.Node, data: bytes, lang: str) -> tuple[str, str]:
     body = node.child_by_field_name("body")
     if body is not None and body.start_byte > node.start_byte:
         head = data[node.start_byte:body.start_byte]
+        if lang == "python" and b"#" in head:  # a comment between the colon and the first statement
+            head = _PY_COMMENT.sub(b"", head)
     else:
         head = data[node.start_byte:node.end_byte].split(b"\n", 1)[0]
     signature = " ".join(head.decode("utf-8", "replace").split()).rstrip("{:").rstrip()

@@ -87,7 +87,7 @@ _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+[a-z]*")
 
 
 def split_identifier(word: str) -> list[str]:
-    """`parseHTTPResponse_v2` -> parse, http, response, v2 (lowercased)."""
+    """`parseHTTPResponse_v2` -> parse, http, response, v, 2 (lowercased)."""
     return [p.lower() for p in _PARTS.findall(word)]
 
 
