@@ -15,6 +15,7 @@ from patchsmith.agent.harness.parsers import (
     lookup,
     parse_django,
     parse_pytest,
+    parse_pytest_options,
     parse_sympy,
     parse_tap,
 )
@@ -144,6 +145,13 @@ def test_parse_pytest_cuts_ids_at_first_space() -> None:
     assert status["tests/test_calc.py::test_add"] == FAILED and status["tests/test_calc.py::test_words[c]"] == PASSED
     assert lookup("tests/test_calc.py::test_words[a b]", status) == PASSED  # an uncut id still matches
     assert lookup("tests/test_calc.py::missing", status) is None
+    assert "[1]" not in status  # a skip summary names no test
+    verbose = parse_pytest("tests/test_a.py::test_x PASSED                [ 50%]\ntests/test_a.py::test_y FAILED\n")
+    assert verbose == {"tests/test_a.py::test_x": PASSED, "tests/test_a.py::test_y": FAILED}
+    # requests and pylint ids keep only the last part of a path-valued parameter, as the datasets do.
+    options = parse_pytest_options("PASSED tests/test_self.py::T::test_stdin[/testbed/tests/m.py-m-/testbed/tests/m.py]\n"
+                                   "PASSED tests/t.py::test_url[//host/x]\n")
+    assert set(options) == {"tests/test_self.py::T::test_stdin[/m.py]", "tests/t.py::test_url[//host/x]"}
 
 
 def test_parse_django_and_sympy_and_tap() -> None:

@@ -137,6 +137,7 @@ def test_pipeline_records_env_failure_and_agent_crash(tmp_path: Path, harness: H
 
     def fixer(task, root, env, task_dir):
         assert "patch" not in task.public()
+        assert env.variables(root)["PYTHONPATH"] == str(root)
         calc = root / "pkg" / "calc.py"
         calc.write_text(calc.read_text().replace("a - b", "a + b"))
         return {"patch": git(root, "diff") + "\n", "steps": 1, "exit_reason": "submitted"}
@@ -171,3 +172,55 @@ def test_loopback_service_runs_around_the_tests(tmp_path: Path, monkeypatch: pyt
         "\"hello.txt\").read().decode())'; exit 3", {"files": Path(sys.executable)})
     result = LocalSandbox(tmp_path).exec(command, cwd=tmp_path, timeout=30, env=env)
     assert "served locally" in result.output and result.exit_code == 3  # the tests' exit code survives
+
+
+def test_batch_survives_a_crashing_job_and_resumes(tmp_path: Path) -> None:
+    from patchsmith.agent.harness.batch import run_batch
+    from patchsmith.agent.harness.tasks import Task
+
+    tasks = [Task(instance_id=f"t-{i}", repo="acme/calc", base_commit="0" * 40) for i in range(4)]
+    calls: list[str] = []
+
+    def job(task: Task, task_dir: Path) -> dict:
+        calls.append(task.instance_id)
+        if task.instance_id == "t-1":
+            raise ValueError("boom")
+        return {"instance_id": task.instance_id, "status": "resolved", "resolved": True,
+                "agent": {"cost": 0.25}}
+
+    results = run_batch(tasks, job, tmp_path, workers=2, show_progress=False)
+    assert results["t-1"]["status"] == "error" and "harness crashed: ValueError: boom" in results["t-1"]["reason"]
+    assert "ValueError" in (tmp_path / "tasks" / "t-1" / "crash.log").read_text()
+    assert sorted(calls) == ["t-0", "t-1", "t-2", "t-3"]
+    (tmp_path / "results" / "t-2.json").unlink()  # as if killed before t-2 was saved
+    calls.clear()
+    again = run_batch(tasks, job, tmp_path, workers=2, show_progress=False)
+    assert calls == ["t-2"] and set(again) == {"t-0", "t-1", "t-2", "t-3"}
+    assert len(list((tmp_path / "results").glob("*.json"))) == 4
+    calls.clear()
+    run_batch(tasks, job, tmp_path, workers=1, show_progress=False, retry_errors=True)
+    assert calls == ["t-1"]  # only the error is run again
+
+
+def test_install_at_base_only_when_packaging_files_moved(tmp_path: Path) -> None:
+    from patchsmith.agent.harness.envs import base_drift, env_key
+    from patchsmith.agent.harness.repos import RepoSource
+
+    repo = tmp_path / "r"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commits = []
+    for name, text in (("setup.cfg", "install_requires = astroid==2.12\n"),
+                       ("setup.cfg", "install_requires = astroid==2.11\n"), ("code.py", "x = 1\n")):
+        (repo / name).write_text(text)
+        git(repo, "add", "-A")
+        git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", name)
+        commits.append(git(repo, "rev-parse", "HEAD"))
+    source = RepoSource("local", repo)
+    spec = spec_for(task_from_row(task_row("a" * 40, spec={"install_at_base": True})))
+    moved = task_from_row(task_row(commits[1], environment_setup_commit=commits[0]))
+    same = task_from_row(task_row(commits[2], environment_setup_commit=commits[1]))
+    assert base_drift(moved, spec, source) != "" and base_drift(same, spec, source) == ""
+    assert env_key(moved, spec, base_drift(moved, spec, source)) != env_key(moved, spec)
+    plain = spec_for(task_from_row(task_row("a" * 40)))
+    assert base_drift(moved, plain, source) == ""  # off unless the spec asks for it

@@ -58,7 +58,8 @@ def run_eval(args: argparse.Namespace) -> int:
         return harness.process(task, task_dir, patch=pred.model_patch, model_name=pred.model_name_or_path or name)
 
     start = time.monotonic()
-    results = run_batch(todo, job, output, workers=args.workers, console=console, show_progress=not args.no_progress)
+    results = run_batch(todo, job, output, workers=args.workers, console=console, show_progress=not args.no_progress,
+                        retry_errors=args.retry_errors)
     report = build_report(tasks, results, submitted=set(preds) & {t.instance_id for t in tasks},
                           run_info={"command": "eval", "predictions": name, "wall_s": time.monotonic() - start})
     write_outputs(output, report, todo, name)

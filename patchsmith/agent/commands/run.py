@@ -44,6 +44,11 @@ def run_run(args: argparse.Namespace) -> int:
         update["max_cost"] = args.max_cost
     if args.agent_timeout is not None:
         update["max_wall_s"] = args.agent_timeout
+    if args.model == "scripted":
+        missing = [t.instance_id for t in tasks if t.replies is None]
+        if missing:
+            raise UserError(f"--model scripted uses each scenario's replies.jsonl, and {missing[0]} has none "
+                            f"({len(missing)} task(s) without one); give --model scripted:FILE or a real model")
     config = RunConfig(**update)
     model_name = args.model if args.model != "scripted" else "patchsmith-scripted"
     output = args.output or Path("runs") / f"run-{args.tasks.stem or 'tasks'}-{model_name.replace('/', '_').replace(':', '_')}"
@@ -55,7 +60,8 @@ def run_run(args: argparse.Namespace) -> int:
         return harness.process(task, task_dir, model_name=f"patchsmith/{model_name}", agent=agent)
 
     start = time.monotonic()
-    results = run_batch(tasks, job, output, workers=args.workers, console=console, show_progress=not args.no_progress)
+    results = run_batch(tasks, job, output, workers=args.workers, console=console, show_progress=not args.no_progress,
+                        retry_errors=args.retry_errors)
     report = build_report(tasks, results, run_info={"command": "run", "model": args.model,
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")

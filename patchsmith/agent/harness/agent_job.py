@@ -10,9 +10,11 @@ from ...tools.sandbox.base import ExecResult, Sandbox
 from ...tools.workspace import Workspace
 from ..config import RunConfig
 from ..errors import UserError
+from .envs import Env
 from .evaluate import SandboxFactory
 from .pipeline import AgentFn
 from .report import progress_measures
+from .services import wrap
 from .specs import spec_for
 from .tasks import Task
 
@@ -20,13 +22,15 @@ from .tasks import Task
 class EnvSandbox:
     """Wraps a sandbox so every command sees the task's environment (its virtualenv, PYTHONPATH)."""
 
-    def __init__(self, inner: Sandbox, env: Mapping[str, str]):
-        self.inner, self.env = inner, dict(env)
+    def __init__(self, inner: Sandbox, env: Mapping[str, str], services: Mapping[str, Path] | None = None):
+        self.inner, self.env, self.services = inner, dict(env), dict(services or {})
         self.name, self.isolates = inner.name, inner.isolates
 
     def exec(self, command: str, cwd: Path | None = None, timeout: float = 120.0,
              env: Mapping[str, str] | None = None) -> ExecResult:
-        return self.inner.exec(command, cwd=cwd, timeout=timeout, env={**self.env, **(env or {})})
+        # The agent's commands get the same loopback services as the scoring run (e.g. httpbin).
+        command, service_env = wrap(command, self.services)
+        return self.inner.exec(command, cwd=cwd, timeout=timeout, env={**self.env, **service_env, **(env or {})})
 
     def close(self) -> None:
         self.inner.close()
@@ -43,11 +47,11 @@ def resolve_model(model: str, task: Task) -> str:
 
 
 def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: dict[str, Any]) -> AgentFn:
-    def agent(task: Task, root: Path, env: dict[str, str], task_dir: Path) -> dict[str, Any]:
+    def agent(task: Task, root: Path, env: Env, task_dir: Path) -> dict[str, Any]:
         from ..runner import run_agent  # the controller; imported late so `eval` works without it
 
         spec = spec_for(task, spec_config)
-        sandbox = EnvSandbox(sandbox_factory(root), env)
+        sandbox = EnvSandbox(sandbox_factory(root), env.variables(root), env.services)
         workspace = Workspace(root=root, base=task.base_commit, sandbox=sandbox, test_command=spec.test_cmd,
                               command_timeout=config.command_timeout, observation_budget=config.observation_budget)
         task_config = config.model_copy(update={"model": resolve_model(config.model, task), "mode": "full-auto"})

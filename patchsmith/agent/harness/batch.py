@@ -72,11 +72,17 @@ def error_result(task: Task, reason: str) -> dict[str, Any]:
 
 
 def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, console: Console | None = None,
-              show_progress: bool = True) -> dict[str, dict[str, Any]]:
-    """Results by instance id: the finished ones from earlier runs plus everything run now."""
+              show_progress: bool = True, retry_errors: bool = False) -> dict[str, dict[str, Any]]:
+    """Results by instance id: the finished ones from earlier runs plus everything run now.
+
+    `retry_errors` runs again the tasks whose earlier result is an error (an environment that failed to
+    build, a crash); their new result replaces the old one.
+    """
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     results = load_finished(output)
+    if retry_errors:
+        results = {k: v for k, v in results.items() if v.get("status") != "error"}
     todo = [t for t in tasks if t.instance_id not in results]
     counts = Counts()
     for task in tasks:
@@ -100,12 +106,19 @@ def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, co
                   TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), console=console,
                   disable=not show_progress, transient=False) as progress:
         bar = progress.add_task("tasks", total=len(tasks), completed=counts.done, counts=counts.text())
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(one, t): t for t in todo}
+        pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        futures = {pool.submit(one, t): t for t in todo}
+        try:
             for future in as_completed(futures):
                 result = future.result()
                 with lock:
                     results[result["instance_id"]] = result
                     counts.add(result)
                     progress.update(bar, advance=1, counts=counts.text())
+        except KeyboardInterrupt:
+            # Start nothing new; tasks already running finish and are saved, so a rerun resumes after them.
+            console.print("[yellow]interrupted: finishing the tasks already running; rerun to resume[/]")
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     return results

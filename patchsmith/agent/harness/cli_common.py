@@ -20,11 +20,15 @@ def add_harness_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spec-config", type=Path,
                         help='JSON file {"owner/name": {"install": ..., "test_cmd": ...}} overriding the spec table')
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for one task's test run")
-    parser.add_argument("--sandbox", default="local", help="sandbox for test runs (network off where it can)")
+    parser.add_argument("--sandbox", default="auto",
+                        help="where tests (and the agent's commands) run: auto (bwrap, no network, when it works "
+                             "here; else local), bwrap, local")
     parser.add_argument("--cache-dir", type=Path, default=None, help="where environments and clones are cached")
     parser.add_argument("--no-clone", action="store_true", help="never clone from the task's repo URL")
     parser.add_argument("--keep-workspaces", action="store_true", help="keep each task's checkout")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--retry-errors", action="store_true",
+                        help="when resuming, run again the tasks that ended in an error")
 
 
 def harness_from_args(args: argparse.Namespace) -> Harness:
@@ -38,11 +42,20 @@ def harness_from_args(args: argparse.Namespace) -> Harness:
         raise UserError("--sandbox docker cannot see the host virtualenvs the harness builds; "
                         "use --sandbox local or bwrap")
     cache_dir = (args.cache_dir or default_cache_dir()).resolve()
-    if args.sandbox in ("bwrap", "auto") and Path.home().resolve() in cache_dir.parents:
-        # bwrap hides the home directory, so environments cached there would vanish inside the sandbox.
-        raise UserError(f"--sandbox {args.sandbox} hides the home directory, where environments are cached "
-                        f"({cache_dir}); add --cache-dir outside it, e.g. --cache-dir /var/tmp/patchsmith-cache")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    visible = [cache_dir, *_mirror_paths(args.repos_dir)]
     return Harness(repos_dir=args.repos_dir, cache_dir=cache_dir,
                    spec_config=load_spec_config(args.spec_config),
-                   sandbox_factory=default_sandbox_factory(args.sandbox), timeout=args.timeout,
+                   sandbox_factory=default_sandbox_factory(args.sandbox, visible), timeout=args.timeout,
                    allow_clone=not args.no_clone, keep_workspaces=args.keep_workspaces)
+
+
+def _mirror_paths(repos_dir: Path | None) -> list[Path]:
+    """The repositories dir and where its links point: checkouts borrow objects from there."""
+    if repos_dir is None:
+        return []
+    paths = {repos_dir.resolve()}
+    for entry in repos_dir.iterdir():
+        if entry.is_symlink():
+            paths.add(entry.resolve())
+    return sorted(paths)

@@ -96,8 +96,30 @@ def find_python(version: str | None) -> Path:
                    "or override `python` in the spec")
 
 
-def env_key(task: Task, spec: Spec) -> str:
-    blob = json.dumps({"repo": task.repo, "env": task.env_key, **spec.key_fields()}, sort_keys=True, default=list)
+DEPENDENCY_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
+
+
+def base_drift(task: Task, spec: Spec, source: RepoSource) -> str:
+    """With `install_at_base`: an id of base_commit's packaging files when they differ from those of
+    environment_setup_commit (the official harness installs each instance at its base commit, so its
+    dependency pins apply); "" when they are the same or cannot be compared."""
+    setup = task.environment_setup_commit
+    if not spec.install_at_base or not setup or setup == task.base_commit or source.kind == "bundle":
+        return ""
+    listings = []
+    for commit in (setup, task.base_commit):
+        proc = run_git(source.location, "ls-tree", commit, "--", *DEPENDENCY_FILES, check=False)
+        if proc.returncode != 0:
+            return ""
+        listings.append(proc.stdout)
+    if listings[0] == listings[1]:
+        return ""
+    return hashlib.sha256(listings[1].encode()).hexdigest()[:8]
+
+
+def env_key(task: Task, spec: Spec, drift: str = "") -> str:
+    fields = {"repo": task.repo, "env": task.env_key, **spec.key_fields(), **({"drift": drift} if drift else {})}
+    blob = json.dumps(fields, sort_keys=True, default=list)
     digest = hashlib.sha256(blob.encode()).hexdigest()[:12]
     return f"{task.repo.replace('/', '__')}-{(task.env_key or 'default')[:12]}-{digest}"
 
@@ -110,7 +132,8 @@ class EnvManager:
         self._failed: dict[str, EnvError] = {}  # a failed build is not retried within one batch
 
     def get(self, task: Task, spec: Spec, source: RepoSource) -> Env:
-        key = env_key(task, spec)
+        drift = base_drift(task, spec, source)
+        key = env_key(task, spec, drift)
         if key in self._failed:
             raise self._failed[key]
         folder = self.cache_dir / key
@@ -128,7 +151,7 @@ class EnvManager:
                 meta = json.loads(ready.read_text())
                 return self._env_from(key, folder, spec, meta, reused=True, services=services)
             try:
-                meta = self._build(task, spec, source, folder)
+                meta = self._build(task, spec, source, folder, at_base=bool(drift))
             except EnvError as exc:
                 self._failed[key] = exc
                 raise
@@ -142,7 +165,7 @@ class EnvManager:
                    test_env=dict(spec.test_env), build_s=meta.get("build_s", 0.0), reused=reused,
                    services=services)
 
-    def _build(self, task: Task, spec: Spec, source: RepoSource, folder: Path) -> dict:
+    def _build(self, task: Task, spec: Spec, source: RepoSource, folder: Path, at_base: bool = False) -> dict:
         start = time.monotonic()
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
@@ -195,6 +218,15 @@ class EnvManager:
                     step(["python", "-m", "pip", "install", "-r", req], src, venv_env)
             if spec.pip_packages:
                 step(["python", "-m", "pip", "install", *spec.pip_packages], folder, venv_env)
+            if at_base and needs_src:
+                # Requirements came from environment_setup_commit; the project itself (and so its own
+                # dependency pins) is installed from base_commit, as the official harness does.
+                try:
+                    checkout(source, task.base_commit, src)
+                except RepoError as exc:
+                    raise EnvError(str(exc), log) from None
+                for cmd in spec.pre_install:
+                    step(cmd, src, venv_env)
             if spec.install:
                 step(spec.install, src, venv_env)
             if needs_src and spec.generated:

@@ -27,17 +27,22 @@ from .tasks import Task, patch_files
 SandboxFactory = Callable[[Path], Sandbox]
 
 
-def default_sandbox_factory(kind: str = "local") -> SandboxFactory:
-    """`make_sandbox(kind, root, network=False)` when the sandbox backends exist, else LocalSandbox."""
+def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = None) -> SandboxFactory:
+    """`make_sandbox(kind, root, network=False)`; bwrap also gets `ro_paths` (the cached environments and
+    the mirrors a workspace borrows objects from), which it would otherwise hide with the home directory."""
     try:
-        from ...tools.sandbox import make_sandbox  # type: ignore[attr-defined]
-    except ImportError:
-        make_sandbox = None
+        from ...tools.sandbox import make_sandbox, resolve_kind
+    except ImportError:  # the sandbox backends are not installed: plain subprocesses
+        make_sandbox = resolve_kind = None
 
     def factory(root: Path) -> Sandbox:
-        if make_sandbox is not None:
-            return make_sandbox(kind, root, network=False)
-        return LocalSandbox(root)
+        if make_sandbox is None:
+            return LocalSandbox(root)
+        if ro_paths and resolve_kind(kind)[0] == "bwrap":
+            from ...tools.sandbox.bwrap import BwrapSandbox
+
+            return BwrapSandbox(root, network=False, ro_paths=[p for p in ro_paths if p.exists()])
+        return make_sandbox(kind, root, network=False)
 
     return factory
 
@@ -69,6 +74,7 @@ class Evaluation:
     fail_to_pass: GroupResult = field(default_factory=GroupResult)
     pass_to_pass: GroupResult = field(default_factory=GroupResult)
     test_command: str = ""
+    sandbox: str = ""  # where the tests ran (bwrap: no network)
     tests_exit_code: int | None = None
     timed_out: bool = False
     timing: dict[str, float] = field(default_factory=dict)  # apply_s, tests_s, parse_s, harness_s, total_s
@@ -177,12 +183,13 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
         command = spec.test_cmd.replace("{tests}", named).rstrip()
     else:
         command = f"{spec.test_cmd} {named}".rstrip()
-    if desel and spec.parser == "pytest":
+    if desel and spec.parser in ("pytest", "pytest-options", "matplotlib"):
         command += " " + " ".join(f"--deselect {shlex.quote(d)}" for d in desel)
     result.test_command = command
     log_lines.append(f"$ {command}")
 
     sandbox = (sandbox_factory or default_sandbox_factory())(root)
+    result.sandbox = sandbox.name
     try:
         t1 = time.monotonic()
         wrapped, service_env = wrap(command, env.services)

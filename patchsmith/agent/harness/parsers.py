@@ -15,19 +15,45 @@ STATUSES = (FAILED, PASSED, SKIPPED, ERROR, XFAIL)
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
+_TEST_FIRST = re.compile(r"^(\S+::\S+)\s+(" + "|".join(STATUSES) + r")(?:\s|$)")  # `pytest -v` lines
+
+
 def parse_pytest(log: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for raw in log.splitlines():
         line = ANSI.sub("", raw).strip()
         if not line.startswith(STATUSES):
+            match = _TEST_FIRST.match(line)
+            if match:
+                out[match.group(1)] = match.group(2)
             continue
         if line.startswith(FAILED):
             line = line.replace(" - ", " ")
         parts = line.split()
-        if len(parts) <= 1 or parts[0] not in STATUSES:
-            continue
+        if len(parts) <= 1 or parts[0] not in STATUSES or re.fullmatch(r"\[\d+\]", parts[1]):
+            continue  # `SKIPPED [2] file:line: reason` names no test
         out[parts[1]] = parts[0]
     return out
+
+
+def _option_name(test_id: str) -> str:
+    """A parameter that is an absolute path keeps only its last part (ids then hold no machine's paths)."""
+    match = re.match(r"(.*?)\[(.*)\]", test_id)
+    if not match:
+        return test_id
+    main, option = match.groups()
+    if option.startswith("/") and not option.startswith("//") and "*" not in option:
+        option = "/" + option.split("/")[-1]
+    return f"{main}[{option}]"
+
+
+def parse_pytest_options(log: str) -> dict[str, str]:
+    """pytest, with path-valued parameters shortened as the official parser does for requests and pylint."""
+    return {_option_name(k): v for k, v in parse_pytest(log).items()}
+
+
+def parse_matplotlib(log: str) -> dict[str, str]:
+    return parse_pytest(log.replace("MouseButton.LEFT", "1").replace("MouseButton.RIGHT", "3"))
 
 
 def parse_django(log: str) -> dict[str, str]:
@@ -101,7 +127,8 @@ def parse_tap(log: str) -> dict[str, str]:
 
 
 PARSERS: dict[str, Callable[[str], dict[str, str]]] = {
-    "pytest": parse_pytest, "django": parse_django, "sympy": parse_sympy, "tap": parse_tap,
+    "pytest": parse_pytest, "pytest-options": parse_pytest_options, "matplotlib": parse_matplotlib,
+    "django": parse_django, "sympy": parse_sympy, "tap": parse_tap,
 }
 
 

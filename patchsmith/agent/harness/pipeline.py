@@ -10,14 +10,14 @@ from typing import Any
 
 import platformdirs
 
-from .envs import EnvError, EnvManager
+from .envs import Env, EnvError, EnvManager
 from .evaluate import SandboxFactory, default_sandbox_factory, evaluate
 from .repos import RepoError, checkout, find_source, remove_checkout
 from .specs import spec_for
 from .tasks import Task
 
-# (task, workspace root, env variables, task folder) -> agent outcome dict with at least "patch".
-AgentFn = Callable[[Task, Path, dict[str, str], Path], dict[str, Any]]
+# (task, workspace root, its environment, task folder) -> agent outcome dict with at least "patch".
+AgentFn = Callable[[Task, Path, Env, Path], dict[str, Any]]
 
 
 def default_cache_dir() -> Path:
@@ -81,7 +81,7 @@ class Harness:
             if agent is not None:
                 t3 = time.monotonic()
                 try:
-                    outcome = agent(task, workspace, env.variables(workspace), task_dir)
+                    outcome = agent(task, workspace, env, task_dir)
                 except Exception as exc:  # an agent crash is this task's result, not the batch's end
                     timing["agent_s"] = time.monotonic() - t3
                     return done("error", f"agent crashed: {type(exc).__name__}: {exc}")
