@@ -85,7 +85,7 @@ def git_grep_direct(root: Path, pattern: str, glob: str | None, regex: bool) -> 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=9)
     opts = parser.parse_args()
     console = Console()
     with tempfile.TemporaryDirectory(prefix="patchsmith-bench-") as tmp:

@@ -25,7 +25,7 @@ class RunConfig(BaseModel):
     command_timeout: float = 120.0
     repeat_limit: int = 3  # the same action this many times in a row without a change stops the run
     mode: Mode = "ask"
-    sandbox: str = "local"
+    sandbox: str = "auto"  # bwrap where it works, else local with a warning
     strategy: str = "react"
     test_command: str | None = None
     localize: bool = True  # rank the code against the issue at the start and seed working memory with it

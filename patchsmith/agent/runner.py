@@ -288,11 +288,13 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
             patch = workspace.diff()
         except Exception as exc:  # noqa: BLE001 - a broken workspace must not hide the run's own result
             detail = detail or f"could not compute the final diff: {exc}"
-        (output_dir / "patch.diff").write_text(patch, encoding="utf-8")
+        # surrogateescape: the diff of a non-UTF-8 file comes back byte for byte.
+        (output_dir / "patch.diff").write_bytes(patch.encode("utf-8", "surrogateescape"))
         usage = ctl.usage if ctl else Usage()
         totals = Totals(steps=ctl.steps if ctl else 0, prompt_tokens=usage.prompt_tokens,
                         completion_tokens=usage.completion_tokens, cost=usage.cost, wall_s=time.time() - started)
-        result = Result(exit_reason=reason, patch=patch, totals=totals, finished_at=time.time(), error=detail)
+        shown = patch.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # JSON needs valid text
+        result = Result(exit_reason=reason, patch=shown, totals=totals, finished_at=time.time(), error=detail)
         writer.write(result)
         writer.close()
         observer.on_result(result)

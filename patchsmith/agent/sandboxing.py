@@ -33,5 +33,6 @@ def open_sandbox(root: Path, base: str, config: RunConfig, *, read_only: bool = 
     for warning in caught:
         print(f"patchsmith: warning: {warning.message}", file=sys.stderr)
     ws = Workspace(root=Path(root), base=base, sandbox=sandbox, test_command=config.test_command,
-                   read_only=read_only)
+                   read_only=read_only, command_timeout=config.command_timeout,
+                   observation_budget=config.observation_budget)
     return ws, closing(sandbox)

@@ -112,8 +112,8 @@ def search_files(root: Path, pattern: str, path: str | None = None, regex: bool 
         argv += ["--regexp", pattern, "--", *(targets or ["."])]
     else:
         argv = ["git", "-c", "grep.fallbackToNoIndex=false", "grep", "--line-number", "--null", "--heading",
-                "--break", "-I", "--untracked", "--no-color", "--full-name", "--perl-regexp" if regex else "--fixed-strings",
-                "-e", pattern, "--"]
+                "--break", "-I", "--untracked", "--no-color", "--full-name",
+                "--perl-regexp" if regex else "--fixed-strings", "-e", pattern, "--"]
         if glob:
             for alt in expand_braces(glob):
                 argv += [f":(glob)**/{alt}"] if "/" not in alt else [f":(glob){alt}", f":(glob){alt}/**"]
@@ -124,6 +124,10 @@ def search_files(root: Path, pattern: str, path: str | None = None, regex: bool 
     except subprocess.TimeoutExpired:
         return SearchResult(backend=backend, error=f"the search took longer than {timeout:g}s; narrow it with "
                                                     f"`path` or a more specific pattern")
+    if proc.returncode not in (0, 1) and b"USE_LIBPCRE" in proc.stderr:
+        # A git built without PCRE: POSIX extended regexes are the closest it has.
+        argv[argv.index("--perl-regexp")] = "--extended-regexp"
+        proc = subprocess.run(argv, cwd=root, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     if proc.returncode not in (0, 1):
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = " ".join(line.strip() for line in err[-4:]) or f"exit code {proc.returncode}"

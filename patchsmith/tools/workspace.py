@@ -23,6 +23,8 @@ class Workspace:
     sandbox: Sandbox = None  # type: ignore[assignment]
     test_command: str | None = None  # configured test command, overrides auto-detection
     read_only: bool = False
+    command_timeout: float = 120.0  # seconds a tool's command may run
+    observation_budget: int = 12_000  # characters of a tool's output the model sees
     edit_history: dict[str, list[str | None]] = field(default_factory=dict)  # path -> prior contents, for undo
 
     def __post_init__(self) -> None:

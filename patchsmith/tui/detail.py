@@ -10,7 +10,6 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
 from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
@@ -18,11 +17,6 @@ from textual.strip import Strip
 
 
 class DetailView(ScrollView, can_focus=True):
-    BINDINGS = [
-        Binding("J,shift+down", "scroll_down", "Scroll detail", show=False),
-        Binding("K,shift+up", "scroll_up", "Scroll detail", show=False),
-    ]
-
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._base_style = Style()

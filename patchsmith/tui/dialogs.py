@@ -16,6 +16,7 @@ HELP = [
     ("j / k, ↓ / ↑", "next / previous step (mouse: click a step, wheel scrolls)"),
     ("g / G", "first / last step"),
     ("PgUp / PgDn", "page through the steps"),
+    ("J / K", "scroll the step detail (or click it and use the arrows; the wheel works too)"),
     ("/", "search thoughts, actions and observations"),
     ("n / N", "next / previous search hit"),
     ("f", "filter the steps by tool"),

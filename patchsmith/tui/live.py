@@ -160,8 +160,11 @@ class LiveApp(App, Generic[T]):
             self.exit()
 
     def _resolve_pending(self) -> None:
-        if isinstance(self.screen, ApprovalScreen):
-            self.screen.dismiss(Decision(approved=False, message="stopped by the user"))
+        try:
+            if isinstance(self.screen, ApprovalScreen):
+                self.screen.dismiss(Decision(approved=False, message="stopped by the user"))
+        except Exception:  # no screens left: the app is already closing
+            pass
         pending = self._pending
         if pending is not None and not pending.done():
             pending.set_result(Decision(approved=False, message="stopped by the user"))
@@ -198,6 +201,14 @@ class LiveApp(App, Generic[T]):
         self._quit_when_done = True
         self.action_stop()
         self._state("stopping; the window closes when the agent has stopped (q again closes now)")
+
+    def on_unmount(self) -> None:
+        # However the window closes (q, ctrl+q, an error), an agent waiting for an answer must not hang.
+        self.closing = True
+        self.control.stop()
+        pending = self._pending
+        if pending is not None and not pending.done():
+            pending.set_result(Decision(approved=False, message="stopped by the user"))
 
     def wait_for_agent(self, timeout: float | None = None) -> bool:
         self.closing = True

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +209,7 @@ class RunModel:
             for i, line in enumerate(self._lines):
                 try:
                     facts.append(_facts(json.loads(line)))
-                except ValueError:
+                except (ValueError, TypeError, AttributeError):  # a damaged line: marked, not fatal
                     facts.append(_facts(_broken_step(i, "unreadable step line").model_dump()))
         else:
             facts = [_facts(s.model_dump()) for s in list(self._steps or [])]
@@ -245,12 +245,3 @@ class RunModel:
             total += f.cost
             cost.append(total)
         return failing, tokens, cost
-
-
-@dataclass
-class LiveState:
-    """What the live view knows beyond the steps: is the agent still working, did it stop."""
-
-    running: bool = True
-    stopping: bool = False
-    notes: list[str] = field(default_factory=list)

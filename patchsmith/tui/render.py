@@ -84,6 +84,13 @@ def edit_diff(step: Step) -> str | None:
     return None
 
 
+def _json(args: dict[str, Any]) -> RenderableType:
+    """Arguments as highlighted JSON (rich's regex highlighter: no lexer to load before the first paint)."""
+    from rich.json import JSON
+
+    return JSON.from_data(args, indent=2, ensure_ascii=False)
+
+
 def _syntax(code: str, lexer: str) -> RenderableType:
     from rich.syntax import Syntax  # pygments loads on first use, not at start-up
 
@@ -101,13 +108,13 @@ def action_renderable(step: Step) -> RenderableType:
     if diff is not None:
         for key in ("old_str", "new_str"):
             args.pop(key, None)
-        parts.append(_syntax(json.dumps(args, indent=2, ensure_ascii=False), "json"))
+        parts.append(_json(args))
         parts.append(diff_text(diff))
         return Group(*parts)
     if set(args) == {"command"} or action.tool == "bash":
         parts.append(_syntax(str(args.get("command", "")), _LEXERS.get(action.tool, "bash")))
     elif args:
-        parts.append(_syntax(json.dumps(args, indent=2, ensure_ascii=False), "json"))
+        parts.append(_json(args))
     return Group(*parts)
 
 

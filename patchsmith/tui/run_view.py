@@ -29,6 +29,8 @@ class RunView(Vertical):
         Binding("e", "next_error", "Next error"),
         Binding("d", "toggle_diff", "Diff"),
         Binding("p", "toggle_problem", "Problem", show=False),
+        Binding("J,shift+down", "scroll_detail(3)", "Scroll detail", show=False),
+        Binding("K,shift+up", "scroll_detail(-3)", "Scroll detail", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "back", "Back/Quit"),
     ]
@@ -43,6 +45,7 @@ class RunView(Vertical):
         self.hits: list[int] = []
         self.query_text = ""
         self.tool_filter: str | None = None
+        self._timeline_due = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="run-header"):
@@ -55,23 +58,21 @@ class RunView(Vertical):
             steps.follow = self.live
             yield steps
             yield DetailView(id="detail")
-        yield Input(placeholder="search thoughts, actions, observations (Enter to find, Esc to cancel)",
-                    id="search")
         yield Static("", id="status")
 
     def _problem(self) -> str:
         return str(self.model.header.task.get("problem_statement") or "(no problem statement recorded)")
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).display = False
         steps = self.query_one(StepList)
         steps.focus()
         if len(self.model):
             self.show_step(0)
         else:
             self.query_one(DetailView).show(Text("(no steps yet)", style="dim"))
-        # Whole-run facts (timeline, search text) are computed after the first paint, off the UI thread.
-        self.call_after_refresh(self._index_in_background)
+        # Whole-run facts (timeline, search text) are computed after the first paint, off the UI thread;
+        # the short delay keeps that thread from competing with the first frame for the interpreter.
+        self.set_timer(0.15, self._index_in_background)
 
     def _index_in_background(self) -> None:
         if self.model.indexed or not len(self.model):
@@ -125,6 +126,12 @@ class RunView(Vertical):
             if first:
                 steps.move_to(0)
         self._refresh_totals()
+        if not self._timeline_due:  # redraw the charts at most a few times a second, however fast steps come
+            self._timeline_due = True
+            self.set_timer(0.25, self._timeline_tick)
+
+    def _timeline_tick(self) -> None:
+        self._timeline_due = False
         self._refresh_timeline()
 
     def add_result(self, result: Result) -> None:
@@ -139,8 +146,14 @@ class RunView(Vertical):
         self.query_one("#totals", Static).update(totals_text(self.model, running=self.live))
 
     # --- actions ------------------------------------------------------------------------------
-    def action_search(self) -> None:
-        box = self.query_one("#search", Input)
+    async def action_search(self) -> None:
+        found = self.query("#search")
+        if found:
+            box = found.first(Input)
+        else:  # mounted on first use: one widget less to build before the first paint
+            box = Input(placeholder="search thoughts, actions, observations (Enter to find, Esc to cancel)",
+                        id="search")
+            await self.mount(box, before=self.query_one("#status"))
         box.display = True
         box.value = self.query_text
         box.focus()
@@ -154,8 +167,9 @@ class RunView(Vertical):
         self.query_one(StepList).focus()
 
     def on_key(self, event) -> None:
-        box = self.query_one("#search", Input)
-        if event.key == "escape" and box.display:
+        found = self.query("#search")
+        box = found.first(Input) if found else None
+        if event.key == "escape" and box is not None and box.display:
             event.stop()
             box.display = False
             self.query_one(StepList).focus()
@@ -176,9 +190,8 @@ class RunView(Vertical):
     def _goto_hit(self, index: int) -> None:
         steps = self.query_one(StepList)
         row = steps.row_of(index)
-        if row is not None:
-            steps.move_to(row)
-            self.show_step(index)
+        if row is not None and row != steps.cursor:
+            steps.move_to(row)  # its Selected message draws the step
         self.status(f"hit {self.hits.index(index) + 1}/{len(self.hits)} for {self.query_text!r}  (n/N: next/previous)")
 
     def action_next_hit(self) -> None:
@@ -222,6 +235,10 @@ class RunView(Vertical):
         self.status("patch view (d: back to the step)" if self.diff_mode else "")
         if len(self.model):
             self.show_step(self.current)
+
+    def action_scroll_detail(self, lines: int) -> None:
+        detail = self.query_one(DetailView)
+        detail.scroll_to(y=detail.scroll_offset.y + lines, animate=False)
 
     def action_toggle_problem(self) -> None:
         box = self.query_one("#problem-box", Collapsible)

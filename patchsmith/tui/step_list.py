@@ -43,7 +43,7 @@ class StepList(ScrollView, can_focus=True):
         self._base_style = Style()
         self.model = model
         self.rows: list[int] = list(range(len(model)))
-        self.cursor = 0
+        self.cursor = 0 if self.rows else -1  # -1: nothing selected yet (a live run before its first step)
         self.hits: set[int] = set()
         self.follow = False  # live view: keep the cursor on the newest step while it is on the last row
 

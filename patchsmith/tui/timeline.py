@@ -1,52 +1,55 @@
-"""The run at a glance: failing tests, tokens per step and cumulative cost, with the current step marked."""
+"""The run at a glance: failing tests, tokens per step and cumulative cost, with the current step marked.
+
+One widget drawing three sparklines (textual's Rich sparkline renderable) rather than a dozen widgets:
+it is on screen at the first paint, where every widget mounted costs start-up time.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, Sparkline, Static
+from rich.color import Color
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.renderables.sparkline import Sparkline
+from textual.widget import Widget
 
-SERIES = (("failing", "failing tests"), ("tokens", "tokens/step"), ("cost", "cost (cum.)"))
+LABEL_WIDTH = 16
+VALUE_WIDTH = 12
+SERIES = (("failing tests", "red", "green"), ("tokens/step", "bright_magenta", "blue"),
+          ("cost (cum.)", "yellow", "cyan"))
 
 
-class Timeline(Vertical):
-    def compose(self) -> ComposeResult:
-        for key, label in SERIES:
-            with Horizontal(classes="tl-row"):
-                yield Label(label, classes="tl-label")
-                yield Sparkline([], id=f"tl-{key}", classes="tl-spark")
-                yield Label("", id=f"tl-{key}-value", classes="tl-value")
-        yield Static("", id="tl-marker")
-
-    def on_mount(self) -> None:
-        self._series: tuple[list[float], list[float], list[float]] = ([], [], [])
-        self._index = 0
+class Timeline(Widget):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.series: tuple[list[float], list[float], list[float]] = ([], [], [])
+        self.index = 0
 
     def set_series(self, failing: list[float], tokens: list[float], cost: list[float]) -> None:
-        self._series = (failing, tokens, cost)
-        for (key, _), data in zip(SERIES, self._series, strict=True):
-            self.query_one(f"#tl-{key}", Sparkline).data = data or [0.0]
-        self.mark(self._index)
+        self.series = (failing, tokens, cost)
+        self.refresh()
 
     def mark(self, index: int) -> None:
-        """Point at step `index` under the charts and show its values."""
-        self._index = index
-        failing, tokens, cost = self._series
-        n = len(tokens)
-        values = {"failing": failing, "tokens": tokens, "cost": cost}
-        for key, _ in SERIES:
-            data = values[key]
-            label = self.query_one(f"#tl-{key}-value", Label)
-            if 0 <= index < len(data):
-                label.update(f"${data[index]:.3f}" if key == "cost" else f"{int(data[index]):,}", layout=False)
-            else:
-                label.update("…" if n == 0 else "", layout=False)
-        spark = self.query_one("#tl-tokens", Sparkline)
-        width = spark.size.width
-        offset = spark.region.x - self.region.x
-        if n == 0 or width <= 0:
-            self.query_one("#tl-marker", Static).update(" " * max(offset, 0) + "(indexing…)" if n == 0 else "",
-                                                       layout=False)
-            return
-        pos = 0 if n == 1 else round(index / (n - 1) * (width - 1))
-        self.query_one("#tl-marker", Static).update(" " * (offset + pos) + f"▲ step {index + 1}", layout=False)
+        self.index = index
+        self.refresh()
+
+    def render(self) -> RenderableType:
+        width = max(self.size.width - LABEL_WIDTH - VALUE_WIDTH, 10)
+        n = len(self.series[1])
+        grid = Table.grid(padding=0)
+        grid.add_column(width=LABEL_WIDTH, style="dim")
+        grid.add_column(width=width)
+        grid.add_column(width=VALUE_WIDTH, justify="right")
+        for (label, high, low), data in zip(SERIES, self.series, strict=True):
+            if not data:
+                grid.add_row(label, Text("(indexing…)" if n == 0 else "", style="dim"), "")
+                continue
+            value = data[self.index] if 0 <= self.index < len(data) else 0.0
+            shown = f"${value:.3f}" if label.startswith("cost") else f"{int(value):,}"
+            grid.add_row(label, Sparkline(data, width=width, min_color=Color.parse(low), max_color=Color.parse(high)),
+                         shown)
+        if n == 0:
+            return Group(grid, Text(""))  # the same height before and after indexing: no re-layout
+        column = 0 if n == 1 else round(self.index / (n - 1) * (width - 1))
+        marker = Text(" " * (LABEL_WIDTH + column) + f"▲ step {self.index + 1}", style="bold cyan")
+        return Group(grid, marker)

@@ -175,3 +175,22 @@ def test_unreachable_endpoint(calc, tmp_path):
     assert proc.returncode == 2
     assert "reachable" in proc.stderr and "Traceback" not in proc.stderr
     assert git(calc, "status", "--porcelain") == ""
+
+
+def test_full_auto_in_bwrap_fixes_without_asking(calc, tmp_path):
+    from patchsmith.tools.sandbox import backend_status
+
+    if (reason := backend_status("bwrap")) is not None:
+        if os.environ.get("PATCHSMITH_CI"):
+            pytest.fail(f"bwrap must work in CI: {reason}")
+        pytest.skip(f"bwrap unavailable here: {reason}")
+    with FakeOpenAI(json.loads(json.dumps(FIX_SCRIPT))) as server:
+        proc = patchsmith("fix", "mean is wrong", "--repo", str(calc), "--model", "m", "--base-url", server.base_url,
+                          "--mode", "full-auto", "--sandbox", "bwrap", "--yes", "--output", str(tmp_path / "run"),
+                          env={"data": str(tmp_path / "data")})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "sum(values) / len(values)" in (calc / "calc" / "stats.py").read_text()
+    steps = [json.loads(x) for x in (tmp_path / "run" / "trajectory.jsonl").read_text().splitlines()]
+    runs = [s for s in steps if s["type"] == "step" and s["action"]["tool"] == "run_tests"]
+    assert runs[-1]["observation"]["data"]["counts"].get("passed") == 2
+    assert not any(e.get("kind") == "approval" for e in steps if e["type"] == "event")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -141,20 +142,20 @@ def workspace(root: Path, env: dict[str, str] | None = None, **kw) -> Workspace:
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Each runner run once for real; the tests below read these results."""
+    """Each runner run once for real (concurrently: the runs only read their repositories); the tests below
+    read these results."""
     tmp = tmp_path_factory.mktemp("runs")
-    out: dict = {}
+    jobs: dict[str, tuple[Workspace, dict]] = {}
     py = make_repo(tmp / "py", {"pytest.ini": "[pytest]\n", "tests/test_a.py": PYTEST_FILE,
                                 "tests/test_other.py": OTHER_PYTEST_FILE})
-    out["pytest"] = run_tests_tool(workspace(py), {})
-    out["pytest_one"] = run_tests_tool(workspace(py), {"tests": ["tests/test_a.py::test_ok",
-                                                                 "tests/test_a.py::test_param[1]"]})
-    out["pytest_verbose"] = run_tests_tool(workspace(py, test_command="python -m pytest -v -p no:cacheprovider"), {})
-    out["pytest_none"] = run_tests_tool(workspace(py), {"tests": ["tests/test_a.py::test_absent"]})
+    jobs["pytest"] = (workspace(py), {})
+    jobs["pytest_one"] = (workspace(py), {"tests": ["tests/test_a.py::test_ok", "tests/test_a.py::test_param[1]"]})
+    jobs["pytest_verbose"] = (workspace(py, test_command="python -m pytest -v -p no:cacheprovider"), {})
+    jobs["pytest_none"] = (workspace(py), {"tests": ["tests/test_a.py::test_absent"]})
     broken = make_repo(tmp / "broken", {"pyproject.toml": "[tool.pytest.ini_options]\n",
                                         "tests/test_a.py": "def test_a():\n    pass\n",
                                         "tests/test_b.py": "import nosuchmodule\n"})
-    out["pytest_broken"] = run_tests_tool(workspace(broken), {})
+    jobs["pytest_broken"] = (workspace(broken), {})
     # A `python` without site-packages: pytest is not importable, so detection falls back to unittest.
     shim = tmp / "bin"
     shim.mkdir()
@@ -162,18 +163,20 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (shim / "python").chmod(0o755)
     no_pytest = {"PATH": f"{shim}:{os.environ['PATH']}"}
     ut = make_repo(tmp / "ut", {"tests/test_mod.py": UNITTEST_FILE, "tests/test_broken.py": "import nosuchmod\n"})
-    out["unittest"] = run_tests_tool(workspace(ut, no_pytest), {})
-    out["unittest_one"] = run_tests_tool(workspace(ut, no_pytest), {"tests": ["tests.test_mod.TestX.test_a"]})
+    jobs["unittest"] = (workspace(ut, no_pytest), {})
+    jobs["unittest_one"] = (workspace(ut, no_pytest), {"tests": ["tests.test_mod.TestX.test_a"]})
     if py310:
-        out["unittest_310"] = run_tests_tool(workspace(ut, test_command=f"{py310} -m unittest -v {{tests}}"),
-                                             {"tests": ["tests/test_mod.py"]})
+        jobs["unittest_310"] = (workspace(ut, test_command=f"{py310} -m unittest -v {{tests}}"),
+                                {"tests": ["tests/test_mod.py"]})
     if shutil.which("node"):
         node = make_repo(tmp / "node", {"test/math.test.js": NODE_FILE, "test/other.test.js": NODE_OTHER,
                                         "package.json": '{"name": "x", "scripts": {"test": "node --test"}}'})
-        out["node"] = run_tests_tool(workspace(node), {})
-        out["node_spec"] = run_tests_tool(workspace(node, test_command="node --test --test-reporter=spec"), {})
-        out["node_one"] = run_tests_tool(workspace(node), {"tests": ["test/other.test.js"]})
-    return out
+        jobs["node"] = (workspace(node), {})
+        jobs["node_spec"] = (workspace(node, test_command="node --test --test-reporter=spec"), {})
+        jobs["node_one"] = (workspace(node), {"tests": ["test/other.test.js"]})
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {key: pool.submit(run_tests_tool, ws, args) for key, (ws, args) in jobs.items()}
+        return {key: future.result() for key, future in futures.items()}
 
 
 def statuses(obs) -> dict[str, str]:

@@ -186,3 +186,30 @@ def test_resolved_map_shapes() -> None:
 def test_single_run_folder_opens_its_trajectory(tmp_path: Path) -> None:
     write_run(tmp_path / "trajectory.jsonl")
     assert isinstance(load_any(tmp_path), Trajectory)
+
+
+def test_agent_layer_does_not_import_textual() -> None:
+    """The CLI and importers load without Textual; only starting the inspector pulls it in."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import patchsmith.agent.cli, patchsmith.agent.commands.inspect, patchsmith.agent.importers; "
+            "patchsmith.agent.cli.build_parser(); print('textual' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2]).stdout.strip()
+    assert out == "False"
+
+
+def test_batch_folder_in_the_harness_layout(tmp_path: Path) -> None:
+    """`run` writes OUTPUT/tasks/<id>/agent/trajectory.jsonl and OUTPUT/report.json with resolved_ids."""
+    from patchsmith.agent.importers import load_any
+    from patchsmith.agent.trajectory import Header, Result, Totals, TrajectoryWriter
+
+    for iid in ("org__a-1", "org__b-2"):
+        writer = TrajectoryWriter(tmp_path / "tasks" / iid / "agent" / "trajectory.jsonl")
+        writer.write(Header(task={"instance_id": iid}))
+        writer.write(Result(exit_reason="submitted", totals=Totals(steps=3)))
+        writer.close()
+    (tmp_path / "report.json").write_text('{"resolved_ids": ["org__a-1"], "unresolved_ids": ["org__b-2"]}')
+    folder = load_any(tmp_path)
+    assert [(r.task, r.resolved, r.steps) for r in folder.runs] == [("org__a-1", True, 3), ("org__b-2", False, 3)]

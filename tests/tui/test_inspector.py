@@ -120,6 +120,10 @@ async def test_mouse_selects_a_step(tmp_path: Path) -> None:
     app = InspectorApp(open_model(write_run(tmp_path / "t.jsonl")))
     async with app.run_test(size=SIZE) as pilot:
         steps = app.screen.query_one(StepList)
+        for _ in range(500):  # wait for the first layout; under load it can take a moment
+            if steps.region.height > 4:
+                break
+            await pilot.pause(0.02)
         await pilot.click(StepList, offset=(5, 3))
         assert _view(app).current == 3 and steps.has_focus
 

@@ -18,6 +18,7 @@ from textual.widgets import Input
 
 from patchsmith.agent.events import ApprovalRequest, Approver, RunControl, RunObserver
 from patchsmith.agent.trajectory import Event, Header, ObservationRecord, Result, Totals, TrajectoryWriter
+from patchsmith.tui.detail import DetailView
 from patchsmith.tui.dialogs import ApprovalScreen
 from patchsmith.tui.live import LiveApp, run_live
 from patchsmith.tui.step_list import StepList
@@ -85,7 +86,7 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-async def _until(pilot, condition, timeout: float = 10.0) -> None:
+async def _until(pilot, condition, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting for the live view"
@@ -99,6 +100,7 @@ async def test_live_approve_deny_edit_and_message(tmp_path: Path) -> None:
         # first bash step: deny with a message to the agent
         await _until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
         assert "python -c" in app.screen.request.preview
+        assert "Step 4 of 4" in app.query_one(DetailView).plain_text()  # the newest step, drawn as it came
         await pilot.press("d", *"use the tests", "enter")
         # second bash step: edit the command
         await _until(pilot, lambda: isinstance(app.screen, ApprovalScreen) and "part0" in app.screen.request.preview)

@@ -17,10 +17,11 @@ SIZE = (120, 36)
 
 async def _wait_indexed(pilot) -> None:
     model = pilot.app.screen.query_one("RunView").model
-    for _ in range(200):
+    for _ in range(1500):  # up to 30 s: a loaded machine (the whole suite on 2 cores) is slow to index
         if model.indexed:
             break
         await pilot.pause(0.02)
+    assert model.indexed, "the background indexer did not finish"
     await pilot.pause()
     await pilot.pause()
 
@@ -57,3 +58,29 @@ def test_runs_table(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     write_run(Path("runs/mid__3/trajectory.jsonl"), instance_id="mid__3", cut=True)
     Path("runs/report.json").write_text(json.dumps({"zeta__1": {"resolved": True}, "alpha__2": {"resolved": False}}))
     assert snap_compare(InspectorApp(load_any(Path("runs"))), terminal_size=SIZE)
+
+
+def test_live_view_asking_for_approval(snap_compare, tmp_path: Path) -> None:
+    from patchsmith.agent.events import ApprovalRequest
+    from patchsmith.agent.trajectory import Header
+    from patchsmith.tui.dialogs import ApprovalScreen
+    from patchsmith.tui.live import LiveApp
+
+    from .builders import PROBLEM, scripted_steps
+
+    def start(observer, approver, control) -> str:
+        observer.on_header(Header(task={"instance_id": "demo__live-1", "problem_statement": PROBLEM}))
+        for step in scripted_steps()[:4]:
+            observer.on_step(step)
+        decision = approver.decide(ApprovalRequest(tool="bash", args={"command": "pytest -x tests"},
+                                                   preview="pytest -x tests", reason="ask mode: commands need approval"))
+        return "approved" if decision.approved else "denied"
+
+    async def wait_for_prompt(pilot) -> None:
+        for _ in range(300):
+            if isinstance(pilot.app.screen, ApprovalScreen):
+                break
+            await pilot.pause(0.02)
+        await pilot.pause(0.3)  # the throttled chart redraw
+
+    assert snap_compare(LiveApp(start), terminal_size=SIZE, run_before=wait_for_prompt)

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"patch written to {out / 'patch.diff'}; not applied")
         return 0
     if args.yes or (sys.stdin.isatty() and ask_yes_no(console, f"Apply this patch to {root}?")):
-        result = apply_back(root, outcome.patch)
+        result = apply_back(root, outcome.patch, save_dir=out)
         if not result.applied:
             raise UserError(f"the patch did not apply to {root}: {result.message}; it is saved in "
                             f"{out / 'patch.diff'}")

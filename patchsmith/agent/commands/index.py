@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ...tools.git import GitError, repo_root
-from ...tools.index.build import update_index
 from ..errors import UserError
 
 
@@ -37,14 +36,18 @@ def run(args: argparse.Namespace) -> int:
     root = resolve_repo(args.repo)
     if args.workers is not None and args.workers < 1:
         raise UserError("--workers must be at least 1")
+    from ...tools.index.build import update_index  # tree-sitter only when used
+
     console = Console(stderr=True)
     show = not args.no_progress and console.is_terminal
+    # auto_refresh=False: no refresh thread running while the parser processes are forked
     with Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=not show, transient=True) as progress:
+                  console=console, disable=not show, transient=True, auto_refresh=False) as progress:
         task = progress.add_task("parse", total=None)
 
         def on_progress(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
+            progress.refresh()
 
         try:
             stats = update_index(root, args.cache_dir, workers=args.workers, progress=on_progress)

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from ...tools.git import GitError
-from ...tools.index.localize import localize
 from ..errors import UserError
 from .index import resolve_repo
 
@@ -49,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise UserError("--top must be at least 1")
     root = resolve_repo(args.repo)
+    from ...tools.index.localize import localize  # heavy imports (bm25s, scipy) only when used
+
     try:
         hits = localize(root, text, args.top, cache_dir=args.cache_dir)
     except GitError as exc:

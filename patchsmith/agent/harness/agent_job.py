@@ -52,7 +52,8 @@ def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: 
 
         spec = spec_for(task, spec_config)
         sandbox = EnvSandbox(sandbox_factory(root), env.variables(root), env.services)
-        workspace = Workspace(root=root, base=task.base_commit, sandbox=sandbox, test_command=spec.test_cmd)
+        workspace = Workspace(root=root, base=task.base_commit, sandbox=sandbox, test_command=spec.test_cmd,
+                              command_timeout=config.command_timeout, observation_budget=config.observation_budget)
         task_config = config.model_copy(update={"model": resolve_model(config.model, task), "mode": "full-auto"})
         try:
             outcome = run_agent(task.problem_statement, workspace, task_config, task_dir / "agent",

@@ -136,6 +136,27 @@ def summarize(path: Path, task: str) -> RunSummary:
         exit_reason=result.exit_reason if result else "incomplete", incomplete=traj.incomplete)
 
 
+GENERIC_DIRS = {"tasks", "agent", "runs", "attempts"}
+MAX_DEPTH = 4
+
+
+def _run_dirs(folder: Path) -> list[Path]:
+    """Folders below `folder` (not itself) that hold a trajectory, a few levels deep, in path order."""
+    found: list[Path] = []
+    frontier = [folder]
+    for _ in range(MAX_DEPTH):
+        nxt: list[Path] = []
+        for directory in frontier:
+            try:
+                children = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
+            except OSError:
+                continue
+            for child in children:
+                (found if find_trajectory(child) else nxt).append(child)
+        frontier = nxt
+    return sorted(found)
+
+
 def read_folder(folder: Path) -> RunFolder:
     report: dict[str, bool] = {}
     report_path = folder / "report.json"
@@ -145,15 +166,17 @@ def read_folder(folder: Path) -> RunFolder:
         except (ValueError, OSError):
             report = {}  # a broken report must not hide the runs themselves
     runs = []
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+    for sub in _run_dirs(folder):
         traj_path = find_trajectory(sub)
         if traj_path is None:
             continue
+        parts = sub.relative_to(folder).parts  # e.g. tasks/<instance_id>/agent (the harness's layout)
+        name = next((p for p in parts if p not in GENERIC_DIRS), sub.name)
         try:
-            summary = summarize(traj_path, sub.name)
+            summary = summarize(traj_path, name)
         except (ValueError, OSError) as exc:
-            summary = RunSummary(task=sub.name, path=traj_path, exit_reason=f"unreadable: {exc}", incomplete=True)
-        for key in (summary.task, sub.name):
+            summary = RunSummary(task=name, path=traj_path, exit_reason=f"unreadable: {exc}", incomplete=True)
+        for key in (summary.task, *parts):
             if key in report:
                 summary.resolved = report[key]
                 break

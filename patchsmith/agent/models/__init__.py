@@ -8,7 +8,6 @@ from pathlib import Path
 from ..config import RunConfig
 from ..errors import UserError
 from .base import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhausted
-from .openai_model import OpenAIModel
 from .pricing import price_for
 from .scripted import ListModel, replay_model, scripted_model
 
@@ -41,6 +40,9 @@ def make_model(config: RunConfig) -> Model:
         raise UserError("no endpoint configured: set OPENAI_API_KEY (for OpenAI) or pass --base-url for a local "
                         "server, or use --model scripted:FILE to run offline")
     price = price_for(name, config.price_prompt, config.price_completion)
+    # The SDK takes a second to import: only pay for it when a real endpoint is used.
+    from .openai_model import OpenAIModel
+
     return OpenAIModel(name, base_url=base_url, api_key=api_key, text_mode=config.text_mode,
                        temperature=config.temperature, price=price,
                        max_retries=config.max_retries)

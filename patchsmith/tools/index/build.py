@@ -13,13 +13,12 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..git import GitError, run_git
 from .extract import MAX_FILE_BYTES, FileFacts, extract
-from .languages import spec_for_path
+from .languages import load, spec_for_path
 from .store import IndexStore, db_path_for
 
 # Below this much work a process pool costs more than it saves (a one-file edit must stay well under 0.1 s).
@@ -256,13 +255,20 @@ def _run_parsers(root: Path, todo: list[Entry], workers: int | None, max_bytes: 
                 progress(done, total)
             yield from results
         return
-    # fork: workers inherit the loaded grammars' modules instead of re-importing them (spawn costs ~0.3 s)
+    # A fork pool starts its processes before its own helper threads (concurrent.futures does not, and can
+    # deadlock a forked child on a lock one of those threads held). Grammars are loaded first so the children
+    # inherit them instead of importing anything.
+    for lang in {e.lang for e in todo}:
+        load(lang)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-        futures = [pool.submit(_parse_batch, str(root), batch, max_bytes) for batch in batches]
-        for fut in futures:
-            results = fut.result()
+    with multiprocessing.get_context(method).Pool(workers) as pool:
+        jobs = [(str(root), batch, max_bytes) for batch in batches]
+        for results in pool.imap(_parse_batch_args, jobs):
             done += len(results)
             if progress:
                 progress(done, total)
             yield from results
+
+
+def _parse_batch_args(job: tuple[str, list[tuple[str, str, str]], int]) -> list[tuple[str, str, FileFacts | None]]:
+    return _parse_batch(*job)

@@ -6,6 +6,7 @@ Runs in worker processes, so everything here is plain data that pickles cheaply.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -15,6 +16,10 @@ from .languages import LoadedLanguage, load
 
 MAX_FILE_BYTES = 1_000_000  # bigger files are generated data far more often than code worth reading
 MAX_LINE_CHARS = 4_000
+PARSE_TIMEOUT = 5.0  # seconds per file; normal code parses at several MB/s
+FIRST_TRY_TIMEOUT = 1.0
+_PY_COMMENT = re.compile(rb"#[^\n]*")
+_COMMENT_LINE = re.compile(rb"(?m)^([ \t]*)(#[^\n]*)")
 MINIFIED_AVG_LINE = 300  # an average line this long means minified or generated code
 _IDENT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _GENERIC_ARGS = re.compile(r"<.*$", re.S)
@@ -62,16 +67,45 @@ def skip_reason(data: bytes, max_bytes: int = MAX_FILE_BYTES) -> str | None:
     return None
 
 
-def extract(data: bytes, lang: str, max_bytes: int = MAX_FILE_BYTES) -> FileFacts:
+def _spaces(m: re.Match[bytes]) -> bytes:
+    return m.group(1) + b" " * len(m.group(2))
+
+
+def parse_with_deadline(parser: ts.Parser, data: bytes, timeout: float = PARSE_TIMEOUT) -> ts.Tree | None:
+    """Parse, giving up after `timeout` seconds: some grammars go quadratic on odd input (tree-sitter-python
+    on thousands of comment lines after an indented block). None when it gave up."""
+    deadline = time.perf_counter() + timeout
+    chunk = 1 << 16
+
+    def read(offset: int, _point: object) -> bytes:
+        return data[offset:offset + chunk]  # the progress callback only works with a reader, not bytes
+
+    def expired(_offset: int, _has_error: bool) -> bool:
+        return time.perf_counter() > deadline
+
+    try:
+        return parser.parse(read, progress_callback=expired)
+    except ValueError:  # "Parsing failed": cancelled by the callback
+        parser.reset()
+        return None
+
+
+def extract(data: bytes, lang: str, max_bytes: int = MAX_FILE_BYTES, timeout: float = PARSE_TIMEOUT) -> FileFacts:
     reason = skip_reason(data, max_bytes)
     if reason:
         return FileFacts(status=reason, lang=lang)
     loaded = load(lang)
-    tree = loaded.parser.parse(data)
+    tree = parse_with_deadline(loaded.parser, data, min(timeout, FIRST_TRY_TIMEOUT + len(data) / 250_000))
+    if tree is None and lang == "python":
+        # Long runs of comment lines make tree-sitter-python quadratic; blank lines do not. Blanking comments
+        # in place keeps every byte offset and line number, and references are read from the original text.
+        tree = parse_with_deadline(loaded.parser, _COMMENT_LINE.sub(_spaces, data), timeout)
+    if tree is None:
+        return FileFacts(status="parse-timeout", lang=lang)
     if loaded.spec.walk_defs:
-        raw = _walk_definitions(tree.root_node, loaded.spec.walk_containers, dict(loaded.spec.walk_defs))
+        raw = _walk_definitions(tree.root_node, data, loaded.spec.walk_containers, dict(loaded.spec.walk_defs))
     else:
-        raw = _query_definitions(tree.root_node, loaded)
+        raw = _query_definitions(tree.root_node, data, loaded)
     raw.sort(key=lambda r: (r[0], -r[1]))
     definitions = _scoped(raw, data, lang)
     names = {m.decode() for m in set(_IDENT.findall(data))}
@@ -81,7 +115,12 @@ def extract(data: bytes, lang: str, max_bytes: int = MAX_FILE_BYTES) -> FileFact
                      lines=data.count(b"\n") + 1, parse_errors=tree.root_node.has_error)
 
 
-def _walk_definitions(root: ts.Node, containers: frozenset[str],
+def _text(node: ts.Node, data: bytes) -> str:
+    # Slice the source: `node.text` on a tree parsed through a reader callback is many times slower.
+    return data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+
+def _walk_definitions(root: ts.Node, data: bytes, containers: frozenset[str],
                       def_kinds: dict[str, str]) -> list[tuple[int, int, str, str, ts.Node]]:
     """Visit statement containers only: several times faster than a query over every expression node."""
     raw: list[tuple[int, int, str, str, ts.Node]] = []
@@ -95,14 +134,13 @@ def _walk_definitions(root: ts.Node, containers: frozenset[str],
             kind = def_kinds.get(ctype)
             if kind:
                 name_node = child.child_by_field_name("name")
-                if name_node is not None and name_node.text:
-                    raw.append((child.start_byte, child.end_byte, kind, name_node.text.decode("utf-8", "replace"),
-                                child))
+                if name_node is not None and name_node.end_byte > name_node.start_byte:
+                    raw.append((child.start_byte, child.end_byte, kind, _text(name_node, data), child))
             stack.append(child)
     return raw
 
 
-def _query_definitions(root: ts.Node, loaded: LoadedLanguage) -> list[tuple[int, int, str, str, ts.Node]]:
+def _query_definitions(root: ts.Node, data: bytes, loaded: LoadedLanguage) -> list[tuple[int, int, str, str, ts.Node]]:
     cursor = ts.QueryCursor(loaded.definitions)
     cursor.set_max_start_depth(loaded.spec.max_depth)
     raw: list[tuple[int, int, str, str, ts.Node]] = []  # start, end, kind, name, node
@@ -110,10 +148,10 @@ def _query_definitions(root: ts.Node, loaded: LoadedLanguage) -> list[tuple[int,
         kind = next(k for k in captures if k not in ("name", "declarator"))
         node = captures[kind][0]
         if "declarator" in captures:
-            name = _declarator_name(captures["declarator"][0])
+            name = _declarator_name(captures["declarator"][0], data)
         else:
             name_node = captures["name"][0]
-            name = name_node.text.decode("utf-8", "replace") if name_node.text else ""
+            name = _text(name_node, data)
             if kind == "impl":
                 name = _GENERIC_ARGS.sub("", name).strip()
         if name:
@@ -121,12 +159,12 @@ def _query_definitions(root: ts.Node, loaded: LoadedLanguage) -> list[tuple[int,
     return raw
 
 
-def _declarator_name(node: ts.Node) -> str:
+def _declarator_name(node: ts.Node, data: bytes) -> str:
     """C/C++: walk pointer/reference declarators down to the function declarator's name."""
     for _ in range(8):
         if node.type == "function_declarator":
             inner = node.child_by_field_name("declarator")
-            return inner.text.decode("utf-8", "replace") if inner is not None and inner.text else ""
+            return _text(inner, data) if inner is not None else ""
         nxt = node.child_by_field_name("declarator")
         if nxt is None:
             # C++ reference declarators keep the inner declarator as an unnamed child
@@ -154,8 +192,8 @@ def _scoped(raw: list[tuple[int, int, str, str, ts.Node]], data: bytes, lang: st
             kind = "method"
         if kind == "method" and lang == "go":
             receiver = node.child_by_field_name("receiver")
-            if receiver is not None and receiver.text:
-                types = re.findall(r"[A-Za-z_]\w*", receiver.text.decode("utf-8", "replace"))
+            if receiver is not None:
+                types = re.findall(r"[A-Za-z_]\w*", _text(receiver, data))
                 if types:
                     scope_parts = [types[-1]]
         signature, doc = _header(node, data, lang)
@@ -170,6 +208,8 @@ def _header(node: ts.Node, data: bytes, lang: str) -> tuple[str, str]:
     body = node.child_by_field_name("body")
     if body is not None and body.start_byte > node.start_byte:
         head = data[node.start_byte:body.start_byte]
+        if lang == "python" and b"#" in head:  # a comment between the colon and the first statement
+            head = _PY_COMMENT.sub(b"", head)
     else:
         head = data[node.start_byte:node.end_byte].split(b"\n", 1)[0]
     signature = " ".join(head.decode("utf-8", "replace").split()).rstrip("{:").rstrip()
@@ -180,6 +220,6 @@ def _header(node: ts.Node, data: bytes, lang: str) -> tuple[str, str]:
         first = body.named_children[0]
         if first.type == "expression_statement" and first.named_child_count and \
                 first.named_children[0].type == "string":
-            text = (first.text or b"").decode("utf-8", "replace").strip("\"'rRbBuU \n\t")
+            text = _text(first, data).strip("\"'rRbBuU \n\t")
             doc = " ".join(text[:_DOC_CHARS * 2].split())[:_DOC_CHARS]
     return signature, doc

@@ -13,17 +13,17 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-import bm25s
 import numpy as np
 from pydantic import BaseModel, Field
 
-from .mentions import Mentions, parse_mentions, tokenize
+from .mentions import Mentions, Tokenizer, parse_mentions, tokenize
 from .repo import RepoIndex
 from .store import SymbolRow
 
 _FUNCTION_KINDS = {"function", "method"}
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)(/|$)|(^|/)test_[^/]*$|_tests?\.\w+$|(^|/)conftest\.py$")
-_AUX_PATH = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|bench|scripts?|tools|release|ci|\.github)(/|$)"
+_AUX_PATH = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|bench|scripts?|tools|release|ci|\.github"
+                       r"|vendor(ed)?|_vendor|third_party|externs?|externals|packages)(/|$)"
                        r"|(^|/)(setup|conftest|noxfile|tasks)\.py$")
 
 
@@ -53,6 +53,8 @@ def path_prior(path: str) -> float:
 def _bm25_scores(docs: list[list[str]], query: list[str]) -> np.ndarray:
     if not docs or not query:
         return np.zeros(len(docs))
+    import bm25s  # scipy comes with it: ~1 s of imports that only localization needs
+
     retriever = bm25s.BM25()
     retriever.index([d or ["_"] for d in docs], show_progress=False)
     vocab = retriever.vocab_dict
@@ -80,7 +82,21 @@ def _match_path(written: str, paths: list[str], by_suffix: dict[str, list[str]])
     return []
 
 
-def rank_files(index: RepoIndex, issue_text: str, mentions: Mentions | None = None
+def _content_scores(index: RepoIndex, paths: list[str], issue_text: str) -> np.ndarray:
+    """BM25 over whole file texts (term frequencies the vocabulary sets lack); unreadable files score 0."""
+    import bm25s
+    texts = []
+    for p in paths:
+        try:
+            texts.append((index.root / p).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            texts.append("")
+    tokens = bm25s.tokenize(texts, stopwords="en", show_progress=False, return_ids=False)
+    query = bm25s.tokenize([issue_text], stopwords="en", show_progress=False, return_ids=False)[0]
+    return _bm25_scores(tokens, query)
+
+
+def rank_files(index: RepoIndex, issue_text: str, mentions: Mentions | None = None, with_content: bool = True
                ) -> tuple[list[tuple[str, float, list[str]]], dict[str, list[SymbolRow]], Mentions]:
     """Every indexed file with its score and reasons, best first; also the definitions by file."""
     mentions = mentions or parse_mentions(issue_text)
@@ -123,26 +139,31 @@ def rank_files(index: RepoIndex, issue_text: str, mentions: Mentions | None = No
                 for p in hits:
                     add(p, 1.5 if cut == len(parts) else 1.0, f"module {'.'.join(parts[:cut])}")
                 break
+    # Defining one mentioned name is strong evidence; defining many common ones (sin, cos, exp) is not much
+    # stronger: the best match counts fully, the rest a quarter.
+    defines: dict[str, list[float]] = defaultdict(list)
     for name, emphasis in mentions.names.items():
         where = definers.get(name)
         if not where or len(where) > 40:
             continue
         specificity = math.log1p(n / len(where)) / math.log1p(n)
         for p in where:
-            add(p, 2.0 * emphasis * specificity / math.sqrt(len(where)), f"defines {name}")
-    query = tokenize(issue_text)
-    file_docs = []
-    for p in paths:
-        doc = tokenize(p.replace("/", " ")) * 3
-        for word in references.get(p, ()):
-            doc.extend(tokenize(word))
-        file_docs.append(doc)
+            defines[p].append(2.0 * emphasis * specificity / math.sqrt(len(where)))
+            if len(reasons[p]) < 6:
+                reasons[p].append(f"defines {name}")
+    for p, amounts in defines.items():
+        amounts.sort(reverse=True)
+        evidence[pos[p]] += amounts[0] + 0.25 * sum(amounts[1:4])
+    tok = Tokenizer()
+    query = tok(issue_text)
+    file_docs = [tok(p.replace("/", " ")) * 3 + tok.words(references.get(p, [])) for p in paths]
     lexical = _normalized(_bm25_scores(file_docs, query))
-    sym_docs = [tokenize(" ".join(f"{r.qualified} {r.signature} {r.doc}" for r in by_file.get(p, ())) + " " + p)
+    sym_docs = [tok(" ".join(f"{r.qualified} {r.signature} {r.doc}" for r in by_file.get(p, ())) + " " + p)
                 for p in paths]
     lexical_defs = _normalized(_bm25_scores(sym_docs, query))
+    content = _normalized(_content_scores(index, paths, issue_text)) if with_content else np.zeros(n)
     prior = np.fromiter((path_prior(p) for p in paths), dtype=np.float64, count=n)
-    scores = (evidence + 1.5 * lexical + 1.0 * lexical_defs) * prior
+    scores = (evidence + 1.5 * lexical + 1.0 * lexical_defs + 1.0 * content) * prior
     order = np.argsort(-scores, kind="stable")
     ranked = [(paths[i], float(scores[i]), reasons.get(paths[i], [])) for i in order]
     return ranked, by_file, mentions

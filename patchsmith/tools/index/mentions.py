@@ -83,10 +83,12 @@ def parse_mentions(text: str) -> Mentions:
     return m
 
 
+_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+[a-z]*")
+
+
 def split_identifier(word: str) -> list[str]:
-    """`parseHTTPResponse_v2` -> parse, http, response, v2 (lowercased)."""
-    parts = re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+[a-z]*", word)
-    return [p.lower() for p in parts]
+    """`parseHTTPResponse_v2` -> parse, http, response, v, 2 (lowercased)."""
+    return [p.lower() for p in _PARTS.findall(word)]
 
 
 def _normalize(token: str) -> str:
@@ -97,15 +99,35 @@ def _normalize(token: str) -> str:
     return token
 
 
+def word_tokens(word: str) -> list[str]:
+    """One identifier's tokens: itself (when compound) and its parts."""
+    lower = word.lower()
+    parts = split_identifier(word)
+    out = [lower] if len(parts) > 1 or (parts and parts[0] != lower) else []
+    out.extend(_normalize(p) for p in parts if len(p) > 1 and p not in _STOP)
+    return out
+
+
+class Tokenizer:
+    """`tokenize` with a per-word memo: a repository repeats the same identifiers across thousands of files."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, list[str]] = {}
+
+    def words(self, words: list[str]) -> list[str]:
+        memo = self._memo
+        out: list[str] = []
+        for word in words:
+            toks = memo.get(word)
+            if toks is None:
+                toks = memo[word] = word_tokens(word)
+            out.extend(toks)
+        return out
+
+    def __call__(self, text: str) -> list[str]:
+        return self.words(_IDENT.findall(text))
+
+
 def tokenize(text: str) -> list[str]:
     """Code-aware words: whole identifiers plus their camel/snake parts, lowercased, lightly stemmed."""
-    out: list[str] = []
-    for word in _IDENT.findall(text):
-        lower = word.lower()
-        parts = split_identifier(word)
-        if len(parts) > 1 or (parts and parts[0] != lower):
-            out.append(lower)
-        for p in parts:
-            if len(p) > 1 and p not in _STOP:
-                out.append(_normalize(p))
-    return out
+    return Tokenizer()(text)

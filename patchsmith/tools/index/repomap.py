@@ -142,6 +142,8 @@ def render(index: RepoIndex, ranking: Ranking, budget_tokens: int = 1024,
             if path not in outlines:
                 outlines[path] = index.outline(path)
             wanted = chosen[path] or {r.name for r in outlines[path] if not r.scope}
+            if path in focus:  # what the task is about: its whole outline, not just what others use
+                wanted = wanted | {r.name for r in outlines[path]}
             shown: set[str] = set()
             for row in outlines[path]:
                 if row.name in wanted and row.kind in _MAP_KINDS and row.qualified not in shown:

@@ -77,10 +77,13 @@ def resolve_kind(kind: str) -> tuple[str, str | None]:
 
 def make_sandbox(kind: str, root: Path, *, read_only: bool = False, network: bool = False,
                  image: str | None = None, output_cap: int = DEFAULT_OUTPUT_CAP,
-                 base_env: Mapping[str, str] | None = None, run_id: str | None = None) -> Sandbox:
+                 base_env: Mapping[str, str] | None = None, run_id: str | None = None,
+                 ro_paths: list[Path] | None = None) -> Sandbox:
     """A sandbox of backend `kind` (local|bwrap|docker|auto) whose writable area is `root`.
 
-    `image` is for docker only (default: the base image). Raises SandboxUnavailable (one line) when the
+    `image` is for docker only (default: the base image). `ro_paths` are host folders shown read-only at
+    the same path (e.g. a cache of virtualenvs under the home, which bwrap would otherwise hide); local
+    sees everything anyway. A linked git worktree's git dirs are mounted automatically. Raises SandboxUnavailable (one line) when the
     backend cannot run here; `auto` instead falls back to local and warns with SandboxFallbackWarning.
     """
     kind, fallback = resolve_kind(kind)
@@ -92,12 +95,13 @@ def make_sandbox(kind: str, root: Path, *, read_only: bool = False, network: boo
     if kind == "bwrap":
         from .bwrap import BwrapSandbox
 
-        return BwrapSandbox(root, read_only=read_only, network=network, output_cap=output_cap, base_env=base_env)
+        return BwrapSandbox(root, read_only=read_only, network=network, output_cap=output_cap, base_env=base_env,
+                            ro_paths=ro_paths)
     if kind == "docker":
         from .docker import DockerSandbox
 
         return DockerSandbox(root, image=image, read_only=read_only, network=network, output_cap=output_cap,
-                             base_env=base_env, run_id=run_id)
+                             base_env=base_env, run_id=run_id, ro_paths=ro_paths)
     raise ValueError(f"unknown sandbox {kind!r}; choose one of local, bwrap, docker, auto")
 
 

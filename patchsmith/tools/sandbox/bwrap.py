@@ -12,14 +12,17 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
 from .base import DEFAULT_OUTPUT_CAP, DEFAULT_TIMEOUT, ExecResult, SandboxUnavailable, scrubbed_env
 from .local import run_process
+from .mounts import git_mounts
 
 SYSTEM_DIRS = ["/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
 HIDDEN_FILES = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers"]  # readable to root even with no capabilities
@@ -59,7 +62,8 @@ def _python_installs(home: Path) -> list[Path]:
     out: list[Path] = []
     for path in candidates:
         path = path.resolve()
-        if path.is_dir() and (path == home or home in path.parents) and path not in out:
+        covered = any(path == p or p in path.parents for p in out)  # ~/.pyenv already holds its versions
+        if path.is_dir() and (path == home or home in path.parents) and not covered:
             out.append(path)
     return out
 
@@ -69,9 +73,18 @@ def _pids_cgroup_parent() -> Path | None:
     parent = PIDS_CGROUP_V1 / "patchsmith"
     try:
         parent.mkdir(exist_ok=True)
-        return parent if os.access(parent, os.W_OK) else None
+        if not os.access(parent, os.W_OK):
+            return None
     except OSError:
         return None
+    # Empty cgroups left by a crashed run; the age check spares ones another run is just setting up.
+    for child in parent.iterdir():
+        try:
+            if child.is_dir() and time.time() - child.stat().st_mtime > 60:
+                child.rmdir()
+        except OSError:
+            pass
+    return parent
 
 
 class BwrapSandbox:
@@ -117,6 +130,8 @@ class BwrapSandbox:
         for p in [*_python_installs(self.home), *self.ro_paths]:
             args += ["--ro-bind", str(p), str(p)]
         args += ["--ro-bind" if self.read_only else "--bind", str(self.root), str(self.root)]
+        for path, writable in git_mounts(self.root):  # a linked worktree's git dirs live outside the root
+            args += ["--bind" if writable and not self.read_only else "--ro-bind", str(path), str(path)]
         return args
 
     def _env(self, env: Mapping[str, str] | None) -> dict[str, str]:
@@ -145,18 +160,17 @@ class BwrapSandbox:
     def _drop_cgroup(cg: Path | None) -> None:
         if cg is None:
             return
-        for _ in range(50):
+        for _ in range(1000):  # killed tasks take a moment to leave the cgroup; rmdir fails until then
             try:
-                pids = (cg / "cgroup.procs").read_text().split()
-                for pid in pids:
+                for pid in (cg / "cgroup.procs").read_text().split():
                     try:
-                        os.kill(int(pid), 9)
+                        os.kill(int(pid), signal.SIGKILL)
                     except ProcessLookupError:
                         pass
                 cg.rmdir()
                 return
             except OSError:
-                continue
+                time.sleep(0.002)
 
     def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
              env: Mapping[str, str] | None = None) -> ExecResult:

@@ -25,6 +25,7 @@ from .base import DEFAULT_OUTPUT_CAP, DEFAULT_TIMEOUT, ExecResult, SandboxUnavai
 from .engine import LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_SANDBOX, docker_client
 from .images import base_tag
 from .local import EXEC_MARKER
+from .mounts import git_mounts
 
 LABEL_START = "patchsmith.owner-start"
 KILL_GRACE = 10.0  # seconds past the time limit before the host stops waiting for an exec's stream
@@ -106,7 +107,7 @@ class DockerSandbox:
     def __init__(self, root: Path, image: str | None = None, read_only: bool = False, network: bool = False,
                  output_cap: int = DEFAULT_OUTPUT_CAP, base_env: Mapping[str, str] | None = None,
                  cpus: float | None = None, memory: str = "4g", pids_limit: int = 1024,
-                 run_id: str | None = None, client: Any = None):
+                 run_id: str | None = None, client: Any = None, ro_paths: list[Path] | None = None):
         import docker.errors
 
         self.client = client or docker_client()
@@ -127,6 +128,11 @@ class DockerSandbox:
                     else "build it first (patchsmith.tools.sandbox.images.ensure_env_image)")
             raise SandboxUnavailable(f"docker image {self.image} is missing: {hint}") from None
         cleanup_stale(self.client)
+        volumes = {str(self.root): {"bind": str(self.root), "mode": "ro" if read_only else "rw"}}
+        for path, writable in git_mounts(self.root):  # a linked worktree's git dirs live outside the root
+            volumes[str(path)] = {"bind": str(path), "mode": "rw" if writable and not read_only else "ro"}
+        for path in ro_paths or []:
+            volumes[str(Path(path).resolve())] = {"bind": str(Path(path).resolve()), "mode": "ro"}
         labels = {LABEL_SANDBOX: "1", LABEL_RUN: self.run_id, LABEL_PID: str(os.getpid()),
                   LABEL_START: _process_start(os.getpid()) or "", LABEL_HOST: socket.gethostname()}
         t0 = time.monotonic()
@@ -134,7 +140,7 @@ class DockerSandbox:
             self.container = self.client.containers.run(
                 self.image, ["sleep", "infinity"], detach=True, init=True, name=f"patchsmith-{self.run_id}",
                 labels=labels, network_mode="bridge" if network else "none",
-                volumes={str(self.root): {"bind": str(self.root), "mode": "ro" if read_only else "rw"}},
+                volumes=volumes,
                 working_dir=str(self.root), mem_limit=memory, memswap_limit=memory,
                 nano_cpus=int((cpus or os.cpu_count() or 1) * 1e9), pids_limit=pids_limit,
                 cap_drop=["ALL"], security_opt=["no-new-privileges"])
@@ -154,6 +160,15 @@ class DockerSandbox:
 
     def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
              env: Mapping[str, str] | None = None) -> ExecResult:
+        import docker.errors
+
+        try:
+            return self._exec(command, cwd, timeout, env)
+        except docker.errors.APIError as exc:
+            # The contract is a result, never an exception: say what broke (125 is docker's own error code).
+            return ExecResult(exit_code=125, output=f"[sandbox error: {exc.explanation or exc}]", duration=0.0)
+
+    def _exec(self, command: str, cwd: Path | None, timeout: float, env: Mapping[str, str] | None) -> ExecResult:
         start = time.monotonic()
         marker = uuid.uuid4().hex
         api = self.client.api

@@ -15,6 +15,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tarfile
@@ -38,6 +39,7 @@ HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 SPEC_KEYS = {"python", "packages", "pip_packages", "requirements", "pre_install", "install", "env"}
 
 Report = Callable[[str], None]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # docker build colours the build's stderr
 
 
 class ImageError(RuntimeError):
@@ -211,30 +213,33 @@ def env_tag(spec: dict[str, Any]) -> str:
     return f"{ENV_REPO}:{env_key(spec)}"
 
 
-def _dockerfile(norm: dict[str, Any], base: str, has_ca: bool) -> str:
-    lines = [f"FROM {base}", "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]",
-             "ENV DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1"]
+def _build_script(norm: dict[str, Any], has_ca: bool) -> str:
+    """One shell script for the whole layer: one RUN step is much faster to commit than one per command."""
+    lines = ["set -euxo pipefail"]
     if has_ca:
-        # Build-time only: the host's CA bundle, so pip and apt work behind a TLS-inspecting proxy.
-        lines += ["COPY host-ca.crt /tmp/host-ca.crt",
-                  "ARG PIP_CERT=/tmp/host-ca.crt", "ARG REQUESTS_CA_BUNDLE=/tmp/host-ca.crt",
-                  "ARG SSL_CERT_FILE=/tmp/host-ca.crt"]
-    for cmd in norm["pre_install"]:
-        lines.append(f"RUN {cmd}")
-    lines += ["RUN python3 -m venv /opt/venv", "ENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH"]
+        # Build-time only: the host's CA bundle, so pip works behind a TLS-inspecting proxy.
+        lines += ["export PIP_CERT=/opt/patchsmith/host-ca.crt REQUESTS_CA_BUNDLE=/opt/patchsmith/host-ca.crt"]
+    lines += norm["pre_install"]
+    lines.append("python3 -m venv /opt/venv")
     if norm["requirements"]:
-        lines += ["COPY requirements.txt /opt/patchsmith/requirements.txt",
-                  "RUN pip install --no-cache-dir -r /opt/patchsmith/requirements.txt"]
+        lines.append("pip install --no-cache-dir -r /opt/patchsmith/requirements.txt")
     pkgs = norm["packages"] + norm["pip_packages"]
     if pkgs:
-        lines.append("RUN pip install --no-cache-dir " + " ".join(json.dumps(p) for p in pkgs))
-    for cmd in norm["install"]:
-        lines.append(f"RUN {cmd}")
-    for k, v in norm["env"].items():
-        lines.append(f"ENV {k}={json.dumps(v)}")
-    # Commands run as the host user (uid/gid of the workspace owner): let them install into the venv.
-    lines.append("RUN chmod -R a+rwX /opt/venv && mkdir -p /opt/patchsmith")
+        lines.append("pip install --no-cache-dir " + " ".join(shlex.quote(p) for p in pkgs))
+    lines += norm["install"]
+    # Commands run as the workspace owner (maybe not root): let them install into the venv at run time.
+    lines += ["chmod -R a+rwX /opt/venv", "rm -f /opt/patchsmith/host-ca.crt /opt/patchsmith/build.sh"]
     return "\n".join(lines) + "\n"
+
+
+def _dockerfile(norm: dict[str, Any], base: str) -> str:
+    env = {"DEBIAN_FRONTEND": "noninteractive", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1",
+           "VIRTUAL_ENV": "/opt/venv", "PATH": "/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+           **norm["env"]}
+    return "\n".join([f"FROM {base}",
+                      "COPY . /opt/patchsmith/",
+                      "ENV " + " ".join(f"{k}={json.dumps(v)}" for k, v in env.items()),
+                      "RUN [\"/bin/bash\", \"/opt/patchsmith/build.sh\"]"]) + "\n"
 
 
 def _context_tar(files: dict[str, bytes]) -> io.BytesIO:
@@ -252,12 +257,15 @@ def _context_tar(files: dict[str, bytes]) -> io.BytesIO:
 def ensure_env_image(key_spec: dict[str, Any], *, client: Any = None, rebuild: bool = False,
                      report: Report = _quiet) -> str:
     """The tag of the image for this environment spec, building it (and the base) when missing."""
+    import docker.errors
+
     client = client or docker_client()
     norm = normalize_spec(key_spec)
     suite = suite_for_python(norm["python"])
     tag = env_tag(key_spec)
     if not rebuild and _image_exists(client, tag):
         return tag
+    old_id = client.images.get(tag).id if _image_exists(client, tag) else None
     base = ensure_base_image(suite, client=client, report=report)
     files: dict[str, bytes] = {}
     has_ca = HOST_CA_BUNDLE.is_file()
@@ -265,16 +273,18 @@ def ensure_env_image(key_spec: dict[str, Any], *, client: Any = None, rebuild: b
         files["host-ca.crt"] = HOST_CA_BUNDLE.read_bytes()
     if norm["requirements"]:
         files["requirements.txt"] = ("\n".join(norm["requirements"]) + "\n").encode()
-    files["Dockerfile"] = _dockerfile(norm, base, has_ca).encode()
+    files["build.sh"] = _build_script(norm, has_ca).encode()
+    files["Dockerfile"] = _dockerfile(norm, base).encode()
     labels = {LABEL_IMAGE: "env", LABEL_ENV_KEY: tag.split(":")[1], LABEL_SUITE: suite,
               LABEL_SPEC: json.dumps(norm, sort_keys=True)[:4000]}
     log: list[str] = []
     error = None
     # The build needs the network (PyPI); containers made from the image still run with network none.
+    # rebuild means from scratch: docker's layer cache would otherwise replay the old result.
     for chunk in client.api.build(fileobj=_context_tar(files), custom_context=True, tag=tag, rm=True,
-                                  forcerm=True, decode=True, labels=labels, network_mode="bridge"):
+                                  forcerm=True, decode=True, labels=labels, network_mode="bridge", nocache=rebuild):
         if "stream" in chunk:
-            for line in chunk["stream"].splitlines():
+            for line in ANSI.sub("", chunk["stream"]).splitlines():
                 if line.strip():
                     log.append(line)
                     report(line)
@@ -283,6 +293,11 @@ def ensure_env_image(key_spec: dict[str, Any], *, client: Any = None, rebuild: b
     if error or not _image_exists(client, tag):
         tail = "\n".join(log[-12:])
         raise ImageError(f"building {tag} failed: {error or 'no image produced'}\n{tail}")
+    if old_id and old_id != client.images.get(tag).id:
+        try:  # the rebuilt tag moved on; the old image would only linger untagged
+            client.images.remove(old_id)
+        except docker.errors.APIError:
+            pass
     return tag
 
 
@@ -300,8 +315,8 @@ def list_images(client: Any = None) -> list[ImageInfo]:
     return sorted(out, key=lambda i: (i.kind != "base", i.tag))
 
 
-def prune_images(client: Any = None, *, include_base: bool = False) -> list[str]:
-    """Remove our env images (and the bases when asked), plus stale sandbox containers that hold them."""
+def prune_images(client: Any = None, *, include_base: bool = False, tags: list[str] | None = None) -> list[str]:
+    """Remove our env images (the bases too when asked; only `tags` when given) and stale sandbox containers."""
     import docker.errors
 
     from .docker import cleanup_stale
@@ -309,9 +324,11 @@ def prune_images(client: Any = None, *, include_base: bool = False) -> list[str]
     client = client or docker_client()
     cleanup_stale(client=client)
     removed = []
-    kinds = ("env", "base") if include_base else ("env",)  # env first: they are children of the base
+    kinds = ("env", "base") if include_base or tags else ("env",)  # env first: they are children of the base
     for kind in kinds:
         for image in client.images.list(filters={"label": f"{LABEL_IMAGE}={kind}"}):
+            if tags is not None and not set(tags) & set(image.tags):
+                continue
             try:
                 client.images.remove(image.id, force=True)
                 removed.extend(image.tags or [image.short_id])

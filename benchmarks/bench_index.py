@@ -1,0 +1,167 @@
+"""Index build speed on a large real repository, against the time `git grep` takes to read the same files.
+
+The repository is sympy (fetched with the tool library's `fetch` as a bare mirror under
+/work/.mirror/sympy+sympy/repo), cloned with --shared into a temp folder at the mirror's HEAD, or any git
+repository given with --repo. Measures: cold build (empty cache, 2 worker processes), warm refresh (nothing
+changed), refresh after a one-file edit, and find_symbol / outline latency through the agent tools on the
+warm index. Ratios are against `git grep` reading every indexed file, measured in the same run.
+
+    PYTHONPATH=. python benchmarks/bench_index.py [--repo PATH] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from patchsmith.tools.index.build import update_index
+from patchsmith.tools.index.repo import RepoIndex
+from patchsmith.tools.index.tools import index_tools
+from patchsmith.tools.workspace import Workspace
+
+MIRROR = Path("/work/.mirror/sympy+sympy/repo")
+
+
+def prepare(args: argparse.Namespace, work: Path) -> Path:
+    if args.repo:
+        return args.repo.resolve()
+    if not MIRROR.exists():
+        sys.exit(f"no repository: pass --repo PATH or fetch sympy/sympy (expected a mirror at {MIRROR})")
+    root = work / "sympy"
+    subprocess.run(["git", "clone", "-q", "--shared", str(MIRROR), str(root)], check=True)
+    return root
+
+
+def children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime + me.ru_utime + me.ru_stime
+
+
+def timed(fn, runs: int) -> tuple[float, list[float], object]:
+    times, result = [], None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), times, result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repo", type=Path, default=None, help="index this repository instead of sympy")
+    ap.add_argument("--runs", type=int, default=3, help="repetitions per measurement (best is reported)")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    console = Console(width=150)
+    work = Path(tempfile.mkdtemp(prefix="patchsmith-bench-index-"))
+    root = prepare(args, work)
+    console.print(f"repository: {root} at {subprocess.run(['git', '-C', str(root), 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()}")
+
+    # cold: a fresh cache each run
+    colds, cpus, stats = [], [], None
+    for i in range(args.runs):
+        cpu0 = children_cpu()
+        t0 = time.perf_counter()
+        stats = update_index(root, work / f"cold{i}", workers=args.workers)
+        colds.append(time.perf_counter() - t0)
+        cpus.append(children_cpu() - cpu0)
+    assert stats is not None
+    cache = work / "cold0"
+    indexed = sorted(RepoIndex(root, cache).store.files(str(root)))
+    nbytes = sum((root / p).stat().st_size for p in indexed)
+
+    def grep() -> None:
+        # a pattern that never matches makes git grep read every byte of every file
+        subprocess.run(["git", "-C", str(root), "grep", "-c", "zq_never_matches_qz", "--", *indexed],
+                       capture_output=True)
+    grep_best, grep_times, _ = timed(grep, max(args.runs, 5))
+
+    warm_best, warm_times, warm_stats = timed(lambda: update_index(root, cache, workers=args.workers), 5)
+    assert warm_stats.parsed == 0
+
+    # one-file edit: a different edit each time, so each run really re-parses
+    target = root / max(indexed, key=lambda p: (root / p).stat().st_size if p.endswith(".py") else 0)
+    original = target.read_bytes()
+    edits = []
+    try:
+        for i in range(max(args.runs, 5)):
+            target.write_bytes(original + f"\n\ndef bench_added_{i}():\n    return {i}\n".encode())
+            t0 = time.perf_counter()
+            s = update_index(root, cache, workers=args.workers)
+            edits.append(time.perf_counter() - t0)
+            assert s.parsed == 1, s
+    finally:
+        target.write_bytes(original)
+    update_index(root, cache)
+
+    # tool latency through the agent tools (each call checks the working tree for changes first)
+    os.environ["PATCHSMITH_CACHE_DIR"] = str(cache)
+    tools = {t.name: t for t in index_tools(cache)}
+    ws = Workspace(root=root, base="HEAD")
+    tools["find_symbol"](ws, {"name": "warmup"})
+    probes = {
+        "find_symbol Basic": ("find_symbol", {"name": "Basic"}),
+        "find_symbol Matrix.det": ("find_symbol", {"name": "Matrix.det"}),
+        "find_symbol (fuzzy) Integrl": ("find_symbol", {"name": "Integrl"}),
+        "outline sympy/core/basic.py": ("outline", {"path": "sympy/core/basic.py"}),
+        "outline (largest file)": ("outline", {"path": str(target.relative_to(root))}),
+    }
+    latencies = {}
+    for label, (tool, targs) in probes.items():
+        if tool == "outline" and not (root / targs["path"]).exists():
+            continue
+        runs = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            obs = tools[tool](ws, targs)
+            runs.append(time.perf_counter() - t0)
+        latencies[label] = (statistics.median(runs), obs.ok)
+    cli = subprocess.run([sys.executable, "-m", "patchsmith", "index", "--repo", str(root), "--cache-dir", str(cache),
+                          "--no-progress"], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "patchsmith", "index", "--repo", str(root), "--cache-dir", str(cache),
+                    "--no-progress"], capture_output=True, text=True,
+                   env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    cli_warm = time.perf_counter() - t0
+
+    table = Table(title=f"Index build on {root.name}: {stats.files} indexed files, {nbytes / 1e6:.1f} MB, "
+                        f"{stats.symbols} symbols ({stats.skipped_total} skipped: "
+                        f"{', '.join(f'{n} {k}' for k, n in sorted(stats.skipped.items()))})")
+    for col in ("measurement", "seconds (best)", "all runs", "target", "× git grep", "met"):
+        table.add_column(col, justify="left" if col in ("measurement", "all runs") else "right")
+
+    def row(label: str, best: float, runs: list[float], target: float | None) -> None:
+        table.add_row(label, f"{best:.3f}", " ".join(f"{t:.2f}" for t in runs),
+                      f"< {target}" if target else "", f"{best / grep_best:.1f}",
+                      ("yes" if best < target else "[red]no") if target else "")
+
+    row("git grep reads the same files (reference)", grep_best, grep_times, None)
+    row(f"cold build, {args.workers} workers (CPU s: {min(cpus):.1f})", min(colds), colds, 4.0)
+    row("warm refresh, nothing changed", warm_best, warm_times, 0.2)
+    row(f"refresh after editing {target.relative_to(root)}", min(edits), edits, 0.1)
+    row("`patchsmith index` CLI, warm (incl. interpreter start)", cli_warm, [cli_warm], None)
+    for label, (median, ok) in latencies.items():
+        table.add_row(f"tool: {label} (median of 20)", f"{median:.4f}", "", "< 0.05", f"{median / grep_best:.1f}",
+                      ("yes" if median < 0.05 else "[red]no") + ("" if ok else " [red](failed)"))
+    console.print(table)
+    console.print(f"For scale (quoted in the issue, not measured here): Aider's repo map 11.4 s cold, 0.65 s warm on "
+                  f"a 2,591-file 31 MB Python repository; load average now {os.getloadavg()[0]:.1f} on "
+                  f"{os.cpu_count()} cores.")
+    if cli.returncode != 0:
+        console.print(f"[red]CLI failed: {cli.stderr.strip()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
