@@ -44,7 +44,7 @@ class WorkingMemory(BaseModel):
             self._editor(step, args, obs)
         elif tool == "run_tests":
             self._tests(step, obs)
-        elif tool in ("outline", "find_symbol") and obs.ok and args.get("path"):
+        elif tool == "outline" and obs.ok and args.get("path"):
             self._viewed(str(args["path"]))
 
     def _viewed(self, path: str) -> None:
@@ -73,6 +73,8 @@ class WorkingMemory(BaseModel):
 
     def _tests(self, step: int, obs: Observation) -> None:
         counts = obs.data.get("counts") or {}
+        if not counts and not obs.ok and not obs.data:
+            return  # refused or denied: no test ran, the last real result still stands
         failing_ids = [t.get("id") for t in obs.data.get("tests", []) if t.get("status") in ("failed", "error")]
         if counts:
             failing = int(counts.get("failed", 0)) + int(counts.get("error", 0))

@@ -149,7 +149,7 @@ class Controller:
             obs.text = mask_secrets(obs.text, self.secrets)
         obs.text, cut = truncate(obs.text, self.config.observation_budget)
         obs.truncated = obs.truncated or cut
-        if action and obs.ok:
+        if action:
             self.memory.update(index, action.tool, action.args, obs)
         diff = None
         if tool and obs.ok and (tool.mutates or tool.runs_commands or submitted):
