@@ -23,7 +23,7 @@ from .store import SymbolRow
 _FUNCTION_KINDS = {"function", "method"}
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)(/|$)|(^|/)test_[^/]*$|_tests?\.\w+$|(^|/)conftest\.py$")
 _AUX_PATH = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|bench|scripts?|tools|release|ci|\.github"
-                       r"|vendor(ed)?|_vendor|third_party|externs?|externals|packages)(/|$)"
+                       r"|vendor(ed)?|_vendor|third_party|externs?|externals)(/|$)|[^/]+/packages/"
                        r"|(^|/)(setup|conftest|noxfile|tasks)\.py$")
 
 
@@ -46,7 +46,7 @@ def path_prior(path: str) -> float:
     if _TEST_PATH.search(path):
         return 0.3
     if _AUX_PATH.search(path):
-        return 0.5
+        return 0.4
     return 1.0
 
 

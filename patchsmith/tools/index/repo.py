@@ -46,6 +46,7 @@ class RepoIndex:
         self._db_path = db_path_for(git_common_dir(self.root), cache_dir)
         self._store: IndexStore | None = None
         self._git_dir: Path | None = None
+        self._names: list[str] | None = None
 
     @classmethod
     def open(cls, root: Path, cache_dir: Path | None = None) -> RepoIndex:
@@ -92,6 +93,7 @@ class RepoIndex:
         if not force and fingerprint == self._fingerprint:
             return None
         self.close()  # the build may replace a corrupt database file
+        self._names = None
         self.last_stats = update_index(self.root, self.cache_dir)
         self._fingerprint = fingerprint
         return self.last_stats
@@ -114,8 +116,9 @@ class RepoIndex:
         if not rows:
             rows = self.store.symbols_like(self.key, name, limit=limit) if len(name) >= 3 else []
         if not rows:
-            names = self.store.symbol_names(self.key)
-            close = difflib.get_close_matches(name, _candidates(names, name), n=5, cutoff=0.7)
+            if self._names is None:  # kept until the next rebuild: fuzzy lookups repeat within a run
+                self._names = self.store.symbol_names(self.key)
+            close = difflib.get_close_matches(name, _candidates(self._names, name), n=5, cutoff=0.7)
             for match in close:  # closest spelling first
                 rows.extend(_sort_rows(self.store.find_symbols(self.key, match)))
             return rows[:limit], False
