@@ -228,3 +228,12 @@ def localize(repo_root: Path, issue_text: str, top_k: int = 10, *, cache_dir: Pa
         return localize_with_index(index, issue_text, top_k)
     finally:
         index.close()
+
+
+def render_hits(hits: list[FileHit], functions_per_file: int = 3) -> str:
+    """The ranking as a few lines of text, for a prompt's working memory."""
+    lines = []
+    for i, h in enumerate(hits, 1):
+        funcs = ", ".join(f"{f.name} (line {f.line})" for f in h.functions[:functions_per_file])
+        lines.append(f"{i}. {h.path}" + (f": {funcs}" if funcs else ""))
+    return "\n".join(lines)
