@@ -12,8 +12,10 @@ warm index. Ratios are against `git grep` reading every indexed file, measured i
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -57,7 +59,34 @@ def timed(fn, runs: int) -> tuple[float, list[float], object]:
     return min(times), times, result
 
 
+def latency(root: Path, cache: Path) -> dict[str, tuple[float, bool]]:
+    tools = {t.name: t for t in index_tools(cache)}
+    ws = Workspace(root=root, base="HEAD")
+    tools["find_symbol"](ws, {"name": "warmup"})
+    probes = {
+        "find_symbol Basic": ("find_symbol", {"name": "Basic"}),
+        "find_symbol Matrix.det": ("find_symbol", {"name": "Matrix.det"}),
+        "find_symbol (fuzzy) Integrl": ("find_symbol", {"name": "Integrl"}),
+        "outline sympy/core/basic.py": ("outline", {"path": "sympy/core/basic.py"}),
+        "outline sympy/polys/polytools.py": ("outline", {"path": "sympy/polys/polytools.py"}),
+    }
+    out = {}
+    for label, (tool, targs) in probes.items():
+        if tool == "outline" and not (root / targs["path"]).exists():
+            continue
+        runs = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            obs = tools[tool](ws, targs)
+            runs.append(time.perf_counter() - t0)
+        out[label] = (statistics.median(runs), obs.ok)
+    return out
+
+
 def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--latency":
+        print(json.dumps(latency(Path(sys.argv[2]), Path(sys.argv[3]))))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repo", type=Path, default=None, help="index this repository instead of sympy")
     ap.add_argument("--runs", type=int, default=3, help="repetitions per measurement (best is reported)")
@@ -90,43 +119,36 @@ def main() -> int:
     warm_best, warm_times, warm_stats = timed(lambda: update_index(root, cache, workers=args.workers), 5)
     assert warm_stats.parsed == 0
 
-    # one-file edit: a different edit each time, so each run really re-parses
-    target = root / max(indexed, key=lambda p: (root / p).stat().st_size if p.endswith(".py") else 0)
-    original = target.read_bytes()
-    edits = []
-    try:
-        for i in range(max(args.runs, 5)):
-            target.write_bytes(original + f"\n\ndef bench_added_{i}():\n    return {i}\n".encode())
-            t0 = time.perf_counter()
-            s = update_index(root, cache, workers=args.workers)
-            edits.append(time.perf_counter() - t0)
-            assert s.parsed == 1, s
-    finally:
-        target.write_bytes(original)
-    update_index(root, cache)
+    # one-file edit: a different edit each time, so each run really re-parses. A typical source file
+    # (sympy's core/basic.py, 80 KB; else the median-size file) and the largest file.
+    by_size = sorted((p for p in indexed if p.endswith(".py")), key=lambda p: (root / p).stat().st_size)
+    typical = root / ("sympy/core/basic.py" if (root / "sympy/core/basic.py").exists() else by_size[len(by_size) // 2])
+    largest = root / by_size[-1]
 
-    # tool latency through the agent tools (each call checks the working tree for changes first)
-    os.environ["PATCHSMITH_CACHE_DIR"] = str(cache)
-    tools = {t.name: t for t in index_tools(cache)}
-    ws = Workspace(root=root, base="HEAD")
-    tools["find_symbol"](ws, {"name": "warmup"})
-    probes = {
-        "find_symbol Basic": ("find_symbol", {"name": "Basic"}),
-        "find_symbol Matrix.det": ("find_symbol", {"name": "Matrix.det"}),
-        "find_symbol (fuzzy) Integrl": ("find_symbol", {"name": "Integrl"}),
-        "outline sympy/core/basic.py": ("outline", {"path": "sympy/core/basic.py"}),
-        "outline (largest file)": ("outline", {"path": str(target.relative_to(root))}),
-    }
-    latencies = {}
-    for label, (tool, targs) in probes.items():
-        if tool == "outline" and not (root / targs["path"]).exists():
-            continue
-        runs = []
-        for _ in range(20):
-            t0 = time.perf_counter()
-            obs = tools[tool](ws, targs)
-            runs.append(time.perf_counter() - t0)
-        latencies[label] = (statistics.median(runs), obs.ok)
+    def edit_runs(target: Path) -> list[float]:
+        original = target.read_bytes()
+        times = []
+        try:
+            for i in range(max(args.runs, 5)):
+                target.write_bytes(original + f"\n\ndef bench_added_{i}():\n    return {i}\n".encode())
+                t0 = time.perf_counter()
+                s = update_index(root, cache, workers=args.workers)
+                times.append(time.perf_counter() - t0)
+                assert s.parsed == 1, s
+        finally:
+            target.write_bytes(original)
+        update_index(root, cache)
+        return times
+    edits = edit_runs(typical)
+    edits_large = edit_runs(largest)
+
+    # tool latency through the agent tools (each call checks the working tree for changes first), measured in
+    # a fresh process like an agent's, not in this one that has just built three indexes
+    probe = subprocess.run([sys.executable, __file__, "--latency", str(root), str(cache)], capture_output=True,
+                           text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    if probe.returncode != 0:
+        sys.exit(f"latency probe failed: {probe.stderr}")
+    latencies = {k: tuple(v) for k, v in json.loads(probe.stdout.splitlines()[-1]).items()}
     cli = subprocess.run([sys.executable, "-m", "patchsmith", "index", "--repo", str(root), "--cache-dir", str(cache),
                           "--no-progress"], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     t0 = time.perf_counter()
@@ -149,7 +171,10 @@ def main() -> int:
     row("git grep reads the same files (reference)", grep_best, grep_times, None)
     row(f"cold build, {args.workers} workers (CPU s: {min(cpus):.1f})", min(colds), colds, 4.0)
     row("warm refresh, nothing changed", warm_best, warm_times, 0.2)
-    row(f"refresh after editing {target.relative_to(root)}", min(edits), edits, 0.1)
+    row(f"refresh after editing {typical.relative_to(root)} ({typical.stat().st_size // 1000} KB)", min(edits),
+        edits, 0.1)
+    row(f"refresh after editing {largest.relative_to(root)} ({largest.stat().st_size // 1000} KB)",
+        min(edits_large), edits_large, None)
     row("`patchsmith index` CLI, warm (incl. interpreter start)", cli_warm, [cli_warm], None)
     for label, (median, ok) in latencies.items():
         table.add_row(f"tool: {label} (median of 20)", f"{median:.4f}", "", "< 0.05", f"{median / grep_best:.1f}",
@@ -160,6 +185,7 @@ def main() -> int:
                   f"{os.cpu_count()} cores.")
     if cli.returncode != 0:
         console.print(f"[red]CLI failed: {cli.stderr.strip()}")
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

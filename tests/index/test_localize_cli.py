@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from patchsmith.tools.index.localize import FileHit, localize
+from patchsmith.tools.index.localize import FileHit, localize, render_hits
 from patchsmith.tools.index.mentions import parse_mentions, split_identifier
 
 TRACEBACK = '''Tokenizing a file crashes:
@@ -47,6 +47,8 @@ def test_localize_follows_the_stack_trace(repo: Path, cache: Path) -> None:
     assert by_path["pkg/util.py"].functions[0].name == "tokenize_file"
     assert any("stack frame" in r for r in hits[0].reasons)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    text = render_hits(hits)
+    assert text.splitlines()[0].startswith(f"1. {hits[0].path}: ") and "(line " in text
 
 
 def test_localize_by_symbol_names_prefers_code_over_tests(repo: Path, cache: Path) -> None:

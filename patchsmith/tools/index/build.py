@@ -58,6 +58,23 @@ def git_blob_sha(data: bytes) -> str:
 
 
 def git_common_dir(root: Path) -> Path:
+    """The repository's shared git directory (worktrees of one repository share it), read from the files
+    git itself reads when that is simple, else asked of git."""
+    dot_git = root / ".git"
+    try:
+        if dot_git.is_dir():
+            if not (dot_git / "commondir").exists():
+                return dot_git.resolve()
+        else:
+            text = dot_git.read_text().strip()
+            if text.startswith("gitdir:"):
+                git_dir = (root / text[len("gitdir:"):].strip()).resolve()
+                common = git_dir / "commondir"
+                if common.exists():
+                    return (git_dir / common.read_text().strip()).resolve()
+                return git_dir
+    except OSError:
+        pass
     out = run_git(root, "rev-parse", "--git-common-dir").stdout.strip()
     path = Path(out)
     return (root / path).resolve() if not path.is_absolute() else path.resolve()
@@ -65,6 +82,9 @@ def git_common_dir(root: Path) -> Path:
 
 def list_worktree(root: Path, stats: BuildStats, max_bytes: int = MAX_FILE_BYTES) -> list[Entry]:
     """Every indexable file of the working tree as it is now, with its blob id; the rest is counted skipped."""
+    # Refresh git's stat cache first (what `git status` does): in a fresh checkout every file is "racily
+    # clean" and each `ls-files -m` would re-read them all. Only stat data changes; failure (a held lock) is fine.
+    run_git(root, "update-index", "-q", "--refresh", check=False)
     staged = run_git(root, "ls-files", "-s", "-z").stdout
     dirty = run_git(root, "ls-files", "-z", "-t", "-m", "-o", "--exclude-standard").stdout
     entries: dict[str, Entry] = {}
@@ -194,10 +214,10 @@ def _update(root: Path, db_path: Path, workers: int | None, max_bytes: int,
     key = str(root)
     with IndexStore.open(db_path) as store:
         stats.rebuilt = store.rebuilt
-        stored = store.files(key)
+        stored = store.file_shas(key)
         current = {e.path for e in entries}
         removed = [p for p in stored if p not in current]
-        changed = [e for e in entries if e.path not in stored or stored[e.path].sha != e.sha]
+        changed = [e for e in entries if stored.get(e.path) != e.sha]
         known = store.known_blobs(e.sha for e in changed)
         to_parse_by_sha: dict[str, Entry] = {}
         for e in changed:
@@ -219,20 +239,20 @@ def _update(root: Path, db_path: Path, workers: int | None, max_bytes: int,
                 upserts.append((e.path, parsed_blobs[e.sha]))
             elif e.sha in vanished and e.path in stored:
                 removed.append(e.path)
-        store.set_files(key, upserts, removed)
-        store.prune()
-        store.commit()
-        final = store.files(key)
-        stats.files = len(final)
-        stats.reused = len(final) - stats.parsed
-        for f in final.values():
-            if f.status != "ok":
-                stats.skipped[f.status] += 1
+        if upserts or removed:  # the warm path writes nothing
+            store.set_files(key, upserts, removed)
+            if parsed_blobs:
+                store.prune()
+            store.commit()
         row = store.conn.execute(
-            "SELECT COUNT(*) FROM files f JOIN blobs b ON b.id = f.blob WHERE f.root = ? AND b.parse_errors = 1",
-            (key,)).fetchone()
-        stats.parse_errors = int(row[0])
-        stats.symbols = store.symbol_count(key)
+            "SELECT COUNT(*), COALESCE(SUM(b.nsyms), 0), COALESCE(SUM(b.parse_errors), 0) "
+            "FROM files f JOIN blobs b ON b.id = f.blob WHERE f.root = ?", (key,)).fetchone()
+        stats.files, stats.symbols, stats.parse_errors = int(row[0]), int(row[1]), int(row[2])
+        stats.reused = stats.files - stats.parsed
+        for status, count in store.conn.execute(
+                "SELECT b.status, COUNT(*) FROM files f JOIN blobs b ON b.id = f.blob "
+                "WHERE f.root = ? AND b.status != 'ok' GROUP BY b.status", (key,)):
+            stats.skipped[status] += count
     return stats
 
 

@@ -23,7 +23,7 @@ from .store import SymbolRow
 _FUNCTION_KINDS = {"function", "method"}
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)(/|$)|(^|/)test_[^/]*$|_tests?\.\w+$|(^|/)conftest\.py$")
 _AUX_PATH = re.compile(r"(^|/)(docs?|examples?|benchmarks?|asv_bench|bench|scripts?|tools|release|ci|\.github"
-                       r"|vendor(ed)?|_vendor|third_party|externs?|externals|packages)(/|$)"
+                       r"|vendor(ed)?|_vendor|third_party|externs?|externals)(/|$)|[^/]+/packages/"
                        r"|(^|/)(setup|conftest|noxfile|tasks)\.py$")
 
 
@@ -46,7 +46,7 @@ def path_prior(path: str) -> float:
     if _TEST_PATH.search(path):
         return 0.3
     if _AUX_PATH.search(path):
-        return 0.5
+        return 0.4
     return 1.0
 
 
@@ -228,3 +228,12 @@ def localize(repo_root: Path, issue_text: str, top_k: int = 10, *, cache_dir: Pa
         return localize_with_index(index, issue_text, top_k)
     finally:
         index.close()
+
+
+def render_hits(hits: list[FileHit], functions_per_file: int = 3) -> str:
+    """The ranking as a few lines of text, for a prompt's working memory."""
+    lines = []
+    for i, h in enumerate(hits, 1):
+        funcs = ", ".join(f"{f.name} (line {f.line})" for f in h.functions[:functions_per_file])
+        lines.append(f"{i}. {h.path}" + (f": {funcs}" if funcs else ""))
+    return "\n".join(lines)

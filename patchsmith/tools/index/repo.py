@@ -45,6 +45,8 @@ class RepoIndex:
         self._fingerprint: tuple | None = None
         self._db_path = db_path_for(git_common_dir(self.root), cache_dir)
         self._store: IndexStore | None = None
+        self._git_dir: Path | None = None
+        self._names: list[str] | None = None
 
     @classmethod
     def open(cls, root: Path, cache_dir: Path | None = None) -> RepoIndex:
@@ -64,11 +66,12 @@ class RepoIndex:
             self._store = None
 
     def _worktree_fingerprint(self) -> tuple:
-        """Changes whenever HEAD, the git index, or any modified/untracked file changes (size or mtime)."""
-        head = run_git(self.root, "rev-parse", "-q", "--verify", "HEAD", check=False).stdout.strip()
-        git_dir = Path(run_git(self.root, "rev-parse", "--absolute-git-dir").stdout.strip())
+        """Changes whenever the git index (staging, commits, checkouts rewrite it) or any modified or untracked
+        file changes (size or mtime): exactly what the index is built from. One git call."""
+        if self._git_dir is None:
+            self._git_dir = Path(run_git(self.root, "rev-parse", "--absolute-git-dir").stdout.strip())
         try:
-            index_stat = (git_dir / "index").stat()
+            index_stat = (self._git_dir / "index").stat()
             index_sig = (index_stat.st_mtime_ns, index_stat.st_size)
         except FileNotFoundError:
             index_sig = (0, 0)
@@ -82,7 +85,7 @@ class RepoIndex:
                 sigs.append((path, st.st_mtime_ns, st.st_size))
             except OSError:
                 sigs.append((path, -1, -1))
-        return head, index_sig, tuple(sorted(sigs))
+        return index_sig, tuple(sorted(sigs))
 
     def refresh(self, force: bool = False) -> BuildStats | None:
         """Bring the index up to date; returns build stats when it had to run, None when nothing changed."""
@@ -90,6 +93,7 @@ class RepoIndex:
         if not force and fingerprint == self._fingerprint:
             return None
         self.close()  # the build may replace a corrupt database file
+        self._names = None
         self.last_stats = update_index(self.root, self.cache_dir)
         self._fingerprint = fingerprint
         return self.last_stats
@@ -112,8 +116,9 @@ class RepoIndex:
         if not rows:
             rows = self.store.symbols_like(self.key, name, limit=limit) if len(name) >= 3 else []
         if not rows:
-            names = self.store.symbol_names(self.key)
-            close = difflib.get_close_matches(name, _candidates(names, name), n=5, cutoff=0.7)
+            if self._names is None:  # kept until the next rebuild: fuzzy lookups repeat within a run
+                self._names = self.store.symbol_names(self.key)
+            close = difflib.get_close_matches(name, _candidates(self._names, name), n=5, cutoff=0.7)
             for match in close:  # closest spelling first
                 rows.extend(_sort_rows(self.store.find_symbols(self.key, match)))
             return rows[:limit], False
@@ -124,8 +129,7 @@ class RepoIndex:
 
     def file_status(self, path: str) -> str | None:
         """`ok`, a skip reason, or None when the index has no such file."""
-        stored = self.store.files(self.key).get(path)
-        return stored.status if stored else None
+        return self.store.file_status(self.key, path)
 
     def find_references(self, name: str, limit: int = 100) -> tuple[list[Occurrence], list[str], int]:
         """Occurrences of identifier `name` in code (not comments or strings): (occurrences, files that

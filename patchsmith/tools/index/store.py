@@ -176,6 +176,16 @@ class IndexStore:
             (root,))
         return {r[0]: StoredFile(*r) for r in rows}
 
+    def file_status(self, root: str, path: str) -> str | None:
+        row = self.conn.execute("SELECT b.status FROM files f JOIN blobs b ON b.id = f.blob WHERE f.root = ? AND "
+                                "f.path = ?", (root, path)).fetchone()
+        return row[0] if row else None
+
+    def file_shas(self, root: str) -> dict[str, str]:
+        """path -> blob id: the cheap form the incremental update compares against."""
+        return dict(self.conn.execute(
+            "SELECT f.path, b.sha FROM files f JOIN blobs b ON b.id = f.blob WHERE f.root = ?", (root,)))
+
     def symbol_count(self, root: str) -> int:
         row = self.conn.execute(
             "SELECT COALESCE(SUM(b.nsyms), 0) FROM files f JOIN blobs b ON b.id = f.blob WHERE f.root = ?",
