@@ -4,7 +4,8 @@
 
 A scripted model drives a real git workspace for N steps with realistic observation sizes; every step
 records `overhead_s` (prompt building, memory, condensation, permission checks, trajectory writing).
-The reference is the same run's own early steps: overhead must not grow with the step count.
+The reference is the same run's own early steps: overhead must not grow with the step count. It rises
+a little until the history reaches its ceiling (40 turns, around step 40) and is flat after that.
 Target: under 5 ms a step at step 10 and at step 500.
 """
 
@@ -75,7 +76,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=520)
     args = parser.parse_args()
-    console = Console(width=120)
+    console = Console(width=150)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
         root.mkdir()
@@ -99,13 +100,16 @@ def main() -> int:
         return statistics.median(over), statistics.mean(with_diff)
 
     early, early_d = window(10)
+    mid, mid_d = window(100)
     late, late_d = window(500) if len(steps) > 505 else window(len(steps) - 10)
     table = Table(title=f"controller overhead per step ({len(steps)} steps, exit {outcome.exit_reason})")
-    for col in ("measure", "step ~10 (ms)", "step ~500 (ms)", "ratio 500/10", "target"):
+    for col in ("measure", "step ~10 (ms)", "step ~100 (ms)", "step ~500 (ms)", "ratio 500/10", "ratio 500/100",
+                "target"):
         table.add_column(col, justify="right")
-    table.add_row("controller overhead (median)", f"{early:.2f}", f"{late:.2f}", f"{late / early:.2f}x", "< 5 ms")
-    table.add_row("overhead + git diff after edits (mean)", f"{early_d:.2f}", f"{late_d:.2f}", f"{late_d / early_d:.2f}x",
-                  "(reported)")
+    table.add_row("controller overhead (median)", f"{early:.2f}", f"{mid:.2f}", f"{late:.2f}", f"{late / early:.2f}x",
+                  f"{late / mid:.2f}x", "< 5 ms")
+    table.add_row("overhead + git diff after edits (mean)", f"{early_d:.2f}", f"{mid_d:.2f}", f"{late_d:.2f}",
+                  f"{late_d / early_d:.2f}x", f"{late_d / mid_d:.2f}x", "(reported)")
     console.print(table)
     ok = late < 5.0 and early < 5.0
     console.print("[green]within target[/]" if ok else "[red]over target[/]")
