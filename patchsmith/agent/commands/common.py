@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from ...tools.git import GitError, repo_root
+from ...tools.seed import SeededWorkspace, remove_worktree, seed_worktree
 from ..config import RunConfig
 from ..errors import UserError
+from ..paths import data_dir
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
@@ -51,3 +58,29 @@ def read_issue(text: str | None, issue_file: str | None) -> str:
     if not text or not text.strip():
         raise UserError('the issue text is empty; pass it as an argument (patchsmith fix "...") or with --issue-file')
     return text.strip()
+
+
+def resolve_repo(path: str) -> Path:
+    """The top of the Git working tree at `path`, or a one-line error saying what to pass instead."""
+    given = Path(path).expanduser()
+    if not given.exists():
+        raise UserError(f"{given} does not exist; pass --repo with a git repository path")
+    try:
+        return repo_root(given)
+    except GitError as exc:
+        raise UserError(str(exc)) from None
+
+
+@contextmanager
+def agent_worktree(root: Path) -> Iterator[SeededWorkspace]:
+    """A separate worktree of `root` seeded with its current state; removed afterwards, whatever happens."""
+    worktree = data_dir() / "worktrees" / uuid.uuid4().hex[:12]
+    try:
+        seeded = seed_worktree(root, worktree)
+    except (GitError, ValueError) as exc:
+        raise UserError(f"cannot prepare a worktree of {root}: {exc}") from None
+    try:
+        yield seeded
+    finally:
+        remove_worktree(root, worktree)
+        shutil.rmtree(worktree, ignore_errors=True)

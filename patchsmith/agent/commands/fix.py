@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import uuid
 from pathlib import Path
 
 from rich.console import Console
 from rich.syntax import Syntax
 
-from ...tools.git import GitError, repo_root
-from ...tools.seed import apply_back, remove_worktree, seed_worktree
+from ...tools.seed import apply_back
 from ..console import ConsoleApprover, ConsoleObserver, ask_yes_no
 from ..errors import UserError
 from ..events import RunControl
 from ..models import make_model
-from ..paths import data_dir, new_run_dir
+from ..paths import new_run_dir
 from ..runner import run_agent
 from ..sandboxing import open_sandbox
-from .common import add_model_options, config_from_args, read_issue
+from .common import add_model_options, agent_worktree, config_from_args, read_issue, resolve_repo
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,21 +44,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=False, highlight=False)
     issue = read_issue(args.issue, args.issue_file)
-    try:
-        root = repo_root(Path(args.repo).expanduser())
-    except GitError as exc:
-        raise UserError(str(exc)) from None
+    root = resolve_repo(args.repo)
     config = config_from_args(args, mode=args.mode, sandbox=args.sandbox, test_command=args.test_command)
     model = make_model(config)  # fails early, before any worktree exists, on a bad --model
     out = Path(args.output).expanduser() if args.output else new_run_dir("fix")
     if (out / "trajectory.jsonl").exists():
         raise UserError(f"{out} already holds a run; choose another --output or remove it")
-    worktree = data_dir() / "worktrees" / uuid.uuid4().hex[:12]
-    try:
-        seeded = seed_worktree(root, worktree)
-    except (GitError, ValueError) as exc:
-        raise UserError(f"cannot prepare a worktree of {root}: {exc}") from None
-    try:
+    with agent_worktree(root) as seeded:
         workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=args.mode == "read-only")
         hints = [] if args.no_localize else None  # None: the controller ranks the code itself
         with sandbox:
@@ -71,9 +60,6 @@ def run(args: argparse.Namespace) -> int:
                 outcome = run_agent(issue, workspace, config, out, model=model, hints=hints,
                                     observer=ConsoleObserver(console, args.verbose),
                                     approver=ConsoleApprover(console), control=RunControl())
-    finally:
-        remove_worktree(root, worktree)
-        shutil.rmtree(worktree, ignore_errors=True)
     console.print(f"run folder: {out}")
     if outcome.exit_reason == "model_error":
         raise UserError(outcome.error or "the model failed")
@@ -88,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         result = apply_back(root, outcome.patch, save_dir=out)
         if not result.applied:
             raise UserError(f"the patch did not apply to {root}: {result.message}; it is saved in "
-                            f"{out / 'patch.diff'}")
+                            f"{result.patch_file or out / 'patch.diff'}")
         console.print(f"[green]patch applied to {root}[/]")
     else:
         console.print(f"not applied; the patch is in {out / 'patch.diff'}")

@@ -8,8 +8,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ...tools.git import GitError, repo_root
+from ...tools.git import GitError
 from ..errors import UserError
+from .common import resolve_repo
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,16 +21,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: up to 2)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
-
-
-def resolve_repo(path: str) -> Path:
-    given = Path(path).expanduser()
-    if not given.exists():
-        raise UserError(f"{given} does not exist; pass --repo with a git repository path")
-    try:
-        return repo_root(given)
-    except GitError as exc:
-        raise UserError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:

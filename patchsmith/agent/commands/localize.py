@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ...tools.git import GitError
 from ..errors import UserError
-from .index import resolve_repo
+from .common import resolve_repo
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

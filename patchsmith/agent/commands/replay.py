@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import shutil
-import uuid
 from pathlib import Path
 
 from rich.console import Console
 from rich.syntax import Syntax
 
-from ...tools.git import GitError, repo_root, run_git
-from ...tools.seed import remove_worktree, seed_worktree
+from ...tools.git import GitError, run_git
 from ..config import RunConfig
 from ..console import ConsoleApprover, ConsoleObserver
 from ..errors import UserError
 from ..models import make_model
-from ..paths import data_dir, new_run_dir
+from ..paths import new_run_dir
 from ..runner import run_agent
 from ..sandboxing import open_sandbox
 from ..trajectory import read_trajectory
+from .common import agent_worktree, resolve_repo
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,10 +51,7 @@ def run(args: argparse.Namespace) -> int:
         recorded = read_trajectory(path)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    try:
-        root = repo_root(Path(args.repo).expanduser())
-    except GitError as exc:
-        raise UserError(str(exc)) from None
+    root = resolve_repo(args.repo)
     original = recorded.header.config or {}
     config = RunConfig(model=f"replay:{path}", mode=args.mode, sandbox=args.sandbox,
                        max_steps=len(recorded.steps) + 1,
@@ -65,29 +60,22 @@ def run(args: argparse.Namespace) -> int:
                        command_timeout=original.get("command_timeout", 120.0))
     model = make_model(config)
     out = Path(args.output).expanduser() if args.output else new_run_dir("replay")
-    worktree = data_dir() / "worktrees" / uuid.uuid4().hex[:12]
-    try:
-        seeded = seed_worktree(root, worktree)
-    except (GitError, ValueError) as exc:
-        raise UserError(f"cannot prepare a worktree of {root}: {exc}") from None
-    try:
+    with agent_worktree(root) as seeded:
         base = seeded.base
-        recorded_base = recorded.header.task.get("base_commit")
         if args.at_base:
+            recorded_base = recorded.header.task.get("base_commit")
             if not recorded_base:
                 raise UserError("the trajectory records no base commit; replay without --at-base")
-            run_git(seeded.root, "checkout", "-q", "--detach", recorded_base)
+            try:
+                run_git(seeded.root, "checkout", "-q", "--detach", recorded_base)
+            except GitError as exc:
+                raise UserError(f"cannot check out the recorded base commit: {exc}") from None
             base = recorded_base
         workspace, sandbox = open_sandbox(seeded.root, base, config)
         with sandbox:
             outcome = run_agent(recorded.header.task.get("problem_statement", ""), workspace, config, out,
                                 model=model, task=recorded.header.task, approver=ConsoleApprover(console),
                                 observer=ConsoleObserver(console, args.verbose))
-    except GitError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        remove_worktree(root, worktree)
-        shutil.rmtree(worktree, ignore_errors=True)
     expected = recorded.result.patch if recorded.result else (recorded.patch_at(len(recorded.steps) - 1))
     same = normalize(expected) == normalize(outcome.patch)
     console.print(f"replayed {outcome.totals.steps} of {len(recorded.steps)} recorded steps; "
