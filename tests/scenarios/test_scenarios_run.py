@@ -52,3 +52,21 @@ def test_gold_resolves_and_empty_does_not(flag, resolved, tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     report = json.loads((tmp_path / "e" / "report.json").read_text())
     assert report["resolved_instances"] == resolved and report["error_instances"] == 0
+
+
+@pytest.mark.docker
+def test_scripted_run_in_docker_evaluates_in_docker(tmp_path):
+    """A task runs and is scored in the backend it asked for: here one container per task."""
+    from patchsmith.tools.sandbox import backend_status
+
+    if (reason := backend_status("docker")) is not None:
+        if os.environ.get("PATCHSMITH_CI"):
+            pytest.fail(f"docker must work in CI: {reason}")
+        pytest.skip(f"docker unavailable here: {reason}")
+    picked = ["patchsmith__intervals-2", "patchsmith__pagekit-1"]  # Python (two files) and JavaScript
+    proc = patchsmith("run", str(SCENARIOS), "--instances", *picked, "--model", "scripted", "--sandbox", "docker",
+                      "--output", str(tmp_path / "run"), tmp=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    assert sorted(report["resolved_ids"]) == picked
+    assert {report["tasks"][i]["evaluation"]["sandbox"] for i in picked} == {"docker"}

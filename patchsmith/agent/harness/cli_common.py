@@ -22,7 +22,7 @@ def add_harness_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds for one task's test run")
     parser.add_argument("--sandbox", default="auto",
                         help="where tests (and the agent's commands) run: auto (bwrap, no network, when it works "
-                             "here; else local), bwrap, local")
+                             "here; else local), bwrap, docker (one container per task), local")
     parser.add_argument("--cache-dir", type=Path, default=None, help="where environments and clones are cached")
     parser.add_argument("--no-clone", action="store_true", help="never clone from the task's repo URL")
     parser.add_argument("--keep-workspaces", action="store_true", help="keep each task's checkout")
@@ -38,9 +38,6 @@ def harness_from_args(args: argparse.Namespace) -> Harness:
         raise UserError("--timeout must be positive")
     if args.repos_dir is not None and not args.repos_dir.is_dir():
         raise UserError(f"--repos-dir {args.repos_dir} is not a folder")
-    if args.sandbox == "docker":
-        raise UserError("--sandbox docker cannot see the host virtualenvs the harness builds; "
-                        "use --sandbox local or bwrap")
     cache_dir = (args.cache_dir or default_cache_dir()).resolve()
     cache_dir.mkdir(parents=True, exist_ok=True)
     visible = [cache_dir, *_mirror_paths(args.repos_dir)]

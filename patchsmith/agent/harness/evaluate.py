@@ -7,7 +7,9 @@ grade FAIL_TO_PASS and PASS_TO_PASS. Nothing here raises on a bad patch: it beco
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -27,6 +29,15 @@ from .tasks import Task, patch_files
 SandboxFactory = Callable[[Path], Sandbox]
 
 
+def host_toolchains() -> list[Path]:
+    """Interpreters the harness's environments use: pyenv's Pythons (virtualenvs link into them) and node."""
+    found = [Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))]
+    node = shutil.which("node")
+    if node:
+        found.append(Path(node).resolve())
+    return found
+
+
 def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = None) -> SandboxFactory:
     """`make_sandbox(kind, root, network=False)`; bwrap also gets `ro_paths` (the cached environments and
     the mirrors a workspace borrows objects from), which it would otherwise hide with the home directory."""
@@ -42,6 +53,11 @@ def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = N
             from ...tools.sandbox.bwrap import BwrapSandbox
 
             return BwrapSandbox(root, network=False, ro_paths=[p for p in ro_paths if p.exists()])
+        if kind == "docker":
+            # The container sees the cached environments and the host's interpreters they point into,
+            # read-only, at the same paths (the base image is the same Debian release as the host).
+            shared = [p for p in [*(ro_paths or []), *host_toolchains()] if p.exists()]
+            return make_sandbox(kind, root, network=False, ro_paths=shared)
         return make_sandbox(kind, root, network=False)
 
     return factory
