@@ -70,3 +70,15 @@ def test_scripted_run_in_docker_evaluates_in_docker(tmp_path):
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert sorted(report["resolved_ids"]) == picked
     assert {report["tasks"][i]["evaluation"]["sandbox"] for i in picked} == {"docker"}
+
+
+def test_relative_paths_as_the_readme_writes_them(tmp_path):
+    """`patchsmith run scenarios/ --output runs/x` from the folder the user is in: every path is relative."""
+    env = {**os.environ, "PATCHSMITH_DATA_DIR": str(tmp_path / "data"), "PATCHSMITH_CACHE_DIR": str(tmp_path / "c")}
+    (tmp_path / "scenarios").symlink_to(SCENARIOS)
+    proc = subprocess.run([sys.executable, "-m", "patchsmith", "run", "scenarios/", "--instances", "patchsmith__textkit-1",
+                           "--model", "scripted", "--output", "runs/x"], cwd=tmp_path, capture_output=True, text=True,
+                          env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads((tmp_path / "runs" / "x" / "report.json").read_text())
+    assert report["resolved_ids"] == ["patchsmith__textkit-1"] and report["error_instances"] == 0

@@ -48,7 +48,8 @@ def run_eval(args: argparse.Namespace) -> int:
     harness = harness_from_args(args)
     tasks = select(load_tasks(args.tasks), args.instances)
     name, preds = _predictions(args, tasks)
-    output = args.output or Path("runs") / f"eval-{name.replace('/', '_')}"
+    # Absolute: git runs with -C in other folders, where a relative path means something else.
+    output = (args.output or Path("runs") / f"eval-{name.replace('/', '_')}").resolve()
     console = Console(stderr=True)
     todo = [t for t in tasks if t.instance_id in preds]
     console.print(f"scoring {len(todo)} prediction(s) of {name} over {len(tasks)} task(s) -> {output}")

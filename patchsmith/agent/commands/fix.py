@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     root = resolve_repo(args.repo)
     config = config_from_args(args, mode=args.mode, sandbox=args.sandbox, test_command=args.test_command)
     model = make_model(config)  # fails early, before any worktree exists, on a bad --model
-    out = Path(args.output).expanduser() if args.output else new_run_dir("fix")
+    out = (Path(args.output).expanduser() if args.output else new_run_dir("fix")).resolve()
     if (out / "trajectory.jsonl").exists():
         raise UserError(f"{out} already holds a run; choose another --output or remove it")
     with agent_worktree(root) as seeded:

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
                        observation_budget=original.get("observation_budget", 12_000),
                        command_timeout=original.get("command_timeout", 120.0))
     model = make_model(config)
-    out = Path(args.output).expanduser() if args.output else new_run_dir("replay")
+    out = (Path(args.output).expanduser() if args.output else new_run_dir("replay")).resolve()
     with agent_worktree(root) as seeded:
         base = seeded.base
         if args.at_base:

@@ -51,7 +51,9 @@ def run_run(args: argparse.Namespace) -> int:
                             f"({len(missing)} task(s) without one); give --model scripted:FILE or a real model")
     config = RunConfig(**update)
     model_name = args.model if args.model != "scripted" else "patchsmith-scripted"
-    output = args.output or Path("runs") / f"run-{args.tasks.stem or 'tasks'}-{model_name.replace('/', '_').replace(':', '_')}"
+    # Absolute: git runs with -C in other folders, where a relative path means something else.
+    default = Path("runs") / f"run-{args.tasks.stem or 'tasks'}-{model_name.replace('/', '_').replace(':', '_')}"
+    output = (args.output or default).resolve()
     agent = make_agent(config, harness.sandbox_factory, harness.spec_config)
     console = Console(stderr=True)
     console.print(f"running {len(tasks)} task(s) with {args.model} -> {output}")

@@ -38,6 +38,8 @@ def harness_from_args(args: argparse.Namespace) -> Harness:
         raise UserError("--timeout must be positive")
     if args.repos_dir is not None and not args.repos_dir.is_dir():
         raise UserError(f"--repos-dir {args.repos_dir} is not a folder")
+    if args.repos_dir is not None:
+        args.repos_dir = args.repos_dir.resolve()  # git runs with -C elsewhere: no relative paths
     cache_dir = (args.cache_dir or default_cache_dir()).resolve()
     cache_dir.mkdir(parents=True, exist_ok=True)
     visible = [cache_dir, *_mirror_paths(args.repos_dir)]
