@@ -7,7 +7,9 @@ import time
 import uuid
 from pathlib import Path
 
-from platformdirs import user_cache_dir, user_data_dir
+from platformdirs import user_data_dir
+
+from ..tools.cachedir import cache_root
 
 
 def data_dir() -> Path:
@@ -15,7 +17,7 @@ def data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("PATCHSMITH_CACHE_DIR") or user_cache_dir("patchsmith"))
+    return cache_root()
 
 
 def new_run_dir(label: str = "run") -> Path:

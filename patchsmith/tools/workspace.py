@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .git import diff_against, run_git
+from .git import diff_against
 from .sandbox.base import ExecResult, Sandbox
 from .sandbox.local import LocalSandbox
 
@@ -56,6 +56,3 @@ class Workspace:
 
     def exec(self, command: str, timeout: float = 120.0) -> ExecResult:
         return self.sandbox.exec(command, cwd=self.root, timeout=timeout)
-
-    def head(self) -> str:
-        return run_git(self.root, "rev-parse", "HEAD").stdout.strip()

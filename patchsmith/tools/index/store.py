@@ -13,12 +13,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
+from ..cachedir import CACHE_ENV, cache_root
 from .extract import Definition, FileFacts
 
 SCHEMA_VERSION = 1
-CACHE_ENV = "PATCHSMITH_CACHE_DIR"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,10 +57,8 @@ class CorruptCache(RuntimeError):
 
 
 def default_cache_dir() -> Path:
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_cache_dir("patchsmith")) / "index"
+    # As documented: PATCHSMITH_CACHE_DIR names the index folder itself; by default it is <user cache>/index.
+    return cache_root() if os.environ.get(CACHE_ENV) else cache_root() / "index"
 
 
 def db_path_for(git_common_dir: Path, cache_dir: Path | None = None) -> Path:
