@@ -9,15 +9,11 @@ log = logging.getLogger(__name__)
 
 
 def seed_hints(root: Path, issue: str, top_k: int = 5) -> list[str]:
+    """One line a file, best first: the index's own rendering of its ranking."""
     try:
-        from ..tools.index.localize import localize
+        from ..tools.index.localize import localize, render_hits
 
-        hits = localize(Path(root), issue, top_k=top_k)
+        return render_hits(localize(Path(root), issue, top_k=top_k)).splitlines()
     except Exception as exc:  # noqa: BLE001 - ranking is a hint; a run must not fail for want of it
         log.warning("localization skipped: %s", exc)
         return []
-    lines = []
-    for hit in hits:
-        functions = [getattr(f, "name", None) or str(f) for f in (getattr(hit, "functions", None) or [])][:3]
-        lines.append(hit.path + (f" ({', '.join(functions)})" if functions else ""))
-    return lines
