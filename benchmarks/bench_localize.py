@@ -118,9 +118,28 @@ def baseline(index: RepoIndex, text: str, code_paths: list[str]) -> tuple[list[s
     return files, funcs
 
 
+def _absent_blobs(work: Path, commit: str) -> list[str]:
+    """Paths at `commit` whose blobs the mirror lacks (the library's mirrors leave out their largest files)."""
+    tree = subprocess.run(["git", "-C", str(work), "ls-tree", "-r", "-z", commit], check=True,
+                          capture_output=True).stdout.decode("utf-8", "surrogateescape")
+    entries = [e.split("\t", 1) for e in tree.split("\0") if e]
+    blobs = [(meta.split()[2], path) for meta, path in entries if meta.split()[1] == "blob"]
+    check = subprocess.run(["git", "-C", str(work), "cat-file", "--batch-check"], check=True, capture_output=True,
+                           input="\n".join(sha for sha, _ in blobs).encode()).stdout.decode().splitlines()
+    return [path for (_, path), line in zip(blobs, check, strict=True) if line.endswith(" missing")]
+
+
 def checkout(mirror: Path, work: Path, commit: str) -> Path:
     if not work.exists():
         subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(mirror), str(work)], check=True)
+    absent = _absent_blobs(work, commit)
+    # Leave absent files out of the checkout (sparse) so the rest of the commit checks out; they are large data.
+    patterns = "/*\n" + "".join(f"!/{p}\n" for p in absent) if absent else None
+    if patterns:
+        subprocess.run(["git", "-C", str(work), "sparse-checkout", "set", "--no-cone", "--stdin"], check=True,
+                       input=patterns.encode(), capture_output=True)
+    else:
+        subprocess.run(["git", "-C", str(work), "sparse-checkout", "disable"], capture_output=True)
     subprocess.run(["git", "-C", str(work), "checkout", "-q", "-f", "--detach", commit], check=True,
                    capture_output=True)
     subprocess.run(["git", "-C", str(work), "clean", "-q", "-fdx"], check=True)

@@ -2,8 +2,9 @@
 
 Evidence, strongest first: files and stack-trace frames the text names, dotted module paths, definitions of
 the identifiers it mentions (weighted by how few files define them), then lexical similarity (BM25 over each
-file's vocabulary and path, and over its definitions' names, signatures and docstrings). Tests, docs and
-examples are down-weighted: an issue is fixed in the code it is about.
+file's vocabulary and path, over its definitions' names, signatures and docstrings, over its whole text, and
+over the messages of the recent commits that touched it). Tests, docs and examples are down-weighted: an issue
+is fixed in the code it is about.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from .history import commit_messages_by_file
 from .mentions import Mentions, Tokenizer, parse_mentions, tokenize
 from .repo import RepoIndex
 from .store import SymbolRow
@@ -96,9 +99,23 @@ def _content_scores(index: RepoIndex, paths: list[str], issue_text: str) -> np.n
     return _bm25_scores(tokens, query)
 
 
-def rank_files(index: RepoIndex, issue_text: str, mentions: Mentions | None = None, with_content: bool = True
-               ) -> tuple[list[tuple[str, float, list[str]]], dict[str, list[SymbolRow]], Mentions]:
-    """Every indexed file with its score and reasons, best first; also the definitions by file."""
+@dataclass
+class FileSignals:
+    """Per-file evidence for one issue, aligned with `paths`; `rank_files` combines it into one score."""
+    paths: list[str]
+    evidence: np.ndarray  # mentions: paths, frames, modules, defined names
+    lexical: np.ndarray  # BM25 over path words and the identifiers a file uses
+    lexical_defs: np.ndarray  # BM25 over the file's definitions (names, signatures, docstrings)
+    content: np.ndarray  # BM25 over the whole text
+    history: np.ndarray  # BM25 over the messages of recent commits that touched the file
+    prior: np.ndarray  # tests, docs and examples count less
+    reasons: dict[str, list[str]]
+    by_file: dict[str, list[SymbolRow]]
+    mentions: Mentions
+
+
+def file_signals(index: RepoIndex, issue_text: str, mentions: Mentions | None = None, with_content: bool = True
+                 ) -> FileSignals:
     mentions = mentions or parse_mentions(issue_text)
     references = index.store.references(index.key)
     by_file: dict[str, list[SymbolRow]] = defaultdict(list)
@@ -108,7 +125,8 @@ def rank_files(index: RepoIndex, issue_text: str, mentions: Mentions | None = No
         definers[row.name].add(row.path)
     paths = sorted(set(references) | set(by_file))
     if not paths:
-        return [], by_file, mentions
+        empty = np.zeros(0)
+        return FileSignals([], empty, empty, empty, empty, empty, empty, {}, by_file, mentions)
     pos = {p: i for i, p in enumerate(paths)}
     n = len(paths)
     by_suffix: dict[str, list[str]] = defaultdict(list)
@@ -162,11 +180,25 @@ def rank_files(index: RepoIndex, issue_text: str, mentions: Mentions | None = No
                 for p in paths]
     lexical_defs = _normalized(_bm25_scores(sym_docs, query))
     content = _normalized(_content_scores(index, paths, issue_text)) if with_content else np.zeros(n)
+    messages = commit_messages_by_file(index.root)
+    history = _normalized(_bm25_scores([tok("\n".join(messages.get(p, ()))) for p in paths], query))
+    for i in np.flatnonzero(history >= 0.5):
+        reasons[paths[i]].append("past commits read like the issue")
     prior = np.fromiter((path_prior(p) for p in paths), dtype=np.float64, count=n)
-    scores = (evidence + 1.5 * lexical + 1.0 * lexical_defs + 1.0 * content) * prior
+    return FileSignals(paths, evidence, lexical, lexical_defs, content, history, prior, reasons, by_file, mentions)
+
+
+def rank_files(index: RepoIndex, issue_text: str, mentions: Mentions | None = None, with_content: bool = True
+               ) -> tuple[list[tuple[str, float, list[str]]], dict[str, list[SymbolRow]], Mentions]:
+    """Every indexed file with its score and reasons, best first; also the definitions by file."""
+    sig = file_signals(index, issue_text, mentions, with_content)
+    if not sig.paths:
+        return [], sig.by_file, sig.mentions
+    scores = (sig.evidence + 1.5 * sig.lexical + 1.0 * sig.lexical_defs + 1.0 * sig.content + 1.0 * sig.history
+              ) * sig.prior
     order = np.argsort(-scores, kind="stable")
-    ranked = [(paths[i], float(scores[i]), reasons.get(paths[i], [])) for i in order]
-    return ranked, by_file, mentions
+    ranked = [(sig.paths[i], float(scores[i]), sig.reasons.get(sig.paths[i], [])) for i in order]
+    return ranked, sig.by_file, sig.mentions
 
 
 def rank_functions(index: RepoIndex, issue_text: str, files: list[tuple[str, float, list[str]]],
