@@ -139,6 +139,10 @@ def checkout(mirror: Path, work: Path, commit: str) -> Path:
     if not work.exists():
         subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(mirror), str(work)], check=True)
     absent = _absent_blobs(work, commit)
+    head = subprocess.run(["git", "-C", str(work), "rev-parse", "-q", "--verify", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    if head:  # changing the patterns re-checks out the current commit first: its absent files must stay out too
+        absent = sorted(set(absent) | set(_absent_blobs(work, head)))
     # Leave absent files out of the checkout (sparse) so the rest of the commit checks out; they are large data.
     patterns = "/*\n" + "".join(f"!/{p}\n" for p in absent) if absent else None
     if patterns:
