@@ -59,17 +59,43 @@ def timed(fn, runs: int) -> tuple[float, list[float], object]:
     return min(times), times, result
 
 
-def latency(root: Path, cache: Path) -> dict[str, tuple[float, bool]]:
-    tools = {t.name: t for t in index_tools(cache)}
-    ws = Workspace(root=root, base="HEAD")
-    tools["find_symbol"](ws, {"name": "warmup"})
-    probes = {
+def sympy_probes() -> dict[str, tuple[str, dict]]:
+    return {
         "find_symbol Basic": ("find_symbol", {"name": "Basic"}),
         "find_symbol Matrix.det": ("find_symbol", {"name": "Matrix.det"}),
         "find_symbol (fuzzy) Integrl": ("find_symbol", {"name": "Integrl"}),
         "outline sympy/core/basic.py": ("outline", {"path": "sympy/core/basic.py"}),
         "outline sympy/polys/polytools.py": ("outline", {"path": "sympy/polys/polytools.py"}),
     }
+
+
+def repo_probes(root: Path, cache: Path) -> dict[str, tuple[str, dict]]:
+    """The same kinds of lookup for any repository: its class with the most methods, one of them, that class
+    misspelled, and outlines of the class's file and of the largest indexed file."""
+    index = RepoIndex(root, cache)
+    methods: dict[tuple[str, str], list[str]] = {}
+    for row in index.store.all_symbols(index.key):
+        if row.kind == "method" and row.scope and not row.name.startswith("_"):
+            methods.setdefault((row.scope, row.path), []).append(row.name)
+    (cls, path), names = max(methods.items(), key=lambda kv: len(kv[1]))
+    cls = cls.split(".")[-1]
+    largest = max(index.store.files(index.key), key=lambda p: (root / p).stat().st_size if (root / p).exists() else 0)
+    index.close()
+    typo = cls[:len(cls) // 2] + cls[len(cls) // 2 + 1:]
+    return {
+        f"find_symbol {cls}": ("find_symbol", {"name": cls}),
+        f"find_symbol {cls}.{names[0]}": ("find_symbol", {"name": f"{cls}.{names[0]}"}),
+        f"find_symbol (fuzzy) {typo}": ("find_symbol", {"name": typo}),
+        f"outline {path}": ("outline", {"path": path}),
+        f"outline {largest}": ("outline", {"path": largest}),
+    }
+
+
+def latency(root: Path, cache: Path) -> dict[str, tuple[float, bool]]:
+    tools = {t.name: t for t in index_tools(cache)}
+    ws = Workspace(root=root, base="HEAD")
+    tools["find_symbol"](ws, {"name": "warmup"})
+    probes = sympy_probes() if (root / "sympy/core/basic.py").exists() else repo_probes(root, cache)
     out = {}
     for label, (tool, targs) in probes.items():
         if tool == "outline" and not (root / targs["path"]).exists():

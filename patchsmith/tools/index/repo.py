@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..git import run_git
 from .build import BuildStats, git_common_dir, update_index
+from .freshness import WorktreeWatch
 from .languages import load, spec_for_path
 from .store import IndexStore, SymbolRow, db_path_for
 
@@ -45,7 +44,7 @@ class RepoIndex:
         self._fingerprint: tuple | None = None
         self._db_path = db_path_for(git_common_dir(self.root), cache_dir)
         self._store: IndexStore | None = None
-        self._git_dir: Path | None = None
+        self._watch = WorktreeWatch(self.root)
         self._names: list[str] | None = None
 
     @classmethod
@@ -65,31 +64,9 @@ class RepoIndex:
             self._store.close()
             self._store = None
 
-    def _worktree_fingerprint(self) -> tuple:
-        """Changes whenever the git index (staging, commits, checkouts rewrite it) or any modified or untracked
-        file changes (size or mtime): exactly what the index is built from. One git call."""
-        if self._git_dir is None:
-            self._git_dir = Path(run_git(self.root, "rev-parse", "--absolute-git-dir").stdout.strip())
-        try:
-            index_stat = (self._git_dir / "index").stat()
-            index_sig = (index_stat.st_mtime_ns, index_stat.st_size)
-        except FileNotFoundError:
-            index_sig = (0, 0)
-        dirty = run_git(self.root, "ls-files", "-z", "-m", "-o", "--exclude-standard").stdout.split("\0")
-        sigs = []
-        for path in dirty:
-            if not path:
-                continue
-            try:
-                st = os.lstat(self.root / path)
-                sigs.append((path, st.st_mtime_ns, st.st_size))
-            except OSError:
-                sigs.append((path, -1, -1))
-        return index_sig, tuple(sorted(sigs))
-
     def refresh(self, force: bool = False) -> BuildStats | None:
         """Bring the index up to date; returns build stats when it had to run, None when nothing changed."""
-        fingerprint = self._worktree_fingerprint()
+        fingerprint = self._watch.fingerprint()
         if not force and fingerprint == self._fingerprint:
             return None
         self.close()  # the build may replace a corrupt database file
@@ -113,16 +90,25 @@ class RepoIndex:
         if rows:
             return _sort_rows(rows)[:limit], True
         rows = self.store.find_symbols(self.key, name, nocase=True)
+        if not rows and len(name) >= 3:
+            # names containing it, shortest first: a scan of the cached names beats SQL's LIKE over every row
+            fragment = name.lower()
+            containing = sorted((n for n in self._symbol_names() if fragment in n.lower()), key=lambda n: (len(n), n))
+            for match in containing:
+                rows.extend(self.store.find_symbols(self.key, match))
+                if len(rows) >= limit:
+                    break
         if not rows:
-            rows = self.store.symbols_like(self.key, name, limit=limit) if len(name) >= 3 else []
-        if not rows:
-            if self._names is None:  # kept until the next rebuild: fuzzy lookups repeat within a run
-                self._names = self.store.symbol_names(self.key)
-            close = difflib.get_close_matches(name, _candidates(self._names, name), n=5, cutoff=0.7)
+            close = difflib.get_close_matches(name, _candidates(self._symbol_names(), name), n=5, cutoff=0.7)
             for match in close:  # closest spelling first
                 rows.extend(_sort_rows(self.store.find_symbols(self.key, match)))
             return rows[:limit], False
         return _sort_rows(rows)[:limit], False
+
+    def _symbol_names(self) -> list[str]:
+        if self._names is None:  # kept until the next rebuild: fuzzy lookups repeat within a run
+            self._names = self.store.symbol_names(self.key)
+        return self._names
 
     def outline(self, path: str) -> list[SymbolRow]:
         return self.store.symbols_in_file(self.key, path)

@@ -197,15 +197,6 @@ class IndexStore:
             found = [s for s in found if s.name == name]
         return found[:limit]
 
-    def symbols_like(self, root: str, fragment: str, limit: int = 50) -> list[SymbolRow]:
-        """Names containing `fragment` (case-insensitive), shortest names first."""
-        escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = self.conn.execute(
-            f"SELECT {_SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.blob = s.blob JOIN blobs b ON b.id = s.blob "
-            "WHERE f.root = ? AND s.name LIKE ? ESCAPE '\\' ORDER BY length(s.name), f.path, s.line LIMIT ?",
-            (root, f"%{escaped}%", limit))
-        return [SymbolRow(*r) for r in rows]
-
     def symbol_names(self, root: str) -> list[str]:
         rows = self.conn.execute(
             "SELECT DISTINCT s.name FROM symbols s JOIN files f ON f.blob = s.blob WHERE f.root = ?", (root,))

@@ -1,0 +1,96 @@
+"""Has the working tree changed since the last look? Asked before every index lookup, so it must be cheap.
+
+Tracked files: `git ls-files -m` (git compares each file's stat data with its index). Untracked files: listing
+them walks every directory and matches ignore rules (two thirds of the cost on a 6,700-file tree), so the list
+is reused while no directory that could hold one changed its mtime: creating, deleting or renaming an entry
+changes its directory's mtime. Git's own untracked cache rests on the same fact.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..git import run_git
+
+
+@dataclass(frozen=True)
+class _Listing:
+    index_sig: tuple[int, int]
+    modified: tuple[str, ...]
+    dirs_sig: tuple[int, ...]
+    dirs: tuple[str, ...]  # absolute
+    untracked: tuple[str, ...]
+
+
+def _ancestors(paths: set[str]) -> set[str]:
+    out = {""}
+    for path in paths:
+        parent = os.path.dirname(path)
+        while parent and parent not in out:
+            out.add(parent)
+            parent = os.path.dirname(parent)
+    return out
+
+
+class WorktreeWatch:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._git_dir: Path | None = None
+        self._last: _Listing | None = None
+
+    @staticmethod
+    def _dirs_sig(dirs: tuple[str, ...]) -> tuple[int, ...]:
+        sig = []
+        stat = os.stat
+        for d in dirs:  # absolute paths: thousands of directories, so no joins in the loop
+            try:
+                sig.append(stat(d).st_mtime_ns)
+            except OSError:
+                sig.append(-1)
+        return tuple(sig)
+
+    def _watched_dirs(self, untracked: tuple[str, ...], untracked_dirs: list[str]) -> tuple[str, ...]:
+        """Directories a new untracked file could appear in: those holding tracked or untracked files, and
+        every directory inside an untracked one (an empty new package is filled later)."""
+        tracked = run_git(self.root, "ls-files", "-z").stdout.split("\0")
+        dirs = _ancestors({p for p in tracked if p} | set(untracked))
+        for top in untracked_dirs:
+            for parent, subdirs, _ in os.walk(self.root / top):
+                subdirs[:] = [s for s in subdirs if s != ".git"]
+                dirs.add(os.path.relpath(parent, self.root))
+        return tuple(os.path.join(self.root, d) if d else str(self.root) for d in sorted(dirs))
+
+    def fingerprint(self) -> tuple:
+        """Equal to the previous one exactly when no tracked file, untracked (not ignored) file or the git index
+        changed (size or mtime)."""
+        if self._git_dir is None:
+            self._git_dir = Path(run_git(self.root, "rev-parse", "--absolute-git-dir").stdout.strip())
+        try:
+            st = (self._git_dir / "index").stat()
+            index_sig = (st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            index_sig = (0, 0)
+        modified = tuple(p for p in run_git(self.root, "ls-files", "-z", "-m").stdout.split("\0") if p)
+        last = self._last
+        if last and last.index_sig == index_sig and last.modified == modified \
+                and self._dirs_sig(last.dirs) == last.dirs_sig:
+            untracked = last.untracked
+        else:
+            # Anything else changed (a .gitignore edit can un-ignore files too): list afresh.
+            listed = run_git(self.root, "ls-files", "-z", "-o", "--exclude-standard", "--directory").stdout
+            entries = [p for p in listed.split("\0") if p]
+            untracked_dirs = [p.rstrip("/") for p in entries if p.endswith("/")]
+            files = run_git(self.root, "ls-files", "-z", "-o", "--exclude-standard").stdout if untracked_dirs else listed
+            untracked = tuple(p for p in files.split("\0") if p and not p.endswith("/"))
+            dirs = self._watched_dirs(untracked, untracked_dirs)
+            self._last = _Listing(index_sig, modified, self._dirs_sig(dirs), dirs, untracked)
+        sigs = []
+        for path in modified + untracked:
+            try:
+                st = os.lstat(self.root / path)
+                sigs.append((path, st.st_mtime_ns, st.st_size))
+            except OSError:
+                sigs.append((path, -1, -1))
+        return index_sig, tuple(sorted(sigs))
