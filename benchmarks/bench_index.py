@@ -168,6 +168,25 @@ def main() -> int:
     edits = edit_runs(typical)
     edits_large = edit_runs(largest)
 
+    def lookup_edit_runs(target: Path) -> list[float]:
+        """The agent's path: a lookup after an edit checks the tree (cheaply) and re-indexes the one file."""
+        index = RepoIndex.open(root, cache)
+        original = target.read_bytes()
+        times = []
+        try:
+            for i in range(max(args.runs, 5)):
+                target.write_bytes(original + f"\n\ndef bench_lookup_{i}():\n    return {i}\n".encode())
+                t0 = time.perf_counter()
+                s = index.refresh()
+                times.append(time.perf_counter() - t0)
+                assert s is not None and s.parsed == 1, s
+        finally:
+            target.write_bytes(original)
+            index.refresh()
+            index.close()
+        return times
+    lookup_edits = lookup_edit_runs(typical)
+
     # tool latency through the agent tools (each call checks the working tree for changes first), measured in
     # a fresh process like an agent's, not in this one that has just built three indexes
     probe = subprocess.run([sys.executable, __file__, "--latency", str(root), str(cache)], capture_output=True,
@@ -201,6 +220,7 @@ def main() -> int:
         edits, 0.1)
     row(f"refresh after editing {largest.relative_to(root)} ({largest.stat().st_size // 1000} KB)",
         min(edits_large), edits_large, None)
+    row(f"lookup path: check + refresh after editing {typical.name}", min(lookup_edits), lookup_edits, 0.1)
     row("`patchsmith index` CLI, warm (incl. interpreter start)", cli_warm, [cli_warm], None)
     for label, (median, ok) in latencies.items():
         table.add_row(f"tool: {label} (median of 20)", f"{median:.4f}", "", "< 0.05", f"{median / grep_best:.1f}",

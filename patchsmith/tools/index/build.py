@@ -80,13 +80,22 @@ def git_common_dir(root: Path) -> Path:
     return (root / path).resolve() if not path.is_absolute() else path.resolve()
 
 
-def list_worktree(root: Path, stats: BuildStats, max_bytes: int = MAX_FILE_BYTES) -> list[Entry]:
-    """Every indexable file of the working tree as it is now, with its blob id; the rest is counted skipped."""
-    # Refresh git's stat cache first (what `git status` does): in a fresh checkout every file is "racily
-    # clean" and each `ls-files -m` would re-read them all. Only stat data changes; failure (a held lock) is fine.
-    run_git(root, "update-index", "-q", "--refresh", check=False)
+Dirty = tuple[tuple[str, ...], tuple[str, ...]]  # (modified tracked files, untracked files), as git lists them
+
+
+def list_worktree(root: Path, stats: BuildStats, max_bytes: int = MAX_FILE_BYTES,
+                  dirty: Dirty | None = None) -> list[Entry]:
+    """Every indexable file of the working tree as it is now, with its blob id; the rest is counted skipped.
+    `dirty`, when the caller has just listed it, saves listing it again."""
+    if dirty is None:
+        # Refresh git's stat cache first (what `git status` does): in a fresh checkout every file is "racily
+        # clean" and each `ls-files -m` would re-read them all. Only stat data changes; failure is fine.
+        run_git(root, "update-index", "-q", "--refresh", check=False)
+        listed = run_git(root, "ls-files", "-z", "-t", "-m", "-o", "--exclude-standard").stdout
+        records = [(r[0], r[2:]) for r in listed.split("\0") if len(r) >= 3]
+    else:
+        records = [("C", p) for p in dirty[0]] + [("?", p) for p in dirty[1]]
     staged = run_git(root, "ls-files", "-s", "-z").stdout
-    dirty = run_git(root, "ls-files", "-z", "-t", "-m", "-o", "--exclude-standard").stdout
     entries: dict[str, Entry] = {}
     rehash: set[str] = set()
     for record in staged.split("\0"):
@@ -107,10 +116,7 @@ def list_worktree(root: Path, stats: BuildStats, max_bytes: int = MAX_FILE_BYTES
         if stage != "0":  # merge conflict: the working tree file is what matters
             rehash.add(path)
         entries[path] = Entry(path, sha, spec.name)
-    for record in dirty.split("\0"):
-        if len(record) < 3:
-            continue
-        tag, path = record[0], record[2:]
+    for tag, path in records:
         spec = spec_for_path(path)
         if spec is None:
             if tag == "?":
@@ -187,7 +193,8 @@ def _batches(entries: list[Entry], root: Path) -> list[list[tuple[str, str, str]
 
 
 def update_index(root: Path, cache_dir: Path | None = None, *, workers: int | None = None,
-                 max_bytes: int = MAX_FILE_BYTES, progress: ProgressFn | None = None) -> BuildStats:
+                 max_bytes: int = MAX_FILE_BYTES, progress: ProgressFn | None = None,
+                 dirty: Dirty | None = None) -> BuildStats:
     """Build or refresh the index of the worktree at `root`; returns what was done. Raises GitError when
     `root` is not a git working tree."""
     started = time.perf_counter()
@@ -196,21 +203,21 @@ def update_index(root: Path, cache_dir: Path | None = None, *, workers: int | No
         raise GitError(f"{root} is not the top of a Git working tree; pass --repo with the repository root")
     db_path = db_path_for(git_common_dir(root), cache_dir)
     try:
-        stats = _update(root, db_path, workers, max_bytes, progress)
+        stats = _update(root, db_path, workers, max_bytes, progress, dirty)
     except sqlite3.DatabaseError:
         # A cache damaged past its header (torn pages, truncated file): start over once.
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
-        stats = _update(root, db_path, workers, max_bytes, progress)
+        stats = _update(root, db_path, workers, max_bytes, progress, dirty)
         stats.rebuilt = True
     stats.seconds = time.perf_counter() - started
     return stats
 
 
 def _update(root: Path, db_path: Path, workers: int | None, max_bytes: int,
-            progress: ProgressFn | None) -> BuildStats:
+            progress: ProgressFn | None, dirty: Dirty | None) -> BuildStats:
     stats = BuildStats(db_path=str(db_path))
-    entries = list_worktree(root, stats, max_bytes)
+    entries = list_worktree(root, stats, max_bytes, dirty)
     key = str(root)
     with IndexStore.open(db_path) as store:
         stats.rebuilt = store.rebuilt

@@ -27,10 +27,10 @@ class _Listing:
 def _ancestors(paths: set[str]) -> set[str]:
     out = {""}
     for path in paths:
-        parent = os.path.dirname(path)
+        parent = path.rpartition("/")[0]
         while parent and parent not in out:
             out.add(parent)
-            parent = os.path.dirname(parent)
+            parent = parent.rpartition("/")[0]
     return out
 
 
@@ -39,6 +39,7 @@ class WorktreeWatch:
         self.root = root
         self._git_dir: Path | None = None
         self._last: _Listing | None = None
+        self._modified: tuple[str, ...] = ()
 
     @staticmethod
     def _dirs_sig(dirs: tuple[str, ...]) -> tuple[int, ...]:
@@ -61,6 +62,11 @@ class WorktreeWatch:
                 subdirs[:] = [s for s in subdirs if s != ".git"]
                 dirs.add(os.path.relpath(parent, self.root))
         return tuple(os.path.join(self.root, d) if d else str(self.root) for d in sorted(dirs))
+
+    @property
+    def dirty(self) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """(modified tracked files, untracked files) as of the last fingerprint."""
+        return (self._modified, self._last.untracked) if self._last else None
 
     def fingerprint(self) -> tuple:
         """Equal to the previous one exactly when no tracked file, untracked (not ignored) file or the git index
@@ -86,6 +92,7 @@ class WorktreeWatch:
             untracked = tuple(p for p in files.split("\0") if p and not p.endswith("/"))
             dirs = self._watched_dirs(untracked, untracked_dirs)
             self._last = _Listing(index_sig, modified, self._dirs_sig(dirs), dirs, untracked)
+        self._modified = modified
         sigs = []
         for path in modified + untracked:
             try:

@@ -71,7 +71,9 @@ class RepoIndex:
             return None
         self.close()  # the build may replace a corrupt database file
         self._names = None
-        self.last_stats = update_index(self.root, self.cache_dir)
+        # The first build lists the tree itself (and refreshes git's stat cache); later ones reuse the listing.
+        dirty = self._watch.dirty if self._fingerprint is not None else None
+        self.last_stats = update_index(self.root, self.cache_dir, dirty=dirty)
         self._fingerprint = fingerprint
         return self.last_stats
 
