@@ -151,41 +151,28 @@ def main() -> int:
     typical = root / ("sympy/core/basic.py" if (root / "sympy/core/basic.py").exists() else by_size[len(by_size) // 2])
     largest = root / by_size[-1]
 
-    def edit_runs(target: Path) -> list[float]:
+    def edit_runs(target: Path, refresh, tag: str) -> list[float]:
+        """Append a new function to `target` and time `refresh()`, which must re-parse exactly that file (`tag`
+        keeps each series' contents new to the cache)."""
         original = target.read_bytes()
         times = []
         try:
             for i in range(max(args.runs, 5)):
-                target.write_bytes(original + f"\n\ndef bench_added_{i}():\n    return {i}\n".encode())
+                target.write_bytes(original + f"\n\ndef bench_{tag}_{i}():\n    return {i}\n".encode())
                 t0 = time.perf_counter()
-                s = update_index(root, cache, workers=args.workers)
-                times.append(time.perf_counter() - t0)
-                assert s.parsed == 1, s
-        finally:
-            target.write_bytes(original)
-        update_index(root, cache)
-        return times
-    edits = edit_runs(typical)
-    edits_large = edit_runs(largest)
-
-    def lookup_edit_runs(target: Path) -> list[float]:
-        """The agent's path: a lookup after an edit checks the tree (cheaply) and re-indexes the one file."""
-        index = RepoIndex.open(root, cache)
-        original = target.read_bytes()
-        times = []
-        try:
-            for i in range(max(args.runs, 5)):
-                target.write_bytes(original + f"\n\ndef bench_lookup_{i}():\n    return {i}\n".encode())
-                t0 = time.perf_counter()
-                s = index.refresh()
+                s = refresh()
                 times.append(time.perf_counter() - t0)
                 assert s is not None and s.parsed == 1, s
         finally:
             target.write_bytes(original)
-            index.refresh()
-            index.close()
+        update_index(root, cache)
         return times
-    lookup_edits = lookup_edit_runs(typical)
+    edits = edit_runs(typical, lambda: update_index(root, cache, workers=args.workers), "typical")
+    edits_large = edit_runs(largest, lambda: update_index(root, cache, workers=args.workers), "largest")
+    # The agent's path: a lookup after an edit checks the tree (cheaply) and re-indexes the one file.
+    lookup_index = RepoIndex.open(root, cache)
+    lookup_edits = edit_runs(typical, lookup_index.refresh, "lookup")
+    lookup_index.close()
 
     # tool latency through the agent tools (each call checks the working tree for changes first), measured in
     # a fresh process like an agent's, not in this one that has just built three indexes
