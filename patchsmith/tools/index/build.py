@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..git import GitError, run_git
 from .extract import MAX_FILE_BYTES, FileFacts, extract
+from .freshness import Dirty
 from .languages import load, spec_for_path
 from .store import IndexStore, db_path_for
 
@@ -78,9 +79,6 @@ def git_common_dir(root: Path) -> Path:
     out = run_git(root, "rev-parse", "--git-common-dir").stdout.strip()
     path = Path(out)
     return (root / path).resolve() if not path.is_absolute() else path.resolve()
-
-
-Dirty = tuple[tuple[str, ...], tuple[str, ...]]  # (modified tracked files, untracked files), as git lists them
 
 
 def list_worktree(root: Path, stats: BuildStats, max_bytes: int = MAX_FILE_BYTES,

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from ..git import run_git
 
+Dirty = tuple[tuple[str, ...], tuple[str, ...]]  # (modified tracked files, untracked files), as git lists them
+
 
 @dataclass(frozen=True)
 class _Listing:
@@ -39,7 +41,7 @@ class WorktreeWatch:
         self.root = root
         self._git_dir: Path | None = None
         self._last: _Listing | None = None
-        self._modified: tuple[str, ...] = ()
+        self._tracked_dirs: tuple[tuple[int, int], set[str]] | None = None  # (index signature, directories)
 
     @staticmethod
     def _dirs_sig(dirs: tuple[str, ...]) -> tuple[int, ...]:
@@ -52,11 +54,15 @@ class WorktreeWatch:
                 sig.append(-1)
         return tuple(sig)
 
-    def _watched_dirs(self, untracked: tuple[str, ...], untracked_dirs: list[str]) -> tuple[str, ...]:
+    def _watched_dirs(self, index_sig: tuple[int, int], untracked: tuple[str, ...],
+                      untracked_dirs: list[str]) -> tuple[str, ...]:
         """Directories a new untracked file could appear in: those holding tracked or untracked files, and
         every directory inside an untracked one (an empty new package is filled later)."""
-        tracked = run_git(self.root, "ls-files", "-z").stdout.split("\0")
-        dirs = _ancestors({p for p in tracked if p} | set(untracked))
+        if self._tracked_dirs is None or self._tracked_dirs[0] != index_sig:
+            # the tracked files change only with the git index; each first edit of a file lands here again
+            tracked = run_git(self.root, "ls-files", "-z").stdout.split("\0")
+            self._tracked_dirs = (index_sig, _ancestors({p for p in tracked if p}))
+        dirs = self._tracked_dirs[1] | _ancestors(set(untracked))
         for top in untracked_dirs:
             for parent, subdirs, _ in os.walk(self.root / top):
                 subdirs[:] = [s for s in subdirs if s != ".git"]
@@ -64,9 +70,9 @@ class WorktreeWatch:
         return tuple(os.path.join(self.root, d) if d else str(self.root) for d in sorted(dirs))
 
     @property
-    def dirty(self) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    def dirty(self) -> Dirty | None:
         """(modified tracked files, untracked files) as of the last fingerprint."""
-        return (self._modified, self._last.untracked) if self._last else None
+        return (self._last.modified, self._last.untracked) if self._last else None
 
     def fingerprint(self) -> tuple:
         """Equal to the previous one exactly when no tracked file, untracked (not ignored) file or the git index
@@ -90,9 +96,8 @@ class WorktreeWatch:
             untracked_dirs = [p.rstrip("/") for p in entries if p.endswith("/")]
             files = run_git(self.root, "ls-files", "-z", "-o", "--exclude-standard").stdout if untracked_dirs else listed
             untracked = tuple(p for p in files.split("\0") if p and not p.endswith("/"))
-            dirs = self._watched_dirs(untracked, untracked_dirs)
+            dirs = self._watched_dirs(index_sig, untracked, untracked_dirs)
             self._last = _Listing(index_sig, modified, self._dirs_sig(dirs), dirs, untracked)
-        self._modified = modified
         sigs = []
         for path in modified + untracked:
             try:
