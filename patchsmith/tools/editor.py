@@ -215,10 +215,8 @@ def _str_replace(ws: Workspace, args: EditorArgs, budget: int) -> Observation:
         return loaded
     path, rel, tf = loaded
     text = tf.text
-    old = args.old_str.replace("\r\n", "\n") if tf.crlf else args.old_str
-    new = args.new_str or ""
-    if tf.crlf:
-        new = new.replace("\r\n", "\n")
+    old = tf.incoming(args.old_str)
+    new = tf.incoming(args.new_str or "")
     count = text.count(old)
     if count == 0:
         return Observation.fail(no_match_message(text, old, rel), path=rel)
@@ -247,7 +245,7 @@ def _insert(ws: Workspace, args: EditorArgs, budget: int) -> Observation:
     if not 0 <= k <= n:
         return Observation.fail(f"insert_line {k} is outside {rel}, which has {n} lines; use a number from 0 "
                                 f"(top of file) to {n} (end of file)")
-    block = args.new_str.replace("\r\n", "\n") if tf.crlf else args.new_str
+    block = tf.incoming(args.new_str)
     if not block.endswith("\n"):
         block += "\n"
     pos = 0

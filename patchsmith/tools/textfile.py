@@ -23,6 +23,10 @@ class TextFile:
     def encode(self, text: str) -> bytes:
         return (text.replace("\n", "\r\n") if self.crlf else text).encode("utf-8")
 
+    def incoming(self, text: str) -> str:
+        """Text from the model in the editor's working form: a CRLF file is edited with `\n` endings."""
+        return text.replace("\r\n", "\n") if self.crlf else text
+
 
 def decode(data: bytes, name: str) -> TextFile:
     if b"\0" in data[:8192]:
