@@ -34,9 +34,9 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from patchsmith.agent.harness.pipeline import Harness  # noqa: E402
-from patchsmith.agent.harness.repos import checkout, find_source  # noqa: E402
-from patchsmith.agent.harness.tasks import Task, load_tasks  # noqa: E402
+from patchsmith.harness.pipeline import Harness  # noqa: E402
+from patchsmith.harness.repos import checkout, find_source  # noqa: E402
+from patchsmith.harness.tasks import Task, load_tasks  # noqa: E402
 
 
 def _git(root: Path, *args: str) -> str:

@@ -1,5 +1,5 @@
 import sys
 
-from patchsmith.agent.cli import main
+from patchsmith.cli.main import main
 
 sys.exit(main())

@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from patchsmith.agent.importers import RunFolder, detect_format, load_file
+from patchsmith.tui.importers import RunFolder, detect_format, load_file
 
 from .model import RunModel
 from .run_view import RunView

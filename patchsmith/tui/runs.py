@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from patchsmith.agent.importers import RunFolder, RunSummary
+from patchsmith.tui.importers import RunFolder, RunSummary
 
 COLUMNS = [("task", "task"), ("resolved", "resolved"), ("steps", "steps"), ("tokens", "tokens"),
            ("cost", "cost"), ("wall_s", "wall time"), ("exit_reason", "exit reason")]

@@ -9,9 +9,9 @@ from fakeopenai import FakeOpenAI
 from pydantic import BaseModel, Field
 
 from patchsmith.agent.config import RunConfig
-from patchsmith.agent.errors import UserError
 from patchsmith.agent.models import ContextLengthExceeded, ModelError, make_model
 from patchsmith.agent.models.openai_model import OpenAIModel
+from patchsmith.errors import UserError
 from patchsmith.tools.base import Tool
 from patchsmith.tools.observation import Observation
 

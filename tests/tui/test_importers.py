@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from patchsmith.agent.importers import (
+from patchsmith.agent.trajectory import Trajectory
+from patchsmith.tui.importers import (
     RunFolder,
     TrajectoryFormatError,
     detect_format,
@@ -15,7 +16,6 @@ from patchsmith.agent.importers import (
     read_folder,
     resolved_map,
 )
-from patchsmith.agent.trajectory import Trajectory
 
 from .builders import write_run
 
@@ -193,8 +193,8 @@ def test_agent_layer_does_not_import_textual() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; import patchsmith.agent.cli, patchsmith.agent.commands.inspect, patchsmith.agent.importers; "
-            "patchsmith.agent.cli.build_parser(); print('textual' in sys.modules)")
+    code = ("import sys; import patchsmith.cli.main, patchsmith.cli.inspect, patchsmith.tui.importers; "
+            "patchsmith.cli.main.build_parser(); print('textual' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2]).stdout.strip()
     assert out == "False"
@@ -202,8 +202,8 @@ def test_agent_layer_does_not_import_textual() -> None:
 
 def test_batch_folder_in_the_harness_layout(tmp_path: Path) -> None:
     """`run` writes OUTPUT/tasks/<id>/agent/trajectory.jsonl and OUTPUT/report.json with resolved_ids."""
-    from patchsmith.agent.importers import load_any
     from patchsmith.agent.trajectory import Header, Result, Totals, TrajectoryWriter
+    from patchsmith.tui.importers import load_any
 
     for iid in ("org__a-1", "org__b-2"):
         writer = TrajectoryWriter(tmp_path / "tasks" / iid / "agent" / "trajectory.jsonl")

@@ -10,8 +10,8 @@ import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Static
 
-from patchsmith.agent.importers import load_any
 from patchsmith.tui.detail import DetailView
+from patchsmith.tui.importers import load_any
 from patchsmith.tui.inspector import InspectorApp, RunScreen, open_model
 from patchsmith.tui.model import RunModel
 from patchsmith.tui.run_view import RunView

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from patchsmith.agent.importers import load_any
+from patchsmith.tui.importers import load_any
 from patchsmith.tui.inspector import InspectorApp, open_model
 
 from .builders import write_run

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ...errors import UserError
 from ..config import RunConfig
-from ..errors import UserError
 from .base import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhausted
 from .pricing import price_for
 from .scripted import ListModel, replay_model, scripted_model

@@ -1,0 +1,95 @@
+"""The plain console front end: streams steps as they happen and asks for approvals at the prompt."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.syntax import Syntax
+
+from ..agent.events import ApprovalRequest, Decision
+from ..agent.trajectory import Event, Header, Result, Step
+
+OBS_LINES = 6
+
+
+class ConsoleObserver:
+    def __init__(self, console: Console, verbose: bool = False):
+        self.console = console
+        self.verbose = verbose
+
+    def on_header(self, header: Header) -> None:
+        self.console.print(f"[bold]patchsmith[/] run {header.run_id} · model [cyan]{header.model.get('name')}[/] · "
+                           f"mode {header.config.get('mode')}")
+
+    def on_step(self, step: Step) -> None:
+        c = self.console
+        if step.thought:
+            thought = step.thought if self.verbose or len(step.thought) < 400 else step.thought[:400] + " …"
+            c.print(f"[dim]{step.index:>3}[/] [italic]{thought}[/]", highlight=False)
+        if step.action:
+            args = {k: (v if len(str(v)) < 120 else str(v)[:117] + "...") for k, v in step.action.args.items()}
+            c.print(f"    [bold magenta]{step.action.tool}[/] {json.dumps(args)}", highlight=False)
+        lines = step.observation.text.splitlines()
+        shown = lines if self.verbose else lines[:OBS_LINES]
+        style = "green" if step.observation.ok else "red"
+        for line in shown:
+            c.print(f"    │ {line}", style=None if step.observation.ok else "red", highlight=False, markup=False)
+        if len(shown) < len(lines):
+            c.print(f"    [{style}]│ … {len(lines) - len(shown)} more lines[/]")
+
+    def on_event(self, event: Event) -> None:
+        if event.kind in ("condensed", "user_message", "error"):
+            self.console.print(f"[yellow]· {event.kind}: {event.text}[/]")
+
+    def on_result(self, result: Result) -> None:
+        t = result.totals
+        colour = "green" if result.exit_reason == "submitted" else "yellow"
+        self.console.print(f"[{colour}]run ended: {result.exit_reason}[/] · {t.steps} steps · "
+                           f"{t.prompt_tokens + t.completion_tokens} tokens · ${t.cost:.4f} · {t.wall_s:.1f}s")
+        if result.error:
+            self.console.print(f"[red]{result.error}[/]")
+
+
+class ConsoleApprover:
+    """Asks y/n/e at the terminal; `always` stops asking for that tool for the rest of the run."""
+
+    def __init__(self, console: Console, stdin: IO[str] | None = None):
+        self.console = console
+        self.stdin = stdin or sys.stdin
+        self.always: set[str] = set()
+
+    def decide(self, request: ApprovalRequest) -> Decision:
+        if request.tool in self.always:
+            return Decision(approved=True, message="approved for the rest of the run")
+        lexer = "diff" if request.preview.startswith("---") else "bash"
+        self.console.print(Panel(Syntax(request.preview, lexer, word_wrap=True),
+                                 title=f"{request.tool}: {request.reason}", expand=False))
+        while True:
+            self.console.print("[bold]Allow?[/] [y]es / [n]o / [e]dit / [a]lways for this tool: ", end="")
+            answer = self.stdin.readline()
+            if not answer:  # end of input: nobody can approve
+                return Decision(approved=False, message="no approval possible (input closed)")
+            answer = answer.strip().lower()
+            if answer in ("y", "yes"):
+                return Decision(approved=True)
+            if answer in ("a", "always"):
+                self.always.add(request.tool)
+                return Decision(approved=True)
+            if answer in ("n", "no"):
+                self.console.print("Message to the agent (optional): ", end="")
+                return Decision(approved=False, message=self.stdin.readline().strip())
+            if answer in ("e", "edit") and "command" in request.args:
+                self.console.print("New command: ", end="")
+                command = self.stdin.readline().strip()
+                if command:
+                    return Decision(approved=True, args={**request.args, "command": command})
+
+
+def ask_yes_no(console: Console, question: str, stdin: IO[str] | None = None) -> bool:
+    console.print(f"[bold]{question}[/] [y/N] ", end="")
+    answer = (stdin or sys.stdin).readline().strip().lower()
+    return answer in ("y", "yes")

@@ -1,0 +1,69 @@
+"""`patchsmith eval PREDS --tasks TASKS`: score any system's SWE-bench predictions (or --gold / --empty)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from ..errors import UserError
+from ..harness.batch import run_batch
+from ..harness.preds import Prediction, read_preds
+from ..harness.report import build_report, print_report, write_outputs
+from ..harness.tasks import load_tasks, select
+from .harness_options import add_harness_options, harness_from_args
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("eval", help="score predictions (preds.jsonl) with the tasks' own tests",
+                                   description=__doc__)
+    parser.add_argument("preds", nargs="?", type=Path, help="preds.jsonl / preds.json (not with --gold/--empty)")
+    parser.add_argument("--tasks", required=True, type=Path, help="SWE-bench dataset file or scenarios folder")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--gold", action="store_true", help="score the reference patches (should all resolve)")
+    group.add_argument("--empty", action="store_true", help="score empty patches (should resolve none)")
+    add_harness_options(parser)
+    parser.set_defaults(func=run_eval)
+
+
+def _predictions(args: argparse.Namespace, tasks) -> tuple[str, dict[str, Prediction]]:
+    if args.gold or args.empty:
+        if args.preds is not None:
+            raise UserError("give either a predictions file or --gold/--empty, not both")
+        name = "gold" if args.gold else "empty"
+        return name, {t.instance_id: Prediction(t.instance_id, t.patch if args.gold else "", name) for t in tasks}
+    if args.preds is None:
+        raise UserError("give a predictions file (preds.jsonl), or --gold / --empty")
+    preds = {p.instance_id: p for p in read_preds(args.preds)}
+    known = {t.instance_id for t in tasks}
+    if not known & preds.keys():
+        raise UserError(f"{args.preds}: none of its instance ids are in {args.tasks}; wrong tasks file?")
+    name = next((p.model_name_or_path for p in preds.values() if p.model_name_or_path), args.preds.stem)
+    return name, preds
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    harness = harness_from_args(args)
+    tasks = select(load_tasks(args.tasks), args.instances)
+    name, preds = _predictions(args, tasks)
+    # Absolute: git runs with -C in other folders, where a relative path means something else.
+    output = (args.output or Path("runs") / f"eval-{name.replace('/', '_')}").resolve()
+    console = Console(stderr=True)
+    todo = [t for t in tasks if t.instance_id in preds]
+    console.print(f"scoring {len(todo)} prediction(s) of {name} over {len(tasks)} task(s) -> {output}")
+
+    def job(task, task_dir):
+        pred = preds[task.instance_id]
+        return harness.process(task, task_dir, patch=pred.model_patch, model_name=pred.model_name_or_path or name)
+
+    start = time.monotonic()
+    results = run_batch(todo, job, output, workers=args.workers, console=console, show_progress=not args.no_progress,
+                        retry_errors=args.retry_errors)
+    report = build_report(tasks, results, submitted=set(preds) & {t.instance_id for t in tasks},
+                          run_info={"command": "eval", "predictions": name, "wall_s": time.monotonic() - start})
+    write_outputs(output, report, todo, name)
+    print_report(report, Console(), title=f"eval: {name}")
+    console.print(f"report: {output / 'report.json'}")
+    return 0

@@ -1,0 +1,38 @@
+"""Open the workspace's sandbox for a run, with the permission mode checked at the boundary."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from contextlib import closing
+from pathlib import Path
+
+from ..agent.config import RunConfig
+from ..errors import UserError
+from ..tools.sandbox import ModeRefused, SandboxUnavailable, check_mode, make_sandbox
+from ..tools.workspace import Workspace
+
+
+def open_sandbox(root: Path, base: str, config: RunConfig, *, read_only: bool = False,
+                 image: str | None = None) -> tuple[Workspace, closing]:
+    """The workspace and a context manager that closes its sandbox. Warnings (auto fell back to local,
+    read-only without isolation) are printed as one line each, not as Python warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            sandbox = make_sandbox(config.sandbox, Path(root), read_only=read_only, network=False, image=image)
+        except SandboxUnavailable as exc:
+            raise UserError(str(exc)) from None
+        except ValueError as exc:
+            raise UserError(f"--sandbox {config.sandbox}: {exc}") from None
+        try:
+            check_mode(config.mode, sandbox)
+        except (ModeRefused, ValueError) as exc:
+            sandbox.close()
+            raise UserError(str(exc)) from None
+    for warning in caught:
+        print(f"patchsmith: warning: {warning.message}", file=sys.stderr)
+    ws = Workspace(root=Path(root), base=base, sandbox=sandbox, test_command=config.test_command,
+                   read_only=read_only, command_timeout=config.command_timeout,
+                   observation_budget=config.observation_budget)
+    return ws, closing(sandbox)

@@ -1,0 +1,248 @@
+"""Test environments: one virtualenv per (repository, environment_setup_commit or version, spec), built once
+under the user cache dir and reused by every task that shares it.
+
+The environment installs the repository from a checkout of `environment_setup_commit` (so dependencies,
+entry points and package metadata exist); at test time the task's own workspace comes first on
+`PYTHONPATH`, so the code under test is the workspace's, never the cached checkout's. Build outputs the
+workspace lacks (compiled extensions, generated `_version.py`) are copied in from the cached checkout.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..tools.git import run_git
+from .locks import file_lock, write_atomic
+from .repos import RepoError, RepoSource, checkout
+from .services import ServiceError, service_python
+from .specs import Spec
+from .tasks import Task
+
+BUILD_TIMEOUT = 1800.0
+
+
+class EnvError(RuntimeError):
+    """The environment could not be built; `log` is the build log's path."""
+
+    def __init__(self, message: str, log: Path | None = None):
+        super().__init__(message)
+        self.log = log
+
+
+@dataclass
+class Env:
+    key: str
+    root: Path | None  # the virtualenv (None: no virtualenv, e.g. a Node repository)
+    src: Path | None  # the checkout the environment was installed from
+    generated: list[str] = field(default_factory=list)
+    test_env: dict[str, str] = field(default_factory=dict)
+    build_s: float = 0.0
+    reused: bool = False
+    services: dict[str, Path] = field(default_factory=dict)  # service name -> its interpreter
+
+    def variables(self, workspace: Path) -> dict[str, str]:
+        """Environment for commands in `workspace`: the venv first on PATH, the workspace first on PYTHONPATH."""
+        env = dict(self.test_env)
+        if self.root is not None:
+            env["VIRTUAL_ENV"] = str(self.root)
+            env["PATH"] = f"{self.root / 'bin'}:{os.environ.get('PATH', '/usr/local/bin:/usr/bin:/bin')}"
+            src = Path(workspace) / "src"
+            paths = [str(src)] if src.is_dir() and any(src.glob("*/__init__.py")) else [str(workspace)]
+            env["PYTHONPATH"] = ":".join(paths)
+        return env
+
+    def prepare_workspace(self, workspace: Path) -> list[str]:
+        """Copy build outputs (absent from git) into a fresh workspace; returns what was copied."""
+        copied = []
+        if self.src is None:
+            return copied
+        for rel in self.generated:
+            target = Path(workspace) / rel
+            if not target.exists() and target.parent.is_dir():
+                shutil.copy2(self.src / rel, target)
+                copied.append(rel)
+        return copied
+
+
+def find_python(version: str | None) -> Path:
+    """`3.9` -> the newest ~/.pyenv/versions/3.9.* (or this interpreter when it matches, or python3.9 on PATH)."""
+    if version in (None, "system"):
+        return Path(sys.executable)
+    current = f"{sys.version_info.major}.{sys.version_info.minor}"
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = []
+    if root.is_dir():
+        for d in root.iterdir():
+            parts = d.name.split(".")
+            if ".".join(parts[:2]) == version and parts[-1].isdigit() and (d / "bin" / "python").exists():
+                found.append((int(parts[-1]) if len(parts) > 2 else 0, d / "bin" / "python"))
+    if found:
+        return max(found)[1]
+    if version == current:
+        return Path(sys.executable)
+    on_path = shutil.which(f"python{version}")
+    if on_path:
+        return Path(on_path)
+    raise EnvError(f"Python {version} is not installed; install it (e.g. `pyenv install {version}`) "
+                   "or override `python` in the spec")
+
+
+DEPENDENCY_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
+
+
+def base_drift(task: Task, spec: Spec, source: RepoSource) -> str:
+    """With `install_at_base`: an id of base_commit's packaging files when they differ from those of
+    environment_setup_commit (the official harness installs each instance at its base commit, so its
+    dependency pins apply); "" when they are the same or cannot be compared."""
+    setup = task.environment_setup_commit
+    if not spec.install_at_base or not setup or setup == task.base_commit or source.kind == "bundle":
+        return ""
+    listings = []
+    for commit in (setup, task.base_commit):
+        proc = run_git(source.location, "ls-tree", commit, "--", *DEPENDENCY_FILES, check=False)
+        if proc.returncode != 0:
+            return ""
+        listings.append(proc.stdout)
+    if listings[0] == listings[1]:
+        return ""
+    return hashlib.sha256(listings[1].encode()).hexdigest()[:8]
+
+
+def env_key(task: Task, spec: Spec, drift: str = "") -> str:
+    fields = {"repo": task.repo, "env": task.env_key, **spec.key_fields(), **({"drift": drift} if drift else {})}
+    blob = json.dumps(fields, sort_keys=True, default=list)
+    digest = hashlib.sha256(blob.encode()).hexdigest()[:12]
+    return f"{task.repo.replace('/', '__')}-{(task.env_key or 'default')[:12]}-{digest}"
+
+
+class EnvManager:
+    """Builds environments once (file lock per key, so workers and processes wait for one builder)."""
+
+    def __init__(self, cache_dir: Path):
+        self.cache_dir = Path(cache_dir) / "envs"
+        self._failed: dict[str, EnvError] = {}  # a failed build is not retried within one batch
+
+    def get(self, task: Task, spec: Spec, source: RepoSource) -> Env:
+        drift = base_drift(task, spec, source)
+        key = env_key(task, spec, drift)
+        if key in self._failed:
+            raise self._failed[key]
+        folder = self.cache_dir / key
+        services: dict[str, Path] = {}
+        for name in spec.services:
+            try:
+                services[name] = service_python(name, self.cache_dir.parent)
+            except (ServiceError, OSError, subprocess.SubprocessError) as exc:
+                error = EnvError(f"service {name}: {exc}")
+                self._failed[key] = error
+                raise error from None
+        with file_lock(self.cache_dir / f"{key}.lock"):
+            ready = folder / "READY.json"
+            if ready.exists():
+                meta = json.loads(ready.read_text())
+                return self._env_from(key, folder, spec, meta, reused=True, services=services)
+            try:
+                meta = self._build(task, spec, source, folder, at_base=bool(drift))
+            except EnvError as exc:
+                self._failed[key] = exc
+                raise
+            write_atomic(ready, json.dumps(meta))
+            return self._env_from(key, folder, spec, meta, reused=False, services=services)
+
+    def _env_from(self, key: str, folder: Path, spec: Spec, meta: dict, reused: bool,
+                  services: dict[str, Path]) -> Env:
+        return Env(key=key, root=folder / "venv" if meta.get("venv") else None,
+                   src=folder / "src" if meta.get("src") else None, generated=meta.get("generated", []),
+                   test_env=dict(spec.test_env), build_s=meta.get("build_s", 0.0), reused=reused,
+                   services=services)
+
+    def _build(self, task: Task, spec: Spec, source: RepoSource, folder: Path, at_base: bool = False) -> dict:
+        start = time.monotonic()
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        log = folder / "build.log"
+        needs_src = bool(spec.install or spec.requirements or spec.pre_install)
+        meta: dict = {"venv": spec.python is not None, "src": needs_src, "generated": []}
+        with log.open("w", encoding="utf-8") as fh:
+            def step(argv: list[str] | str, cwd: Path, env: dict[str, str] | None = None) -> None:
+                shell = isinstance(argv, str)
+                fh.write(f"$ {argv if shell else ' '.join(argv)}\n")
+                fh.flush()
+                try:
+                    proc = subprocess.run(argv, cwd=cwd, shell=shell, stdout=fh, stderr=subprocess.STDOUT,
+                                          env={**os.environ, **(env or {}), "PIP_NO_INPUT": "1",
+                                               "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+                                          timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL,
+                                          executable="/bin/bash" if shell else None)
+                except subprocess.TimeoutExpired:
+                    raise EnvError(f"environment build step timed out: {argv}", log) from None
+                if proc.returncode != 0:
+                    fh.flush()
+                    tail = log.read_text(errors="replace").strip().splitlines()[-3:]
+                    raise EnvError(f"environment build failed at `{argv if shell else ' '.join(argv)}`: "
+                                   + " | ".join(tail)[-400:], log)
+
+            venv_env: dict[str, str] = {}
+            if spec.python is not None:
+                python = find_python(spec.python)
+                venv = folder / "venv"
+                argv = [str(python), "-m", "venv", str(venv)]
+                if spec.python == "system":
+                    # Offline: reuse this interpreter's packages (pytest) instead of downloading anything.
+                    argv[3:3] = ["--system-site-packages", "--without-pip"]
+                step(argv, folder)
+                venv_env = {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}"}
+                if spec.python != "system":
+                    step([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-U", "pip"], folder, venv_env)
+            src = folder / "src"
+            if needs_src:
+                try:
+                    checkout(source, task.environment_setup_commit or task.base_commit, src)
+                except RepoError as exc:
+                    raise EnvError(str(exc), log) from None
+            for cmd in spec.pre_install:
+                step(cmd, src, venv_env)
+            if spec.packages:
+                step(["python", "-m", "pip", "install", *spec.packages], folder, venv_env)
+            for req in spec.requirements:
+                if (src / req).is_file():
+                    step(["python", "-m", "pip", "install", "-r", req], src, venv_env)
+            if spec.pip_packages:
+                step(["python", "-m", "pip", "install", *spec.pip_packages], folder, venv_env)
+            if at_base and needs_src:
+                # Requirements came from environment_setup_commit; the project itself (and so its own
+                # dependency pins) is installed from base_commit, as the official harness does.
+                try:
+                    checkout(source, task.base_commit, src)
+                except RepoError as exc:
+                    raise EnvError(str(exc), log) from None
+                for cmd in spec.pre_install:
+                    step(cmd, src, venv_env)
+            if spec.install:
+                step(spec.install, src, venv_env)
+            if needs_src and spec.generated:
+                meta["generated"] = _generated_files(src, spec.generated)
+        meta["build_s"] = time.monotonic() - start
+        return meta
+
+
+def _generated_files(src: Path, patterns: tuple[str, ...]) -> list[str]:
+    """Ignored files the install produced in the checkout that a fresh workspace will lack."""
+    out = run_git(src, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", check=False).stdout
+    skip = ("build/", ".eggs/", ".tox/", ".git/")
+    names = []
+    for rel in out.split("\0"):
+        if not rel or rel.startswith(skip) or ".egg-info" in rel or "__pycache__" in rel:
+            continue
+        if any(fnmatch.fnmatch(Path(rel).name, p) for p in patterns):
+            names.append(rel)
+    return sorted(names)

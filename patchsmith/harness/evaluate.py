@@ -1,0 +1,261 @@
+"""Score one patch on one task, as the official SWE-bench harness does.
+
+Apply the prediction, reset the test files to `base_commit` and apply `test_patch`, run the test files
+`test_patch` touches (network-touching tests deselected), parse the runner's output per test id and
+grade FAIL_TO_PASS and PASS_TO_PASS. Nothing here raises on a bad patch: it becomes the result.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..tools.git import run_git
+from ..tools.sandbox.base import Sandbox
+from ..tools.sandbox.local import LocalSandbox
+from .envs import Env
+from .parsers import FAILED, PARSERS, PASSED, failed, lookup, passed
+from .services import wrap
+from .specs import Spec, directives_for, network_tests
+from .tasks import Task, patch_files
+
+SandboxFactory = Callable[[Path], Sandbox]
+
+
+def host_toolchains() -> list[Path]:
+    """Interpreters the harness's environments use: pyenv's Pythons (virtualenvs link into them) and node."""
+    found = [Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))]
+    node = shutil.which("node")
+    if node:
+        found.append(Path(node).resolve())
+    return found
+
+
+def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = None) -> SandboxFactory:
+    """`make_sandbox(kind, root, network=False)`; bwrap also gets `ro_paths` (the cached environments and
+    the mirrors a workspace borrows objects from), which it would otherwise hide with the home directory."""
+    try:
+        from ..tools.sandbox import make_sandbox, resolve_kind
+    except ImportError:  # the sandbox backends are not installed: plain subprocesses
+        make_sandbox = resolve_kind = None
+
+    def factory(root: Path) -> Sandbox:
+        if make_sandbox is None:
+            return LocalSandbox(root)
+        if ro_paths and resolve_kind(kind)[0] == "bwrap":
+            from ..tools.sandbox.bwrap import BwrapSandbox
+
+            return BwrapSandbox(root, network=False, ro_paths=[p for p in ro_paths if p.exists()])
+        if kind == "docker":
+            # The container sees the cached environments and the host's interpreters they point into,
+            # read-only, at the same paths (the base image is the same Debian release as the host).
+            shared = [p for p in [*(ro_paths or []), *host_toolchains()] if p.exists()]
+            return make_sandbox(kind, root, network=False, ro_paths=shared)
+        return make_sandbox(kind, root, network=False)
+
+    return factory
+
+
+@dataclass
+class Applied:
+    ok: bool
+    method: str = ""
+    reason: str = ""
+
+
+@dataclass
+class GroupResult:
+    success: list[str] = field(default_factory=list)
+    failure: list[str] = field(default_factory=list)
+    deselected: list[str] = field(default_factory=list)  # need the network; not graded
+    other: list[str] = field(default_factory=list)  # skipped by the runner; not graded (as officially)
+
+
+@dataclass
+class Evaluation:
+    instance_id: str
+    status: str  # resolved | unresolved | patch_failed | error
+    resolved: bool = False
+    empty_patch: bool = False
+    reason: str = ""
+    patch_applied: bool = False
+    apply_method: str = ""
+    fail_to_pass: GroupResult = field(default_factory=GroupResult)
+    pass_to_pass: GroupResult = field(default_factory=GroupResult)
+    test_command: str = ""
+    sandbox: str = ""  # where the tests ran (bwrap: no network)
+    tests_exit_code: int | None = None
+    timed_out: bool = False
+    timing: dict[str, float] = field(default_factory=dict)  # apply_s, tests_s, parse_s, harness_s, total_s
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _reset(root: Path) -> None:
+    run_git(root, "checkout", "--quiet", "--force", "HEAD", "--", ".", check=False)
+    run_git(root, "clean", "-fdq", check=False)  # not -x: keep build outputs the environment copied in
+
+
+def apply_patch(root: Path, patch: str) -> Applied:
+    """`git apply`, then `git apply --3way`, then `patch --fuzz`: the official harness's fallbacks."""
+    if not patch.endswith("\n"):
+        patch += "\n"
+    attempts = [("git apply", ["git", "apply", "--verbose", "--whitespace=nowarn", "-"]),
+                ("git apply --3way", ["git", "apply", "--verbose", "--3way", "--whitespace=nowarn", "-"]),
+                ("patch --fuzz=5", ["patch", "--batch", "--fuzz=5", "-p1", "--no-backup-if-mismatch"])]
+    reasons = []
+    for name, argv in attempts:
+        try:
+            proc = subprocess.run(argv, cwd=root, input=patch.encode(), capture_output=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            reasons.append(f"{name}: {exc}")
+            continue
+        if proc.returncode == 0:
+            return Applied(True, name)
+        text = (proc.stderr or proc.stdout).decode(errors="replace").strip().splitlines()
+        errors = [line for line in text if "error" in line.lower() or "fail" in line.lower()] or text[-2:]
+        reasons.append(f"{name}: {' / '.join(errors[:2])[:300]}")
+        _reset(root)
+    return Applied(False, "", "; ".join(reasons))
+
+
+def _grade(ids: list[str], status: dict[str, str], deselected: tuple[str, ...]) -> GroupResult:
+    group = GroupResult()
+    for test_id in ids:
+        if deselected and test_id.startswith(deselected):
+            group.deselected.append(test_id)
+            continue
+        state = lookup(test_id, status)
+        if passed(state):
+            group.success.append(test_id)
+        elif failed(state):
+            group.failure.append(test_id)
+        else:
+            group.other.append(test_id)
+    return group
+
+
+def deselection(spec: Spec, root: Path, test_files: list[str]) -> list[str]:
+    ids = list(spec.deselect)
+    if spec.network_source:
+        for rel in test_files:
+            path = root / rel
+            if rel.endswith(".py") and path.is_file():
+                ids += network_tests(path.read_text(errors="replace"), spec.network_source, rel)
+    return list(dict.fromkeys(ids))
+
+
+def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
+             sandbox_factory: SandboxFactory | None = None, timeout: float = 1800.0,
+             log_path: Path | None = None) -> Evaluation:
+    """Score `model_patch` in `root`, a fresh checkout of `task.base_commit` (changed in place)."""
+    start = time.monotonic()
+    result = Evaluation(instance_id=task.instance_id, status="error", empty_patch=not model_patch.strip())
+    log_lines: list[str] = []
+
+    def finish(status: str, reason: str = "") -> Evaluation:
+        result.status, result.reason = status, reason
+        result.timing["total_s"] = time.monotonic() - start
+        result.timing["harness_s"] = result.timing["total_s"] - result.timing.get("tests_s", 0.0)
+        if log_path is not None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log_path.write_text("\n".join(log_lines + [f"status: {status} {reason}"]) + "\n", encoding="utf-8")
+        return result
+
+    t0 = time.monotonic()
+    if not result.empty_patch:
+        applied = apply_patch(root, model_patch)
+        log_lines.append(f"model patch: {'applied with ' + applied.method if applied.ok else applied.reason}")
+        if not applied.ok:
+            result.timing["apply_s"] = time.monotonic() - t0
+            return finish("patch_failed", f"patch failed to apply: {applied.reason}")
+        result.patch_applied, result.apply_method = True, applied.method
+    # The official harness resets the files test_patch touches before applying it, so a prediction that
+    # edited those tests cannot change what is run.
+    test_files = patch_files(task.test_patch)
+    at_base = [f for f in test_files
+               if run_git(root, "cat-file", "-e", f"{task.base_commit}:{f}", check=False).returncode == 0]
+    if at_base:
+        run_git(root, "checkout", "--quiet", task.base_commit, "--", *at_base, check=False)
+    if task.test_patch.strip():
+        applied = apply_patch(root, task.test_patch) if not result.patch_applied else _apply_keep(root, task.test_patch)
+        if not applied.ok:
+            result.timing["apply_s"] = time.monotonic() - t0
+            return finish("error", f"test_patch failed to apply: {applied.reason}")
+    result.timing["apply_s"] = time.monotonic() - t0
+
+    desel = deselection(spec, root, test_files)
+    directives = directives_for(spec, test_files)
+    named = " ".join(shlex.quote(d) for d in directives)
+    if "{tests}" in spec.test_cmd:  # the spec places the test files itself
+        command = spec.test_cmd.replace("{tests}", named).rstrip()
+    else:
+        command = f"{spec.test_cmd} {named}".rstrip()
+    if desel and spec.parser in ("pytest", "pytest-options", "matplotlib"):
+        command += " " + " ".join(f"--deselect {shlex.quote(d)}" for d in desel)
+    result.test_command = command
+    log_lines.append(f"$ {command}")
+
+    sandbox = (sandbox_factory or default_sandbox_factory())(root)
+    result.sandbox = sandbox.name
+    try:
+        t1 = time.monotonic()
+        wrapped, service_env = wrap(command, env.services)
+        run = sandbox.exec(wrapped, cwd=root, timeout=timeout, env={**env.variables(root), **service_env})
+        result.timing["tests_s"] = time.monotonic() - t1
+    finally:
+        sandbox.close()
+    log_lines.append(run.output)
+    result.tests_exit_code, result.timed_out = run.exit_code, run.timed_out
+    if run.timed_out:
+        return finish("error", f"tests timed out after {timeout:g}s")
+
+    t2 = time.monotonic()
+    if spec.parser == "exitcode":
+        verdict = PASSED if run.exit_code == 0 else FAILED
+        status = {t: verdict for t in task.fail_to_pass + task.pass_to_pass}
+    else:
+        status = PARSERS[spec.parser](run.output)
+    prefixes = tuple(desel)
+    result.fail_to_pass = _grade(task.fail_to_pass, status, prefixes)
+    result.pass_to_pass = _grade(task.pass_to_pass, status, prefixes)
+    result.timing["parse_s"] = time.monotonic() - t2
+
+    if task.fail_to_pass and len(result.fail_to_pass.deselected) == len(task.fail_to_pass):
+        return finish("error", "every FAIL_TO_PASS test needs the network; cannot score offline")
+    if not status and (task.fail_to_pass or task.pass_to_pass):
+        tail = " | ".join(run.output.strip().splitlines()[-3:])[-300:]
+        return finish("unresolved", f"no test results in the output (exit {run.exit_code}): {tail}")
+    result.resolved = not result.fail_to_pass.failure and not result.pass_to_pass.failure
+    if result.resolved:
+        return finish("resolved")
+    return finish("unresolved", f"{len(result.fail_to_pass.failure)} FAIL_TO_PASS and "
+                                f"{len(result.pass_to_pass.failure)} PASS_TO_PASS tests fail")
+
+
+def _apply_keep(root: Path, patch: str) -> Applied:
+    """Apply on top of earlier changes: fallbacks must not reset the prediction already applied."""
+    if not patch.endswith("\n"):
+        patch += "\n"
+    reasons = []
+    for name, argv in (("git apply", ["git", "apply", "--verbose", "--whitespace=nowarn", "-"]),
+                       ("patch --fuzz=5", ["patch", "--batch", "--fuzz=5", "-p1", "--no-backup-if-mismatch",
+                                           "--dry-run"])):
+        proc = subprocess.run(argv, cwd=root, input=patch.encode(), capture_output=True, timeout=120)
+        if proc.returncode == 0:
+            if name.startswith("patch"):
+                argv = argv[:-1]  # the dry run passed: apply for real
+                proc = subprocess.run(argv, cwd=root, input=patch.encode(), capture_output=True, timeout=120)
+                if proc.returncode != 0:
+                    break
+            return Applied(True, name)
+        reasons.append(f"{name}: {(proc.stderr or proc.stdout).decode(errors='replace').strip()[:200]}")
+    return Applied(False, "", "; ".join(reasons))

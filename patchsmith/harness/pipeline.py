@@ -1,0 +1,110 @@
+"""One task end to end: repository at base_commit, environment, (agent,) evaluation, as a result dict."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..agent.paths import cache_dir
+from .envs import Env, EnvError, EnvManager
+from .evaluate import SandboxFactory, default_sandbox_factory, evaluate
+from .repos import RepoError, checkout, find_source, remove_checkout
+from .specs import spec_for
+from .tasks import Task
+
+# (task, workspace root, its environment, task folder) -> agent outcome dict with at least "patch".
+AgentFn = Callable[[Task, Path, Env, Path], dict[str, Any]]
+
+
+def default_cache_dir() -> Path:
+    return cache_dir()  # PATCHSMITH_CACHE_DIR, else the user cache dir
+
+
+@dataclass
+class Harness:
+    repos_dir: Path | None = None
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    spec_config: dict[str, Any] = field(default_factory=dict)
+    sandbox_factory: SandboxFactory | None = None
+    timeout: float = 1800.0  # per task's test run
+    allow_clone: bool = True
+    keep_workspaces: bool = False
+    workspaces_dir: Path | None = None  # default: <task folder>/workspace
+    envs: EnvManager = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.cache_dir = Path(self.cache_dir)
+        if self.envs is None:
+            self.envs = EnvManager(self.cache_dir)
+        if self.sandbox_factory is None:
+            self.sandbox_factory = default_sandbox_factory()
+
+    def process(self, task: Task, task_dir: Path, *, patch: str | None = None, model_name: str = "",
+                agent: AgentFn | None = None) -> dict[str, Any]:
+        """Evaluate `patch` (eval), or run `agent` to get one and evaluate it (run)."""
+        start = time.monotonic()
+        timing: dict[str, float] = {}
+        result: dict[str, Any] = {"instance_id": task.instance_id, "repo": task.repo, "status": "error",
+                                  "resolved": False, "reason": "", "model_name_or_path": model_name,
+                                  "model_patch": patch or "", "evaluation": None, "agent": None, "env": None,
+                                  "timing": timing}
+
+        def done(status: str, reason: str = "") -> dict[str, Any]:
+            result["status"], result["reason"] = status, reason
+            timing["total_s"] = time.monotonic() - start
+            return result
+
+        spec = spec_for(task, self.spec_config)
+        workspace = (self.workspaces_dir / task.instance_id if self.workspaces_dir else task_dir / "workspace")
+        try:
+            t0 = time.monotonic()
+            source = find_source(task, self.repos_dir, self.cache_dir, self.allow_clone)
+            t1 = time.monotonic()
+            try:
+                env = self.envs.get(task, spec, source)
+            except EnvError as exc:
+                result["env"] = {"error": str(exc), "log": str(exc.log) if exc.log else None}
+                return done("error", f"environment build failed: {exc}")
+            result["env"] = {"key": env.key, "reused": env.reused, "build_s": round(env.build_s, 2)}
+            timing["env_s"] = time.monotonic() - t1
+            t2 = time.monotonic()
+            checkout(source, task.base_commit, workspace)
+            env.prepare_workspace(workspace)
+            timing["checkout_s"] = (time.monotonic() - t2) + (t1 - t0)
+        except RepoError as exc:
+            return done("error", str(exc))
+        try:
+            if agent is not None:
+                earlier = task_dir / "agent"
+                if earlier.exists():
+                    # A run killed mid-task left a partial trajectory: keep it aside, start a clean one.
+                    earlier.rename(task_dir / f"agent.interrupted-{time.strftime('%Y%m%d-%H%M%S')}")
+                t3 = time.monotonic()
+                try:
+                    outcome = agent(task, workspace, env, task_dir)
+                except Exception as exc:  # an agent crash is this task's result, not the batch's end
+                    timing["agent_s"] = time.monotonic() - t3
+                    return done("error", f"agent crashed: {type(exc).__name__}: {exc}")
+                timing["agent_s"] = time.monotonic() - t3
+                result["agent"] = {k: v for k, v in outcome.items() if k != "patch"}
+                patch = outcome.get("patch") or ""
+                result["model_patch"] = patch
+                # Score from a clean tree at base_commit, exactly as a third party would.
+                checkout(source, task.base_commit, workspace)
+                env.prepare_workspace(workspace)
+            evaluation = evaluate(task, patch or "", workspace, env, spec, sandbox_factory=self.sandbox_factory,
+                                  timeout=self.timeout, log_path=task_dir / "eval.log")
+        except RepoError as exc:
+            return done("error", str(exc))
+        finally:
+            if not self.keep_workspaces:
+                remove_checkout(workspace)
+        result["evaluation"] = evaluation.to_dict()
+        result["resolved"] = evaluation.resolved
+        timing["eval_s"] = evaluation.timing.get("total_s", 0.0)
+        timing["tests_s"] = evaluation.timing.get("tests_s", 0.0)
+        return done(evaluation.status, evaluation.reason)
+

@@ -1,0 +1,184 @@
+"""The batch report: `report.json` (official summary fields + our per-task detail), `preds.jsonl`, and
+rich tables (summary, per repository), plus the progress measures read from trajectories."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .locks import write_atomic
+from .preds import Prediction, write_preds
+from .tasks import Task, patch_files
+
+SCHEMA_VERSION = 2
+EDIT_COMMANDS = {"create", "str_replace", "insert", "undo_edit"}
+
+
+def progress_measures(trajectory_path: str | Path | None, reference_patch: str) -> dict[str, Any]:
+    """Did the run open / edit the files the reference patch touches, at which step; failing tests over time."""
+    from ..agent.trajectory import read_trajectory  # local: only runs with trajectories need it
+
+    files = patch_files(reference_patch)
+    out: dict[str, Any] = {"reference_files": files, "opened": {}, "edited": {}, "failing_tests": []}
+    if not trajectory_path or not Path(trajectory_path).is_file():
+        return out
+    try:
+        traj = read_trajectory(Path(trajectory_path))
+    except (ValueError, OSError):
+        return out
+    for step in traj.steps:
+        action = step.action
+        if action is None:
+            continue
+        args = action.args or {}
+        if action.tool == "str_replace_editor":
+            path = str(args.get("path") or "").removeprefix("./")
+            for ref in files:
+                if path and (path == ref or path.endswith("/" + ref)):  # relative, or absolute in the workspace
+                    out["opened"].setdefault(ref, step.index)
+                    if args.get("command") in EDIT_COMMANDS:
+                        out["edited"].setdefault(ref, step.index)
+        elif action.tool == "run_tests":
+            count = failing_count(step.observation.data, step.observation.text)
+            if count is not None:
+                out["failing_tests"].append({"step": step.index, "failing": count})
+    out["opened_all"] = bool(files) and all(f in out["opened"] for f in files)
+    out["edited_all"] = bool(files) and all(f in out["edited"] for f in files)
+    out["first_open_step"] = min(out["opened"].values(), default=None)
+    out["first_edit_step"] = min(out["edited"].values(), default=None)
+    return out
+
+
+def failing_count(data: dict[str, Any], text: str) -> int | None:
+    """Failed + errored tests from a run_tests observation: structured data first, the summary text next."""
+    for key in ("failing", "failed_count", "num_failed"):
+        if isinstance(data.get(key), int):
+            return data[key]
+    counts = data.get("counts") or data.get("summary")
+    if isinstance(counts, dict):
+        return int(counts.get("failed", 0) or 0) + int(counts.get("error", counts.get("errors", 0)) or 0)
+    if isinstance(data.get("failed"), list):
+        return len(data["failed"])
+    if isinstance(data.get("failed"), int):
+        return data["failed"] + int(data.get("errors", 0) or 0)
+    found = re.findall(r"(\d+) (failed|error|errors)\b", text or "")
+    if found:
+        return sum(int(n) for n, _ in found)
+    if re.search(r"\d+ passed", text or ""):
+        return 0
+    return None
+
+
+def build_report(tasks: list[Task], results: dict[str, dict[str, Any]], *, submitted: set[str] | None = None,
+                 run_info: dict[str, Any] | None = None) -> dict[str, Any]:
+    ids = [t.instance_id for t in tasks]
+    rows = [results[i] for i in ids if i in results]
+    submitted_ids = sorted(submitted if submitted is not None else (r["instance_id"] for r in rows))
+    completed = sorted(r["instance_id"] for r in rows if r.get("status") in ("resolved", "unresolved", "patch_failed"))
+    resolved = sorted(r["instance_id"] for r in rows if r.get("resolved"))
+    empty = sorted(r["instance_id"] for r in rows if not (r.get("model_patch") or "").strip()
+                   and r.get("status") != "error")
+    errors = sorted(r["instance_id"] for r in rows if r.get("status") == "error")
+    return {
+        "total_instances": len(ids),
+        "submitted_instances": len(submitted_ids),
+        "completed_instances": len(completed),
+        "resolved_instances": len(resolved),
+        "unresolved_instances": len(completed) - len(resolved),
+        "empty_patch_instances": len(empty),
+        "error_instances": len(errors),
+        "completed_ids": completed,
+        "incomplete_ids": sorted(set(ids) - set(completed) - set(errors)),
+        "empty_patch_ids": empty,
+        "submitted_ids": submitted_ids,
+        "resolved_ids": resolved,
+        "unresolved_ids": sorted(set(completed) - set(resolved)),
+        "error_ids": errors,
+        "patch_failed_ids": sorted(r["instance_id"] for r in rows if r.get("status") == "patch_failed"),
+        "schema_version": SCHEMA_VERSION,
+        "run": run_info or {},
+        "tasks": {r["instance_id"]: r for r in rows},
+    }
+
+
+def write_outputs(output: Path, report: dict[str, Any], tasks: list[Task], model_name: str) -> None:
+    output = Path(output)
+    write_atomic(output / "report.json", json.dumps(report, indent=1, default=str))
+    preds = []
+    for task in tasks:
+        row = report["tasks"].get(task.instance_id)
+        if row is None:
+            continue
+        preds.append(Prediction(task.instance_id, row.get("model_patch") or "",
+                                row.get("model_name_or_path") or model_name))
+    write_preds(output / "preds.jsonl", preds)
+
+
+def _fmt_s(seconds: float) -> str:
+    return f"{seconds:.1f}s" if seconds < 120 else f"{seconds / 60:.1f}m"
+
+
+def summary_table(report: dict[str, Any], title: str = "patchsmith results") -> Table:
+    rows = list(report["tasks"].values())
+    total = report["total_instances"] or 1
+    table = Table(title=title)
+    for col in ("measure", "value"):
+        table.add_column(col, justify="right" if col == "value" else "left")
+    agents = [r["agent"] for r in rows if r.get("agent")]
+    table.add_row("tasks", str(report["total_instances"]))
+    table.add_row("resolved", f"{report['resolved_instances']} ({100 * report['resolved_instances'] / total:.1f}%)")
+    table.add_row("unresolved / patch failed", f"{report['unresolved_instances']} / {len(report['patch_failed_ids'])}")
+    table.add_row("empty patches", str(report["empty_patch_instances"]))
+    table.add_row("errors", str(report["error_instances"]))
+    if agents:
+        table.add_row("mean steps", f"{mean(a.get('steps', 0) for a in agents):.1f}")
+        table.add_row("tokens (prompt + completion)",
+                      f"{sum(a.get('prompt_tokens', 0) + a.get('completion_tokens', 0) for a in agents):,}")
+        table.add_row("cost", f"${sum(a.get('cost', 0.0) for a in agents):.4f}")
+        progress = [a.get("progress") or {} for a in agents]
+        with_files = [p for p in progress if p.get("reference_files")]
+        if with_files:
+            table.add_row("opened reference files", f"{sum(bool(p.get('opened_all')) for p in with_files)}/{len(with_files)}")
+            table.add_row("edited reference files", f"{sum(bool(p.get('edited_all')) for p in with_files)}/{len(with_files)}")
+            steps = [p["first_edit_step"] for p in with_files if p.get("first_edit_step") is not None]
+            if steps:
+                table.add_row("first edit of a reference file (mean step)", f"{mean(steps):.1f}")
+        moves = [p["failing_tests"] for p in progress if len(p.get("failing_tests") or []) >= 1]
+        if moves:
+            first = sum(m[0]["failing"] for m in moves)
+            last = sum(m[-1]["failing"] for m in moves)
+            table.add_row("failing tests, first -> last run_tests", f"{first} -> {last}")
+    wall = sum((r.get("timing") or {}).get("total_s", 0.0) for r in rows)
+    table.add_row("wall time (sum over tasks)", _fmt_s(wall))
+    return table
+
+
+def repo_table(report: dict[str, Any], title: str = "by repository") -> Table:
+    by_repo: dict[str, list[dict[str, Any]]] = {}
+    for row in report["tasks"].values():
+        by_repo.setdefault(row.get("repo", "?"), []).append(row)
+    table = Table(title=title)
+    for col in ("repository", "instances", "resolved", "errors", "tests time", "total time"):
+        table.add_column(col, justify="left" if col == "repository" else "right")
+    for repo, rows in sorted(by_repo.items()):
+        table.add_row(repo, str(len(rows)), str(sum(bool(r.get("resolved")) for r in rows)),
+                      str(sum(r.get("status") == "error" for r in rows)),
+                      _fmt_s(sum((r.get("timing") or {}).get("tests_s", 0.0) for r in rows)),
+                      _fmt_s(sum((r.get("timing") or {}).get("total_s", 0.0) for r in rows)))
+    return table
+
+
+def print_report(report: dict[str, Any], console: Console | None = None, title: str = "patchsmith results") -> None:
+    console = console or Console()
+    console.print(summary_table(report, title))
+    console.print(repo_table(report))
+    problems = [r for r in report["tasks"].values() if r.get("status") in ("error", "patch_failed")]
+    for row in problems[:20]:
+        console.print(f"[red]{row['instance_id']}[/]: {row.get('status')}: {row.get('reason', '')[:200]}",
+                      highlight=False)
