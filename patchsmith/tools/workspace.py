@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .git import diff_against
 from .sandbox.base import ExecResult, Sandbox
 from .sandbox.local import LocalSandbox
+from .snapshot import DiffLimits, diff_against
 
 
 class PathOutsideWorkspace(ValueError):
@@ -26,6 +26,7 @@ class Workspace:
     command_timeout: float = 120.0  # seconds a tool's command may run
     observation_budget: int = 12_000  # characters of a tool's output the model sees
     edit_history: dict[str, list[str | None]] = field(default_factory=dict)  # path -> prior contents, for undo
+    diff_limits: DiffLimits = field(default_factory=DiffLimits)  # files bigger than these stay out of patches
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -52,7 +53,7 @@ class Workspace:
         return str(Path(path).resolve().relative_to(self.root)) or "."
 
     def diff(self, paths: list[str] | None = None) -> str:
-        return diff_against(self.root, self.base, paths)
+        return diff_against(self.root, self.base, paths, self.diff_limits)
 
     def exec(self, command: str, timeout: float = 120.0) -> ExecResult:
         return self.sandbox.exec(command, cwd=self.root, timeout=timeout)
