@@ -9,6 +9,7 @@ its size and git blob id, and carries the rest of the changes as usual.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -20,6 +21,7 @@ from .gitstore import store_dir
 
 NOTE = "# patchsmith: "  # lines `git apply` skips (they come before the first `diff --git`)
 BINARY_PROBE = 8000  # bytes git itself looks at to call a file binary
+HASH_LIMIT = 64 * 1024 * 1024  # bigger left-out files get a sampled fingerprint, not a full hash
 
 
 @dataclass(frozen=True)
@@ -56,27 +58,40 @@ def _too_big(path: Path, size: int, limits: DiffLimits) -> bool:
         return False
 
 
-def _blob_ids(root: Path, store: Path, paths: list[tuple[str, os.stat_result]]) -> dict[str, str]:
-    """git blob ids of big files, cached by (size, mtime, inode): hashing 2 GB again on every step is slow."""
+def _fingerprint(path: Path, size: int) -> str:
+    """The file's git blob id; past HASH_LIMIT, where hashing takes minutes on every step, a sha256 of its
+    first and last MiB and its size, labelled as such."""
+    if size <= HASH_LIMIT:
+        blob = hashlib.sha1(b"blob %d\0" % size)
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                blob.update(chunk)
+        return f"git blob {blob.hexdigest()}"
+    sample = hashlib.sha256()
+    with open(path, "rb") as fh:
+        sample.update(fh.read(1 << 20))
+        fh.seek(max(size - (1 << 20), 0))
+        sample.update(fh.read(1 << 20))
+    return f"sha256 of its first and last MiB {sample.hexdigest()}"
+
+
+def _fingerprints(store: Path, root: Path, paths: list[tuple[str, os.stat_result]]) -> dict[str, str]:
+    """Fingerprints of big files, cached by (size, mtime, inode) so an unchanged file is not read again."""
     cache_file = store / "patchsmith-bigfiles.json"
     try:
         cache = json.loads(cache_file.read_text())
     except (OSError, ValueError):
         cache = {}
-    out, todo = {}, []
+    out = {}
     for rel, st in paths:
         key = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
-        if cache.get(rel, {}).get("key") == key:
-            out[rel] = cache[rel]["sha"]
-        else:
-            todo.append((rel, key))
-    if todo:
-        proc = run_git(root, "hash-object", "--no-filters", "--stdin-paths", input="\n".join(r for r, _ in todo) + "\n",
-                       check=False)
-        for (rel, key), sha in zip(todo, proc.stdout.split(), strict=False):
-            out[rel] = cache.setdefault(rel, {})["sha"] = sha
-            cache[rel]["key"] = key
-        cache_file.write_text(json.dumps(cache))
+        if cache.get(rel, {}).get("key") != key:
+            try:
+                cache[rel] = {"key": key, "id": _fingerprint(root / rel, st.st_size)}
+            except OSError:
+                cache[rel] = {"key": key, "id": "unreadable"}
+        out[rel] = cache[rel]["id"]
+    cache_file.write_text(json.dumps(cache))
     return out
 
 
@@ -119,9 +134,9 @@ def _tree_in_store(root: Path, base: str, store: Path, limits: DiffLimits) -> tu
     if not big:
         return run_git(root, "write-tree", env=env).stdout.strip(), []
     _reset_to_base(root, base, env, rels)
-    ids = _blob_ids(root, store, big)
-    notes = [f"{NOTE}left out of the patch: {rel} ({st.st_size} bytes, git blob {ids.get(rel, '?')}), bigger "
-             f"than the diff limit" for rel, st in big]
+    ids = _fingerprints(store, root, big)
+    notes = [f"{NOTE}left out of the patch: {rel} ({st.st_size} bytes, {ids[rel]}), bigger than the diff "
+             f"limit" for rel, st in big]
     return run_git(root, "write-tree", env=env).stdout.strip(), notes
 
 

@@ -26,7 +26,6 @@ from patchsmith.tools.search import search_files
 from patchsmith.tools.seed import apply_back, remove_worktree, seed_worktree
 from patchsmith.tools.workspace import Workspace
 
-
 # Each attack runs in the workspace (cwd) inside the sandbox. $P is an executable payload that appends to
 # the marker and passes stdin through (so it works as fsmonitor, hook, clean/smudge filter, textconv, diff).
 # $E is a git dir the attacker builds from scratch, borrowing the real objects so git has something to read.
