@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
+from ...errors import PatchsmithError
 from .base import (
     DEFAULT_OUTPUT_CAP,
     ExecResult,
@@ -35,7 +36,7 @@ class SandboxFallbackWarning(UserWarning):
     """`auto` fell back to the unisolated local backend."""
 
 
-class ModeRefused(RuntimeError):
+class ModeRefused(PatchsmithError, RuntimeError):
     """A permission mode the chosen sandbox cannot uphold; the message says which backend to use."""
 
 

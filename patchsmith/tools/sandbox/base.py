@@ -10,6 +10,8 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from ...errors import PatchsmithError
+
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_OUTPUT_CAP = 1_000_000  # bytes kept from a command's combined output
 
@@ -20,7 +22,7 @@ SAFE_NAMES = {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "USER"
               "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"}
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(PatchsmithError, RuntimeError):
     """A backend cannot run on this machine; the message is one line that says what to install or enable."""
 
 
