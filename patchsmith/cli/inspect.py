@@ -39,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
             from patchsmith.tui.inspector import open_model
 
             target = open_model(path)
-    except TrajectoryFormatError as exc:
-        raise UserError(str(exc)) from None
+    except TrajectoryFormatError:
+        raise  # a PatchsmithError already: cli/main.py prints it (and it must not fall into ValueError below)
     except (OSError, UnicodeError) as exc:
         raise UserError(f"{path}: cannot read it ({exc.__class__.__name__}: {exc})") from None
     except ValueError as exc:
