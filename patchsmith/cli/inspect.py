@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     path: Path = args.path
     if not path.exists():
         raise UserError(f"{path}: no such file or folder; pass a trajectory file or a run output folder")
-    from ..tui.importers import TrajectoryFormatError, detect_format, find_trajectory, read_folder
+    from ..tui.importers import TrajectoryFormatError, find_trajectory, read_folder
 
     target: object = None
     try:
@@ -34,7 +34,6 @@ def run(args: argparse.Namespace) -> int:
                 raise UserError(f"{path}: no runs here (expected subfolders with trajectory.jsonl, or a trajectory file)")
             path = own or path
         if target is None:
-            detect_format(path)
             # The CLI is the one place that starts a Textual app; the agent layer never imports it otherwise.
             from patchsmith.tui.inspector import open_model
 

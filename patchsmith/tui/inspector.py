@@ -8,19 +8,13 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from patchsmith.tui.importers import RunFolder, detect_format, load_file
+from patchsmith.tui.importers import RunFolder
 
-from .model import RunModel
+from .model import RunModel, open_model
 from .run_view import RunView
 from .runs import RunsScreen
 
-
-def open_model(path: Path) -> RunModel:
-    """Our JSONL is read lazily; other agents' formats are small and converted whole."""
-    path = Path(path)
-    if detect_format(path) == "patchsmith":
-        return RunModel.open_jsonl(path)
-    return RunModel.from_trajectory(load_file(path))
+__all__ = ["InspectorApp", "RunScreen", "open_model", "run_inspector"]
 
 
 class RunScreen(Screen):
