@@ -73,7 +73,15 @@ def tmux(*args: str) -> str:
 def first_paint(command: str, marker: str, mem_file: Path, settle: float) -> tuple[float, int]:
     """Seconds from Enter to `marker` on screen, and peak RSS (KB) of the process (via /usr/bin/time)."""
     session = f"bench-inspect-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "45", "-e", f"PYTHONPATH={ROOT}", "bash --norc --noprofile")
+    for attempt in range(5):  # the server of the previous session may still be exiting
+        try:
+            tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "45", "-e", f"PYTHONPATH={ROOT}",
+                 "bash --norc --noprofile")
+            break
+        except subprocess.CalledProcessError:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
     try:
         time.sleep(0.3)
         tmux("send-keys", "-t", session, f"/usr/bin/time -f %M -o {mem_file} {command}; clear", "Enter")
