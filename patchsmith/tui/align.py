@@ -76,12 +76,8 @@ def _bash_key(command: str, state: dict[str, Any]) -> Key:
     return ("bash", name)
 
 
-def step_key(step: Step) -> Key:
-    """What the step did, in a form shared by our tools and the peers' commands."""
-    action = step.action
-    if action is None:
-        return ("none", "")
-    tool, args = action.tool, action.args
+def action_key(tool: str, args: dict[str, Any], state: dict[str, Any]) -> Key:
+    """What a step did, from its tool, arguments and recorded state (shared by our tools and peers' commands)."""
     if tool == "str_replace_editor":
         command = str(args.get("command", ""))
         path = norm_path(args.get("path", ""))
@@ -100,8 +96,14 @@ def step_key(step: Step) -> Key:
     if isinstance(command, str):
         if tool != "bash" and not command.startswith(tool):  # SWE-agent's commands keep their name in the text
             command = f"{tool} {command}"
-        return _bash_key(command, step.state)
-    return (tool, "")
+        return _bash_key(command, state if isinstance(state, dict) else {})
+    return (tool or "none", "")
+
+
+def step_key(step: Step) -> Key:
+    if step.action is None:
+        return ("none", "")
+    return action_key(step.action.tool, step.action.args, step.state)
 
 
 @dataclass(frozen=True)

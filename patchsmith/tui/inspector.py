@@ -31,14 +31,31 @@ class InspectorApp(App):
     CSS_PATH = "inspector.tcss"
     TITLE = "patchsmith inspect"
 
-    def __init__(self, target: RunModel | RunFolder) -> None:
+    def __init__(self, target: RunModel | RunFolder | tuple[RunModel, RunModel] | tuple[RunFolder, RunFolder]) -> None:
         super().__init__()
         self.target = target
 
     def get_default_screen(self) -> Screen:
+        from .compare import CompareScreen, TaskPickScreen
+
+        if isinstance(self.target, tuple):
+            a, b = self.target
+            if isinstance(a, RunFolder) and isinstance(b, RunFolder):
+                return TaskPickScreen(a, b)
+            return CompareScreen(a, b)  # type: ignore[arg-type]
         if isinstance(self.target, RunFolder):
             return RunsScreen(self.target)
         return RunScreen(self.target)
+
+    def open_compare(self, a: Path, b: Path) -> None:
+        from .compare import CompareScreen
+
+        try:
+            models = open_model(a), open_model(b)
+        except (ValueError, OSError) as exc:
+            self.notify(f"cannot open the runs: {exc}", severity="error")
+            return
+        self.push_screen(CompareScreen(*models))
 
     def open_run(self, path: Path) -> None:
         try:
@@ -55,5 +72,5 @@ class InspectorApp(App):
             self.exit()
 
 
-def run_inspector(target: RunModel | RunFolder) -> None:
+def run_inspector(target: RunModel | RunFolder | tuple) -> None:
     InspectorApp(target).run()

@@ -25,6 +25,8 @@ from patchsmith.agent.trajectory import (
     Trajectory,
 )
 
+from .align import action_key, step_key
+
 _STEP_PREFIX = b'{"type":"step"'
 _FAIL_STATUSES = {"failed", "fail", "error", "errored", "failure"}
 _CACHE_SIZE = 256
@@ -56,6 +58,7 @@ class StepFacts:
     failing: int | None
     has_diff: bool
     text: str  # lowercased thought + action + observation, for search
+    key: tuple[str, str] = ("none", "")  # what the step did (kind, file), for aligning two runs
 
 
 def _facts(d: dict[str, Any]) -> StepFacts:
@@ -74,6 +77,7 @@ def _facts(d: dict[str, Any]) -> StepFacts:
         failing=failing_count(data) if isinstance(data, dict) else None,
         has_diff=d.get("diff") is not None,
         text=text.lower(),
+        key=action_key(tool, args, d.get("state") or {}) if action else ("none", ""),
     )
 
 
@@ -88,7 +92,7 @@ def step_facts(step: Step) -> StepFacts:
         tool=tool or "(none)", error=(not obs.ok) or bool(obs.error),
         tokens=step.usage.prompt_tokens + step.usage.completion_tokens, cost=step.usage.cost,
         failing=failing_count(data), has_diff=step.diff is not None,
-        text="\n".join((step.thought, tool, args, obs.text)).lower())
+        text="\n".join((step.thought, tool, args, obs.text)).lower(), key=step_key(step))
 
 
 def _broken_step(index: int, why: str) -> Step:
