@@ -57,7 +57,7 @@ def backend_status(kind: str) -> str | None:
         except SandboxUnavailable as exc:
             return str(exc)
         return None
-    raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join(SANDBOX_KINDS)}")
+    raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join((*BACKENDS, 'auto'))}")
 
 
 def available_backends() -> dict[str, str | None]:
@@ -69,7 +69,7 @@ def resolve_kind(kind: str) -> tuple[str, str | None]:
     """The concrete backend for `kind`, and why `auto` fell back to local (None when it did not)."""
     if kind != "auto":
         if kind not in BACKENDS:
-            raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join(SANDBOX_KINDS)}")
+            raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join((*BACKENDS, 'auto'))}")
         return kind, None
     reason = backend_status("bwrap")
     if reason is None:
@@ -104,7 +104,7 @@ def make_sandbox(kind: str, root: Path, *, read_only: bool = False, network: boo
 
         return DockerSandbox(root, image=image, read_only=read_only, network=network, output_cap=output_cap,
                              base_env=base_env, run_id=run_id, ro_paths=ro_paths)
-    raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join(SANDBOX_KINDS)}")
+    raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join((*BACKENDS, 'auto'))}")
 
 
 def check_mode(mode: str, sandbox: Sandbox) -> None:
