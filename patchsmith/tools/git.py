@@ -18,6 +18,7 @@ from pathlib import Path
 
 import git
 
+from ..errors import PatchsmithError
 from .gitstore import store_dir
 
 # `-c` settings that win over every config file git reads. Each names a way git could start a program or
@@ -37,7 +38,7 @@ BASE_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_A
             "GIT_PROTOCOL_FROM_USER": "0", "GIT_ASKPASS": "/bin/false", "SSH_ASKPASS": "/bin/false"}
 
 
-class GitError(RuntimeError):
+class GitError(PatchsmithError, RuntimeError):
     """A git command failed; the message carries git's own stderr."""
 
 
