@@ -26,7 +26,11 @@ class RunConfig(BaseModel):
     repeat_limit: int = 3  # the same action this many times in a row without a change stops the run
     mode: Mode = "ask"
     sandbox: str = "auto"  # bwrap where it works, else local with a warning
-    strategy: str = "react"
+    strategy: str = "react"  # see patchsmith.agent.strategies: react, direct, self-refine, reflexion, best-of-N...
+    seed: int | None = None  # sampling seed, sent to endpoints that support it
+    escalate_to: str | None = None  # escalation: the stronger model for attempts after the first
+    budget_cost: float | None = None  # dollars per task across all of a strategy's attempts
+    budget_tokens: int | None = None  # tokens per task across all attempts
     test_command: str | None = None
     localize: bool = True  # rank the code against the issue at the start and seed working memory with it
     price_prompt: float | None = None  # $/1M tokens, when the endpoint does not report cost
