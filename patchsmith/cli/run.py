@@ -9,18 +9,28 @@ from pathlib import Path
 from rich.console import Console
 
 from ..agent.config import RunConfig
+from ..agent.strategies import make_strategy
 from ..errors import UserError
 from ..harness.agent_job import make_agent
 from ..harness.batch import run_batch
 from ..harness.report import build_report, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
 from .harness_options import add_harness_options, harness_from_args
+from .strategy_options import add_strategy_options, strategy_update
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run the agent on SWE-bench-style tasks and score the patches",
                                    description=__doc__)
     parser.add_argument("tasks", type=Path, help="SWE-bench dataset file (.jsonl/.json/.parquet) or scenarios folder")
+    add_run_options(parser)
+    parser.add_argument("--cutoff", metavar="YYYY-MM-DD",
+                        help="with --strategies: compare tasks created before and after this date apart")
+    parser.set_defaults(func=run_run)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """What a batch run needs (shared with `compare`, which can run the strategies it compares)."""
     parser.add_argument("--model", default="scripted",
                         help="model NAME (OpenAI-compatible), scripted:FILE, replay:TRAJECTORY, or `scripted` "
                              "for each scenario's own replies")
@@ -28,11 +38,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-steps", type=int, default=None, help="step budget per task")
     parser.add_argument("--max-cost", type=float, default=None, help="dollar budget per task")
     parser.add_argument("--agent-timeout", type=float, default=None, help="wall-clock seconds per agent run")
+    parser.add_argument("--temperature", type=float, default=None, help="sampling temperature (default 0)")
     add_harness_options(parser)
-    parser.set_defaults(func=run_run)
+    add_strategy_options(parser, several=True)
 
 
 def run_run(args: argparse.Namespace) -> int:
+    strategies = strategy_list(args)
+    if len(strategies) == 1 and not args.strategies:
+        run_strategy_batch(args, strategies[0], args.output)
+        return 0
+    base = (args.output or default_output(args, "compare")).resolve()
+    folders = [run_strategy_batch(args, s, base / safe_label(s)) for s in strategies]
+    from .compare import compare_folders
+
+    compare_folders(folders, base, cutoff=args.cutoff)
+    return 0
+
+
+def strategy_list(args: argparse.Namespace) -> list[str]:
+    if not args.strategies:
+        return [args.strategy]
+    names = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    if not names:
+        raise UserError("--strategies is empty; give e.g. direct,react,reflexion,best-of-3")
+    for name in names:
+        make_strategy(name, RunConfig(escalate_to=args.escalate_to))  # a typo fails before any task runs
+    return list(dict.fromkeys(names))
+
+
+def safe_label(strategy: str) -> str:
+    return strategy.replace(":", "_").replace("/", "_")
+
+
+def default_output(args: argparse.Namespace, kind: str = "run") -> Path:
+    model_name = args.model if args.model != "scripted" else "patchsmith-scripted"
+    return Path("runs") / f"{kind}-{args.tasks.stem or 'tasks'}-{model_name.replace('/', '_').replace(':', '_')}"
+
+
+def run_strategy_batch(args: argparse.Namespace, strategy: str, output: Path | None) -> Path:
+    """One strategy over the tasks into `output`, scored and reported; returns the output folder."""
     harness = harness_from_args(args)
     tasks = select(load_tasks(args.tasks), args.instances)
     if args.max_steps is not None and args.max_steps < 1:
@@ -44,6 +89,9 @@ def run_run(args: argparse.Namespace) -> int:
         update["max_cost"] = args.max_cost
     if args.agent_timeout is not None:
         update["max_wall_s"] = args.agent_timeout
+    if args.temperature is not None:
+        update["temperature"] = args.temperature
+    update.update(strategy_update(args, strategy))
     if args.model == "scripted":
         missing = [t.instance_id for t in tasks if t.replies is None]
         if missing:
@@ -52,11 +100,10 @@ def run_run(args: argparse.Namespace) -> int:
     config = RunConfig(**update)
     model_name = args.model if args.model != "scripted" else "patchsmith-scripted"
     # Absolute: git runs with -C in other folders, where a relative path means something else.
-    default = Path("runs") / f"run-{args.tasks.stem or 'tasks'}-{model_name.replace('/', '_').replace(':', '_')}"
-    output = (args.output or default).resolve()
+    output = (output or default_output(args)).resolve()
     agent = make_agent(config, harness.sandbox_factory, harness.spec_config)
     console = Console(stderr=True)
-    console.print(f"running {len(tasks)} task(s) with {args.model} -> {output}")
+    console.print(f"running {len(tasks)} task(s) with {args.model}, strategy {strategy} -> {output}")
 
     def job(task, task_dir):
         return harness.process(task, task_dir, model_name=f"patchsmith/{model_name}", agent=agent)
@@ -64,9 +111,10 @@ def run_run(args: argparse.Namespace) -> int:
     start = time.monotonic()
     results = run_batch(tasks, job, output, workers=args.workers, console=console, show_progress=not args.no_progress,
                         retry_errors=args.retry_errors)
-    report = build_report(tasks, results, run_info={"command": "run", "model": args.model,
+    report = build_report(tasks, results, run_info={"command": "run", "model": args.model, "strategy": strategy,
+                                                     "budget_per_task": args.budget_per_task,
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")
-    print_report(report, Console(), title=f"run: {args.model}")
+    print_report(report, Console(), title=f"run: {args.model}, {strategy}")
     console.print(f"report: {output / 'report.json'}")
-    return 0
+    return output

@@ -25,8 +25,9 @@ from .base import (
     write_record,
 )
 from .scripts import ScriptBook
+from .workspaces import CloneWorkspaces, clone_at
 
-__all__ = ["Attempt", "Budget", "Call", "Checks", "ScriptBook", "Selection", "Strategy", "StrategyOutcome",
+__all__ = ["CloneWorkspaces", "clone_at", "Attempt", "Budget", "Call", "Checks", "ScriptBook", "Selection", "Strategy", "StrategyOutcome",
            "TaskContext", "WorkspaceFactory", "make_strategy", "parse_budget", "run_strategy", "NAMES"]
 
 NAMES = ("react", "direct", "self-refine", "reflexion", "retry", "warming", "escalation", "best-of-N")

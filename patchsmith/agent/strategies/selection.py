@@ -101,7 +101,8 @@ def vote(live: list[Candidate], selection: Selection) -> Candidate:
             if c is winner:
                 continue
             if group is ranked[0]:
-                c.attempt.verdict, c.attempt.why = "same as chosen", f"votes with attempt {winner.attempt.number}, costs more"
+                c.attempt.verdict = "same as chosen"
+                c.attempt.why = f"votes with attempt {winner.attempt.number}, which costs no more and came first"
             else:
                 c.attempt.verdict = "outvoted"
                 c.attempt.why = f"its patch had {len(group)} vote(s), the chosen one {len(ranked[0])}"
