@@ -96,14 +96,16 @@ def _money(v: float | None) -> str:
 def strategy_table(group: str, figures: dict[str, Any]) -> Table:
     front = figures["frontier"]
     table = Table(title=f"{group} tasks ({figures['tasks']})")
-    for col in ("strategy", "resolved", "95% CI", "pass@1", "selected@n / oracle@n", "mean cost", "cost/resolved",
-                "mean tokens", "mean wall", "mean steps", "frontier"):
-        table.add_column(col, justify="left" if col in ("strategy", "frontier") else "right")
+    table.caption = ("per task: mean cost, tokens, wall time, steps; sel/oracle = selected@n / oracle@n; "
+                     "frontier: $ cost, t tokens, s time")
+    for col in ("strategy", "resolved", "95% CI", "pass@1", "sel/oracle", "$/task", "$/resolved", "tokens",
+                "wall", "steps", "front"):
+        table.add_column(col, justify="left" if col in ("strategy", "front") else "right", overflow="fold")
     for name, s in figures["strategies"].items():
         lo, hi = s["ci95"]
-        sel = "-" if s["selected_at_n"] is None else f"{_pct(s['selected_at_n'])} / {_pct(s['oracle_at_n'])}"
-        on = ", ".join(axis for axis in AXES if name in front[axis])
-        table.add_row(name, f"{s['resolved']}/{s['tasks']} ({_pct(s['resolved_pct'])})", f"{lo:.0f}-{hi:.0f}%",
+        sel = "-" if s["selected_at_n"] is None else f"{s['selected_at_n']:.0f}/{s['oracle_at_n']:.0f}%"
+        on = " ".join(mark for axis, mark in zip(AXES, ("$", "t", "s"), strict=True) if name in front[axis])
+        table.add_row(name, f"{s['resolved']}/{s['tasks']} {s['resolved_pct']:.0f}%", f"{lo:.0f}-{hi:.0f}%",
                       _pct(100 * s["pass_at_k"]["1"]) if s["pass_at_k"] else "-", sel, _money(s["cost_mean"]),
                       _money(s["cost_per_resolved"]), f"{s['tokens_mean']:,.0f}", f"{s['wall_s_mean']:.1f}s",
                       f"{s['steps_mean']:.1f}", on or "-")
@@ -111,13 +113,14 @@ def strategy_table(group: str, figures: dict[str, Any]) -> Table:
 
 
 def paired_table(figures: dict[str, Any]) -> Table:
-    table = Table(title="paired on the same tasks (exact McNemar; p < 0.05: unlikely to be noise)")
+    table = Table(title="paired, same tasks", caption="exact McNemar on the tasks only one resolved; "
+                                                       "p < 0.05: unlikely to be noise")
     for col in ("a", "b", "tasks", "only a", "only b", "a - b", "95% CI", "p"):
-        table.add_column(col, justify="left" if col in ("a", "b") else "right")
+        table.add_column(col, justify="left" if col in ("a", "b") else "right", overflow="fold")
     for p in figures["paired"]:
         lo, hi = p["diff_ci95"]
-        table.add_row(p["a"], p["b"], str(p["tasks"]), str(p["a_only"]), str(p["b_only"]), f"{p['diff_pct']:+.1f}",
-                      f"{lo:+.0f} to {hi:+.0f}", f"{p['p_value']:.3f}")
+        table.add_row(p["a"], p["b"], str(p["tasks"]), str(p["a_only"]), str(p["b_only"]), f"{p['diff_pct']:+.0f}",
+                      f"{lo:+.0f}..{hi:+.0f}", f"{p['p_value']:.3f}")
     return table
 
 

@@ -38,6 +38,7 @@ class TaskRow:
     wall_s: float = 0.0
     steps: int = 0
     attempts: list[bool] = field(default_factory=list)  # each attempt resolved?, in order
+    independent: bool = True  # no attempt learned from another (best-of-n samples): pass@k applies
     oracle: bool | None = None
     progress: dict[str, Any] = field(default_factory=dict)
 
@@ -69,7 +70,8 @@ def _rows(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 def task_row(r: dict[str, Any], dates: dict[str, str]) -> TaskRow:
     agent = r.get("agent") or {}
     resolved = bool(r.get("resolved"))
-    attempts = [bool(a.get("resolved")) for a in agent.get("attempts") or [] if "resolved" in a]
+    rows = [a for a in agent.get("attempts") or [] if "resolved" in a]
+    attempts = [bool(a["resolved"]) for a in rows]
     if not attempts and agent:
         attempts = [resolved]  # an old run: one attempt, and it is the final one
     wall = float(agent.get("wall_s") or (r.get("timing") or {}).get("agent_s") or 0.0)
@@ -78,6 +80,7 @@ def task_row(r: dict[str, Any], dates: dict[str, str]) -> TaskRow:
                    cost=float(agent.get("cost") or 0.0),
                    tokens=int(agent.get("prompt_tokens") or 0) + int(agent.get("completion_tokens") or 0),
                    wall_s=wall, steps=int(agent.get("steps") or 0), attempts=attempts,
+                   independent=all(a.get("parent") is None for a in rows),
                    oracle=agent.get("oracle", resolved if agent else None), progress=agent.get("progress") or {})
 
 
@@ -135,7 +138,8 @@ def pareto(points: dict[str, tuple[float, float]]) -> list[str]:
 
 # -- figures --------------------------------------------------------------------------------------
 def pass_at_ks(rows: list[TaskRow]) -> dict[str, float]:
-    with_attempts = [r for r in rows if r.attempts]
+    """Over independent attempts only: a reflexion attempt that learned from the one before is not a sample."""
+    with_attempts = [r for r in rows if r.attempts and r.independent]
     top = max((len(r.attempts) for r in with_attempts), default=0)
     out = {}
     for k in range(1, top + 1):

@@ -10,6 +10,13 @@ import re
 from pathlib import Path
 
 COMMENT_LINE = re.compile(r"^\s*(#|//|/\*|\*|--)")
+# String literals keep their spaces; everywhere else whitespace carries no meaning for the vote.
+STRING = re.compile(r"""("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`)""")
+
+
+def _squeeze(line: str) -> str:
+    parts = STRING.split(line)
+    return "".join(p if i % 2 else re.sub(r"\s+", "", p) for i, p in enumerate(parts))
 
 
 def _strip_docstrings(tree: ast.AST) -> ast.AST:
@@ -28,8 +35,8 @@ def normalize_source(path: str, text: str) -> str:
             return ast.unparse(_strip_docstrings(ast.parse(text)))
         except (SyntaxError, ValueError, RecursionError):
             pass  # does not parse: compare it as text
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line and not COMMENT_LINE.match(line))
+    lines = (line for line in text.splitlines() if line.strip() and not COMMENT_LINE.match(line))
+    return "\n".join(_squeeze(line) for line in lines)
 
 
 def patch_key(root: Path, files: list[str]) -> tuple[tuple[str, str], ...]:

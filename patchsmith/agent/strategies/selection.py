@@ -102,7 +102,7 @@ def vote(live: list[Candidate], selection: Selection) -> Candidate:
                 continue
             if group is ranked[0]:
                 c.attempt.verdict = "same as chosen"
-                c.attempt.why = f"votes with attempt {winner.attempt.number}, which costs no more and came first"
+                c.attempt.why = f"votes with attempt {winner.attempt.number}, the cheapest of their group"
             else:
                 c.attempt.verdict = "outvoted"
                 c.attempt.why = f"its patch had {len(group)} vote(s), the chosen one {len(ranked[0])}"
