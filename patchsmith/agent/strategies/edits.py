@@ -45,8 +45,10 @@ def parse_blocks(text: str) -> list[EditBlock]:
     return blocks
 
 
-def _loose(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+def _loose_spans(lines: list[str], wanted: list[str]) -> list[int]:
+    """Where `wanted` (lines, trailing whitespace dropped) starts in `lines`."""
+    k = len(wanted)
+    return [i for i in range(len(lines) - k + 1) if [ln.rstrip() for ln in lines[i:i + k]] == wanted]
 
 
 def _replace_once(content: str, search: str, replace: str) -> tuple[str | None, str]:
@@ -55,9 +57,14 @@ def _replace_once(content: str, search: str, replace: str) -> tuple[str | None, 
         return content.replace(search, replace, 1), "applied"
     if count > 1:
         return None, f"SEARCH matches {count} places; include more surrounding lines"
-    loose_content, loose_search = _loose(content), _loose(search)
-    if loose_search.strip() and loose_content.count(loose_search) == 1:
-        return loose_content.replace(loose_search, replace, 1), "applied (trailing whitespace ignored)"
+    lines = content.splitlines(keepends=True)
+    wanted = [ln.rstrip() for ln in search.splitlines()]
+    spans = _loose_spans(lines, wanted) if any(wanted) else []
+    if len(spans) == 1:  # only the matched lines change: the rest of the file keeps its whitespace
+        i = spans[0]
+        return "".join(lines[:i]) + replace + "".join(lines[i + len(wanted):]), "applied (trailing whitespace ignored)"
+    if len(spans) > 1:
+        return None, f"SEARCH matches {len(spans)} places (ignoring trailing whitespace); include more lines"
     return None, "SEARCH does not match the file; copy the lines exactly"
 
 
