@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "compare",
     "eval",
     "inspect",
+    "export",
     "images",
 ]
 
