@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="run folders (from `patchsmith run`), or one tasks file/scenarios folder with --strategies")
     p.add_argument("--cutoff", metavar="YYYY-MM-DD",
                    help="the model's knowledge cutoff: every figure for tasks created before and after it")
-    p.add_argument("--tasks", type=Path, dest="dates_from",
+    p.add_argument("--tasks", type=Path, dest="dates_from", metavar="FILE",
                    help="tasks file giving created_at for run folders too old to record it")
     add_run_options(p)
     p.set_defaults(func=run)

@@ -76,11 +76,11 @@ def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: 
 def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_dir: Path,
                       setup: Callable[[Path], tuple[Workspace, Callable[[], None]]]) -> dict[str, Any]:
     from ..agent.strategies import (
-        Budget,
         CloneWorkspaces,
         ScriptBook,
         TaskContext,
         make_strategy,
+        parse_budget,
         run_strategy,
     )
 
@@ -90,7 +90,7 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
                       output_dir=task_dir / "agent", task=task.public(),
                       workspaces=CloneWorkspaces(workspace.root, task.base_commit, task_dir / "attempts", setup),
                       scripts=ScriptBook(task.folder, config.strategy) if scripted and task.folder else None,
-                      budget=Budget(config.budget_cost, config.budget_tokens))
+                      budget=parse_budget(config.budget_per_task))
     started = time.monotonic()
     outcome = run_strategy(make_strategy(config.strategy, task_config), ctx)
     final, totals = outcome.final, outcome.totals()

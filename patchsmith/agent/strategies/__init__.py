@@ -28,7 +28,7 @@ from .scripts import ScriptBook
 from .workspaces import CloneWorkspaces, clone_at
 
 __all__ = ["CloneWorkspaces", "clone_at", "Attempt", "Budget", "Call", "Checks", "ScriptBook", "Selection", "Strategy", "StrategyOutcome",
-           "TaskContext", "WorkspaceFactory", "make_strategy", "parse_budget", "run_strategy", "NAMES"]
+           "TaskContext", "WorkspaceFactory", "check_strategy", "make_strategy", "parse_budget", "run_strategy", "NAMES"]
 
 NAMES = ("react", "direct", "self-refine", "reflexion", "retry", "warming", "escalation", "best-of-N")
 DEFAULT_K = 3
@@ -87,6 +87,12 @@ def parse_budget(text: str | None) -> Budget:
     if m.group(2):
         raise UserError(f"--budget-per-task {text!r}: k/m multipliers are for tokens (20k tokens)")
     return Budget(dollars=value)
+
+
+def check_strategy(spec: str) -> str:
+    """`spec` if it names a strategy (RunConfig's validator); escalation's model is checked when it runs."""
+    make_strategy(spec, RunConfig(escalate_to="(checked later)"))
+    return spec.strip()
 
 
 def run_strategy(strategy: Strategy, ctx: TaskContext) -> StrategyOutcome:

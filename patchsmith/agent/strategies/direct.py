@@ -77,7 +77,7 @@ def ask_text(ctx: TaskContext, role: str, number: int, config: RunConfig, prompt
     """One completion without tools; returns (reply, seconds)."""
     model = ctx.model_for(role, number, config)
     t0 = time.monotonic()
-    reply = model.complete([{"role": "system", "content": render("edit_system")},
+    reply = model.complete([{"role": "system", "content": render("edit_system", ctx.config.prompts_dir)},
                             {"role": "user", "content": prompt}], [])
     return reply, time.monotonic() - t0
 
@@ -134,7 +134,7 @@ def edit_attempt(ctx: TaskContext, ws: Workspace, attempt: Attempt, config: RunC
 
 def direct_prompt(ctx: TaskContext, ws: Workspace) -> str:
     files = retrieve(ws, ctx.problem_statement, hints_off=ctx.hints == [])
-    return render("direct", problem_statement=ctx.problem_statement, files=files)
+    return render("direct", ctx.config.prompts_dir, problem_statement=ctx.problem_statement, files=files)
 
 
 @dataclass

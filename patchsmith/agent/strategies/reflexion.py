@@ -38,7 +38,7 @@ def attempt_summary(attempt: Attempt) -> tuple[list[str], str]:
 
 def write_lesson(ctx: TaskContext, attempt: Attempt) -> str | None:
     steps, last_tests = attempt_summary(attempt)
-    prompt = render("lesson", problem_statement=ctx.problem_statement, why=attempt.checks.why(), steps=steps,
+    prompt = render("lesson", ctx.config.prompts_dir, problem_statement=ctx.problem_statement, why=attempt.checks.why(), steps=steps,
                     patch=attempt.patch, last_tests=last_tests)
     model = ctx.model_for("lesson", attempt.number, ctx.budget.caps(ctx.config))
     t0 = time.monotonic()

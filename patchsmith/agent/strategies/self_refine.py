@@ -30,7 +30,7 @@ class SelfRefine:
         files = retrieve(ws, ctx.problem_statement, hints_off=ctx.hints == [])
         current = ctx.new_attempt("direct")
         edit_attempt(ctx, ws, current, ctx.budget.caps(ctx.config), "direct",
-                     render("direct", problem_statement=ctx.problem_statement, files=files))
+                     render("direct", ctx.config.prompts_dir, problem_statement=ctx.problem_statement, files=files))
         stopped = False
         for _ in range(self.rounds):
             if not ctx.budget.affords(current.cost, current.tokens, share=2):  # a critique and a revision
@@ -40,7 +40,7 @@ class SelfRefine:
             if critique is None or verdict_of(critique) == "OK":
                 break
             revision = ctx.new_attempt("self-refine", parent=current.number)
-            prompt = render("revise", problem_statement=ctx.problem_statement, files=files, patch=current.patch,
+            prompt = render("revise", ctx.config.prompts_dir, problem_statement=ctx.problem_statement, files=files, patch=current.patch,
                             critique=critique)
             edit_attempt(ctx, ws, revision, ctx.budget.caps(ctx.config), "revise", prompt)
             current.verdict, current.why = "superseded", f"revised by attempt {revision.number} after its critique"
@@ -50,7 +50,7 @@ class SelfRefine:
                                stopped_by_budget=stopped)
 
     def _critique(self, ctx: TaskContext, attempt: Attempt, files: list[CodeFile]) -> str | None:
-        prompt = render("critique", problem_statement=ctx.problem_statement, files=files, patch=attempt.patch,
+        prompt = render("critique", ctx.config.prompts_dir, problem_statement=ctx.problem_statement, files=files, patch=attempt.patch,
                         edit_report="" if attempt.checks.applied else "some edits did not apply")
         try:
             reply, seconds = ask_text(ctx, "critique", attempt.number, ctx.budget.caps(ctx.config), prompt)
