@@ -101,7 +101,3 @@ def absolute_git_dir(root: Path, common: bool = False) -> Path:
     out = run_git(root, "rev-parse", "--git-common-dir" if common else "--absolute-git-dir").stdout.strip()
     return (Path(root) / out).resolve()
 
-
-def tracked_files(root: Path) -> list[str]:
-    out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
-    return sorted({p for p in out.split("\0") if p})

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .git import GitError, run_git
 from .gitstore import ATTRIBUTES, MARKER, ORIGIN, canonical, store_dir, store_path
+from .gitstore import origin as origin_of
 
 HARNESS_IDENTITY = {"user.email": "harness@patchsmith.invalid", "user.name": "patchsmith harness"}
 
@@ -107,3 +108,24 @@ def remove_workspace(root: Path) -> None:
     store = store_path(root)
     remove_tree(canonical(root))
     remove_tree(store)
+
+
+def clone_workspace(src: Path, commit: str, dest: Path, identity: dict[str, str] | None = None) -> Path:
+    """`dest`: a fresh workspace at `commit` borrowing the objects of workspace (or repository) `src`, with
+    src's ignore rules; its store is its own, so nothing src's agent wrote in src's `.git` is read."""
+    src_store = store_dir(src)
+    if src_store is not None:
+        objects, source = src_store / "objects", origin_of(src_store)
+        exclude = src_store / "info" / "exclude"
+        excludes_file = run_git(src_store, "config", "--get", "core.excludesFile", check=False,
+                                env={"GIT_DIR": str(src_store)}, use_store=False).stdout.strip()
+    else:
+        common = Path(run_git(src, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout.strip())
+        objects, source, exclude, excludes_file = common / "objects", common, common / "info" / "exclude", ""
+    remove_workspace(dest)
+    Path(dest).mkdir(parents=True)
+    create_store(dest, borrow=[objects], origin=source,
+                 excludes=exclude.read_text(errors="replace") if exclude.is_file() else "",
+                 excludes_file=Path(excludes_file) if excludes_file else None, config=identity)
+    check_out(dest, commit)
+    return Path(dest)
