@@ -8,7 +8,7 @@ from typing import Any
 
 from ..agent.config import RunConfig
 from ..errors import UserError
-from ..tools.sandbox.base import ExecResult, Sandbox
+from ..tools.sandbox.base import DEFAULT_TIMEOUT, ExecResult, Sandbox
 from ..tools.workspace import Workspace
 from .envs import Env
 from .evaluate import SandboxFactory
@@ -26,7 +26,7 @@ class EnvSandbox:
         self.inner, self.env, self.services = inner, dict(env), dict(services or {})
         self.name, self.isolates = inner.name, inner.isolates
 
-    def exec(self, command: str, cwd: Path | None = None, timeout: float = 120.0,
+    def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
              env: Mapping[str, str] | None = None) -> ExecResult:
         # The agent's commands get the same loopback services as the scoring run (e.g. httpbin).
         command, service_env = wrap(command, self.services)
