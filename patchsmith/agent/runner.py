@@ -24,6 +24,7 @@ from .models.messages import assistant_message, observation_messages
 from .models.textmode import BLOCK as ACTION_BLOCK
 from .permissions import approval_reason, refused
 from .prompting import render
+from .resume import Resumption
 from .trajectory import (
     Action,
     Event,
@@ -122,8 +123,7 @@ class Controller:
     def step(self) -> None:
         t0 = time.monotonic()
         for text in self.control.drain():
-            self.history.add_message(self.steps, {"role": "user", "content": render("user_message", text=text)},
-                                     f"user said: {text[:80]}")
+            self.hear(text)
             self.event("user_message", text)
         reply, model_s = self.ask()
         self.usage = self.usage + reply.usage
@@ -149,8 +149,6 @@ class Controller:
             obs.text = mask_secrets(obs.text, self.secrets)
         obs.text, cut = truncate(obs.text, self.config.observation_budget)
         obs.truncated = obs.truncated or cut
-        if action:
-            self.memory.update(index, action.tool, action.args, obs)
         diff = None
         if tool and obs.ok and (tool.mutates or tool.runs_commands or submitted):
             d0 = time.monotonic()
@@ -158,12 +156,7 @@ class Controller:
             timing.diff_s = time.monotonic() - d0
             if current != self.last_diff:
                 diff = self.last_diff = current
-        texts = [obs.text] + ["ERROR: one action per turn; this call was not run. Send it again on its own."
-                              for _ in (reply.tool_calls[1:] if not self.text_mode else [])]
-        summary = _summary(action, obs)
-        self.history.add(Turn(step=index, messages=[assistant_message(reply, self.text_mode),
-                                                    *observation_messages(reply, texts, self.text_mode)],
-                              summary=summary))
+        self.absorb(index, reply, action, obs)
         timing.overhead_s = max(0.0, time.monotonic() - t0 - timing.model_s - timing.tool_s - timing.approval_s
                                 - timing.diff_s)
         step = Step(index=index, thought=_thought(reply), action=action,
@@ -177,6 +170,22 @@ class Controller:
         if self.format_errors >= MAX_FORMAT_ERRORS:
             raise StopRun("format_error", f"{self.format_errors} replies in a row held no usable action")
         self.check_repeat(action, obs)
+
+    def hear(self, text: str) -> None:
+        """A message from the user between steps goes into the history."""
+        self.history.add_message(self.steps, {"role": "user", "content": render("user_message", text=text)},
+                                 f"user said: {text[:80]}")
+
+    def absorb(self, index: int, reply: Reply, action: Action | None, obs: Observation) -> None:
+        """What a step leaves in the working memory and the chat history (also used to rebuild both when a
+        run is resumed from its trajectory)."""
+        if action:
+            self.memory.update(index, action.tool, action.args, obs)
+        texts = [obs.text] + ["ERROR: one action per turn; this call was not run. Send it again on its own."
+                              for _ in (reply.tool_calls[1:] if not self.text_mode else [])]
+        self.history.add(Turn(step=index, messages=[assistant_message(reply, self.text_mode),
+                                                    *observation_messages(reply, texts, self.text_mode)],
+                              summary=_summary(action, obs)))
 
     def ask(self) -> tuple[Reply, float]:
         tail = [{"role": "user", "content": self.memory.render(self.steps, self.config.max_steps - self.steps)}]
@@ -248,22 +257,30 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
               task: dict[str, Any] | None = None, observer: RunObserver | None = None,
               approver: Approver | None = None, control: RunControl | None = None,
               model: Model | None = None, tools: Sequence[Tool] | None = None,
-              hints: list[str] | None = None) -> RunOutcome:
-    """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff."""
+              hints: list[str] | None = None, resume: Resumption | None = None) -> RunOutcome:
+    """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff.
+
+    With `resume` (see agent/resume.py), the run goes on from that trajectory instead of starting: the
+    workspace must already hold its last recorded diff, and the new lines are appended to the same file."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
     observer = observer or NullObserver()
     secrets = secret_values()
+    if resume is not None:
+        resume.cut_partial_line()
     writer = TrajectoryWriter(output_dir / "trajectory.jsonl", secrets=secrets)
     started = time.time()
     task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
     task_meta.setdefault("problem_statement", problem_statement)
-    header = Header(run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
-                    model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
-                           "text_mode": bool(getattr(model, "text_mode", False))},
-                    config=config.model_dump(exclude={"api_key"}))
-    writer.write(header)
+    header = resume.header if resume is not None else Header(
+        run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
+        model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
+               "text_mode": bool(getattr(model, "text_mode", False))}, config=config.model_dump(exclude={"api_key"}))
+    if resume is None:
+        writer.write(header)
+    else:
+        hints, started = resume.hints, started - resume.prior_wall_s()
     observer.on_header(header)
     ctl = None
     reason, detail, patch = "error", None, ""
@@ -276,6 +293,9 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                 observer.on_event(ev)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
                          observer, approver, control or RunControl(), hints or [], secrets)
+        if resume is not None:
+            resume.restore(ctl)
+            ctl.event("resumed", resume.event_text(), resume.event_data())
         reason, detail = ctl.run()
     except KeyboardInterrupt:
         reason, detail = "stopped_by_user", "interrupted (Ctrl-C)"
