@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UserError
 from ..tools.observation import Observation
 from .models.base import Reply
-from .trajectory import Event, Header, Result, Step
+from .trajectory import Event, ExitReason, Header, Result, Step
 
 if TYPE_CHECKING:
     from .runner import Controller
 
-FINISHED = ("submitted",)  # an end that resuming cannot improve on
+FINISHED = (ExitReason.SUBMITTED.value,)  # an end that resuming cannot improve on
 
 
 class ResumeError(UserError):
@@ -103,12 +103,13 @@ class Resumption:
                 continue
             reply = Reply(text=record.reply.text, tool_calls=list(record.reply.tool_calls))
             obs = Observation(**record.observation.model_dump())
-            ctl.absorb(record.index, reply, record.action, obs)
+            tool = ctl.by_name.get(record.action.tool) if record.action else None
+            ctl.absorb(record.index, reply, record.action, tool, obs)
             ctl.steps = record.index + 1
             ctl.usage = ctl.usage + record.usage
             if record.action is None:
                 ctl.format_errors += 1
-            elif record.action.tool in ctl.by_name:
+            elif tool is not None:
                 ctl.format_errors = 0
             try:
                 ctl.check_repeat(record.action, obs)

@@ -13,6 +13,7 @@ from ..agent.events import RunControl
 from ..agent.models import make_model
 from ..agent.paths import new_run_dir
 from ..agent.runner import RunOutcome, run_agent
+from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.seed import apply_back
 from .common import add_model_options, agent_worktree, config_from_args, read_issue, resolve_repo
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *, yes: bool, no_apply: bool) -> int:
     """The end of a fix (or a resumed one): show the diff and apply it to the user's tree if they say so."""
     console.print(f"run folder: {out}")
-    if outcome.exit_reason == "model_error":
+    if outcome.exit_reason == ExitReason.MODEL_ERROR:
         raise UserError(f"{outcome.error or 'the model failed'}; once the endpoint works, go on with "
                         f"`patchsmith resume {out}`")
     if not outcome.patch.strip():

@@ -13,13 +13,13 @@ from repos import git, make_repo
 
 from patchsmith.agent.config import RunConfig
 from patchsmith.agent.events import RunControl
-from patchsmith.agent.memory import make_note_tool
 from patchsmith.agent.models import ContextLengthExceeded, ListModel
 from patchsmith.agent.models.scripted import entry_to_reply
 from patchsmith.agent.resume import ResumeError, load_resumption
 from patchsmith.agent.runner import run_agent
 from patchsmith.agent.trajectory import read_trajectory
 from patchsmith.tools.base import Tool
+from patchsmith.tools.note import note_tool
 from patchsmith.tools.observation import Observation
 from patchsmith.tools.seed import restore_patch
 from patchsmith.tools.workspace import Workspace
@@ -46,8 +46,9 @@ def _write(ws: Workspace, a: WriteArgs) -> Observation:
 TOOLS = [
     Tool("write", "Write a file.", WriteArgs, _write, mutates=True),
     Tool("echo", "Echo.", EchoArgs, lambda ws, a: Observation(text=a.text or "(nothing)")),
-    Tool("submit", "Submit.", NoArgs, lambda ws, a: Observation(text="submitted", data={"submitted": True})),
-    make_note_tool(),
+    Tool("submit", "Submit.", NoArgs, lambda ws, a: Observation(text="submitted", data={"submitted": True}),
+         ends_run=True),
+    note_tool,
 ]
 
 ENTRIES = [
