@@ -11,7 +11,7 @@ from rich.console import Console
 from ..agent.config import RunConfig
 from ..errors import UserError
 from ..harness.agent_job import make_agent
-from ..harness.batch import run_batch
+from ..harness.batch import ensure_writable, run_batch
 from ..harness.report import build_report, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
 from .harness_options import add_harness_options, harness_from_args
@@ -54,6 +54,7 @@ def run_run(args: argparse.Namespace) -> int:
     # Absolute: git runs with -C in other folders, where a relative path means something else.
     default = Path("runs") / f"run-{args.tasks.stem or 'tasks'}-{model_name.replace('/', '_').replace(':', '_')}"
     output = (args.output or default).resolve()
+    ensure_writable(output)
     agent = make_agent(config, harness.sandbox_factory, harness.spec_config)
     console = Console(stderr=True)
     console.print(f"running {len(tasks)} task(s) with {args.model} -> {output}")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..agent.paths import cache_dir
+from .batch import safe_name
 from .envs import Env, EnvError, EnvManager
 from .evaluate import SandboxFactory, default_sandbox_factory, evaluate
 from .repos import RepoError, checkout, find_source, remove_checkout
@@ -58,7 +59,9 @@ class Harness:
             return result
 
         spec = spec_for(task, self.spec_config)
-        workspace = (self.workspaces_dir / task.instance_id if self.workspaces_dir else task_dir / "workspace")
+        # safe_name: an id is not a path (`../x` must not leave the folder, `x/1` must not nest).
+        workspace = (self.workspaces_dir / safe_name(task.instance_id) if self.workspaces_dir
+                     else task_dir / "workspace")
         try:
             t0 = time.monotonic()
             source = find_source(task, self.repos_dir, self.cache_dir, self.allow_clone)
