@@ -86,13 +86,16 @@ def _seed_commit(user_root: Path) -> str:
     return run_git(user_root, "commit-tree", tree, *parents, "-m", SEED_MESSAGE, env=SEED_ENV).stdout.strip()
 
 
-def restore_patch(root: Path, patch: str) -> None:
+def restore_patch(root: Path, patch: str, exclude: list[str] | tuple[str, ...] = ()) -> None:
     """Bring a fresh worktree to a recorded state: `patch` (as `Workspace.diff` made it) applied to its
-    files. Raises ValueError when it does not apply."""
+    files, except the paths in `exclude` (already in place, such as build outputs a harness copies in).
+    Raises ValueError when it does not apply."""
     if not patch.strip():
         return
     data = (patch if patch.endswith("\n") else patch + "\n").encode("utf-8", errors="surrogateescape")
-    proc = run_git(root, "apply", "--binary", "--whitespace=nowarn", "-", input=data, text=False, check=False)
+    skip = [f"--exclude={path}" for path in exclude]
+    proc = run_git(root, "apply", "--binary", "--whitespace=nowarn", *skip, "-", input=data, text=False,
+                   check=False)
     if proc.returncode != 0:
         raise ValueError(f"the recorded patch does not apply: {proc.stderr.decode(errors='replace').strip()[-300:]}")
 
