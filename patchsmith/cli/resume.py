@@ -11,7 +11,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from rich.console import Console
 
 from ..agent.config import RunConfig
@@ -24,12 +23,11 @@ from ..tools.seed import restore_patch
 from .common import agent_worktree, resolve_repo
 from .console import ConsoleApprover, ConsoleObserver
 from .fix import _run_tui, offer_patch
+from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
-# Options that replace the recorded configuration when given (None: keep what the run was started with).
-OVERRIDES = {"model": "model", "base_url": "base_url", "api_key": "api_key", "retries": "max_retries",
-             "max_steps": "max_steps", "max_tokens": "max_tokens", "max_cost": "max_cost", "max_time": "max_wall_s",
-             "mode": "mode", "sandbox": "sandbox"}
+# Every agent option may be given again; what is not given stays as the run was started.
+RESUME = Section(RunConfig, "agent (default: as the run was started)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,34 +35,19 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=__doc__)
     p.add_argument("run_dir", help="the run folder (holding trajectory.jsonl) of the run to continue")
     p.add_argument("--repo", help="the Git repository (default: the one the run was started in)")
-    p.add_argument("--mode", choices=["read-only", "ask", "auto-edit", "full-auto"],
-                   help="approval mode (default: the run's own)")
-    p.add_argument("--sandbox", help="where commands run (default: the run's own)")
     p.add_argument("--yes", action="store_true", help="apply the final patch without asking")
     p.add_argument("--no-apply", action="store_true", help="never apply the patch; only write patch.diff")
     p.add_argument("--tui", action="store_true", help="watch and steer the run in the terminal UI")
     p.add_argument("--verbose", action="store_true", help="print whole observations")
-    g = p.add_argument_group("model and budgets (default: as recorded)")
-    g.add_argument("--model", help="model NAME, scripted:FILE or replay:TRAJECTORY")
-    g.add_argument("--base-url", help="OpenAI-compatible endpoint")
-    g.add_argument("--api-key", help="API key (default: $OPENAI_API_KEY)")
-    g.add_argument("--retries", type=int, help="retries on rate limits and server errors")
-    g.add_argument("--max-steps", type=int, help="step budget of the whole run, steps already made included")
-    g.add_argument("--max-tokens", type=int)
-    g.add_argument("--max-cost", type=float)
-    g.add_argument("--max-time", type=float, help="seconds of wall time for the whole run")
+    config_options(p, RESUME)
     p.set_defaults(func=run)
 
 
 def resumed_config(point: Resumption, args: argparse.Namespace) -> RunConfig:
     recorded: dict[str, Any] = {k: v for k, v in point.header.config.items() if k in RunConfig.model_fields}
-    given = {field: getattr(args, option) for option, field in OVERRIDES.items()
-             if getattr(args, option, None) is not None}
-    try:
-        return RunConfig(**{**recorded, **given})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise UserError(f"invalid option {first['loc'][0]}: {first['msg']}") from None
+    (config,) = build_configs(args, Section(RunConfig, RESUME.title, defaults=recorded))
+    assert isinstance(config, RunConfig)
+    return config
 
 
 def run(args: argparse.Namespace) -> int:
