@@ -27,7 +27,7 @@ from .models.base import Reply
 from .trajectory import Event, ExitReason, Header, Result, Step
 
 if TYPE_CHECKING:
-    from .runner import Controller
+    from .runner import Controller, RunOutcome
 
 FINISHED = (ExitReason.SUBMITTED.value,)  # an end that resuming cannot improve on
 
@@ -120,6 +120,17 @@ class Resumption:
         skip = getattr(ctl.model, "skip", None)  # a scripted model goes on after the replies already used
         if callable(skip):
             skip(len(self.steps))
+
+    def recorded_outcome(self) -> RunOutcome:
+        """A run that had finished before the cut, as `run_agent` would have returned it."""
+        from .runner import RunOutcome
+
+        assert self.result is not None
+        saved = self.path.parent / "patch.diff"  # byte for byte; the result line holds JSON-safe text
+        patch = saved.read_bytes().decode("utf-8", "surrogateescape") if saved.is_file() else self.result.patch
+        reason = self.result.exit_reason
+        return RunOutcome(exit_reason=ExitReason(reason) if reason in ExitReason._value2member_map_ else reason,
+                          patch=patch, totals=self.result.totals, trajectory_path=self.path, error=self.result.error)
 
     def event_data(self) -> dict[str, Any]:
         last = self.steps[-1].index if self.steps else -1

@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "index",
     "localize",
     "run",
+    "compare",
     "eval",
     "inspect",
     "export",
