@@ -28,7 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-steps", type=int, default=None, help="step budget per task")
     parser.add_argument("--max-cost", type=float, default=None, help="dollar budget per task")
     parser.add_argument("--agent-timeout", type=float, default=None, help="wall-clock seconds per agent run")
+    parser.add_argument("--credit", action="store_true",
+                        help="afterwards, find each run's decisive step (as `patchsmith credit`)")
     add_harness_options(parser)
+    from .credit import add_credit_options
+
+    add_credit_options(parser, standalone=False)
     parser.set_defaults(func=run_run)
 
 
@@ -68,5 +73,9 @@ def run_run(args: argparse.Namespace) -> int:
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")
     print_report(report, Console(), title=f"run: {args.model}")
+    if args.credit:
+        from .credit import credit_dir, credit_table
+
+        Console().print(credit_table(credit_dir(output, tasks, harness, args.credit_budget, console)))
     console.print(f"report: {output / 'report.json'}")
     return 0
