@@ -28,9 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def add_credit_options(parser: argparse.ArgumentParser, standalone: bool = True) -> None:
     if standalone:
-        from .harness_options import add_harness_options
+        from .harness_options import HARNESS, add_harness_options
+        from .options import config_options
 
         add_harness_options(parser)
+        config_options(parser, HARNESS)
     parser.add_argument("--credit-budget", type=int, default=16,
                         help="most evaluations for an unresolved run (its workspaces are sampled evenly beyond)")
 
@@ -82,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.credit_budget < 2:
         raise UserError("--credit-budget must be at least 2")
-    harness = harness_from_args(args)
+    harness, _ = harness_from_args(args)
     tasks = select(load_tasks(args.tasks), args.instances)
     console = Console(stderr=True)
     credits = credit_dir(args.run_dir.resolve(), tasks, harness, args.credit_budget, console)
