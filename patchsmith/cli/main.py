@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "eval",
     "inspect",
     "export",
+    "credit",
     "images",
 ]
 
