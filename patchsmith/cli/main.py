@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "eval",
     "inspect",
     "export",
+    "credit",
     "images",
 ]
 

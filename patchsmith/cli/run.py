@@ -41,6 +41,12 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--cutoff", metavar="YYYY-MM-DD",
                             help="with --strategies: every figure for tasks created before and after this date")
     config_options(parser, AGENT, HARNESS)
+    if not any("--credit" in a.option_strings for a in parser._actions):
+        from .credit import add_credit_options
+
+        parser.add_argument("--credit", action="store_true",
+                            help="afterwards, find each run's decisive step (as `patchsmith credit`)")
+        add_credit_options(parser, standalone=False)
 
 
 def run_run(args: argparse.Namespace) -> int:
@@ -108,5 +114,9 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")
     print_report(report, Console(), title=f"run: {config.model}, {config.strategy}")
+    if getattr(args, "credit", False):
+        from .credit import credit_dir, credit_table
+
+        Console().print(credit_table(credit_dir(output, tasks, harness, args.credit_budget, console)))
     console.print(f"report: {output / 'report.json'}")
     return output

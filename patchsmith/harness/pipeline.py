@@ -164,6 +164,7 @@ class Harness:
                         workspace: Path, env: Env, spec: Any, task_dir: Path) -> None:
         """Score every attempt's patch too (after the strategy chose: nothing flows back), for pass@k and
         the oracle (did any attempt resolve). The same patch is scored once."""
+        t0 = time.monotonic()
         scored: dict[str, bool] = {final: final_resolved}
         for row in agent["attempts"]:
             patch = row.pop("patch", "") or ""
@@ -178,4 +179,5 @@ class Harness:
                     scored[patch] = ev.resolved
             row["resolved"] = scored[patch]
         agent["oracle"] = any(r["resolved"] for r in agent["attempts"])
+        agent["attempt_scoring_s"] = time.monotonic() - t0  # the scorer's extra work, not the strategy's
 
