@@ -3,11 +3,13 @@ patch goes back into the user's tree only through `apply_back`, which never leav
 
 Nothing here writes to the user's working tree, index, stash, refs or object store: the workspace has a
 git store of its own beside it (gitstore) that borrows the user's objects through alternates, the seed
-commit and every snapshot live there, and removing the workspace removes the store. Host-side git never
+commit is made in a per-repository seeds store beside the worktrees (so a resumed run finds it), every
+snapshot lives in the workspace's store, and removing the workspace removes its store. Host-side git never
 reads the workspace's own `.git`, which the agent may rewrite at will."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import time
@@ -69,18 +71,56 @@ def _user_excludes_file(user_root: Path) -> Path | None:
     return xdg if xdg.is_file() else None
 
 
-def _make_store(user_root: Path, dest: Path) -> None:
+def _seeds_store(user_root: Path, folder: Path) -> Path:
+    """The store that holds this repository's seed commits, kept between runs in `folder` (beside the
+    agent's worktrees, never in a sandbox) so a resumed run finds its seed: it borrows the user's objects
+    and holds only what seeding hashed (the user's uncommitted files), never what an agent wrote."""
+    common = absolute_git_dir(user_root, common=True)
+    store = folder / ".patchsmith-seeds" / (hashlib.sha1(str(common).encode()).hexdigest()[:16] + ".git")
+    if (store / "objects" / "info" / "alternates").is_file():
+        return store
+    fmt = run_git(user_root, "rev-parse", "--show-object-format", check=False).stdout.strip() or "sha1"
+    store.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".making-", dir=store.parent)) / "store.git"
+    run_git(tmp.parent, "init", "-q", "--bare", f"--object-format={fmt}", str(tmp), use_store=False)
+    (tmp / "objects" / "info" / "alternates").write_text(f"{common / 'objects'}\n")
+    try:
+        tmp.rename(store)  # atomic: a concurrent run made it first, and then that one is used
+    except OSError:
+        pass
+    remove_tree(tmp.parent)
+    return store
+
+
+def _make_store(user_root: Path, dest: Path, seeds: Path) -> None:
     common = absolute_git_dir(user_root, common=True)
     exclude = common / "info" / "exclude"
     fmt = run_git(user_root, "rev-parse", "--show-object-format", check=False).stdout.strip() or "sha1"
-    create_store(dest, borrow=[common / "objects"], origin=common,
+    create_store(dest, borrow=[seeds / "objects", common / "objects"], origin=common,
                  excludes=exclude.read_text(errors="replace") if exclude.is_file() else "",
                  excludes_file=_user_excludes_file(user_root), object_format=fmt)
 
 
-def seed_worktree(user_repo: Path, dest: Path) -> SeededWorkspace:
+def _seed_commit(user_root: Path, seeds: Path) -> str:
+    """The user's tree hashed into the seeds store (their untracked files never enter their own .git)."""
+    env = {"GIT_DIR": str(seeds), "GIT_WORK_TREE": str(user_root)}
+    (seeds / "info").mkdir(exist_ok=True)
+    exclude = absolute_git_dir(user_root, common=True) / "info" / "exclude"
+    (seeds / "info" / "exclude").write_text(exclude.read_text(errors="replace") if exclude.is_file() else "")
+    excludes_file = _user_excludes_file(user_root)
+    setting = ["core.excludesFile", str(excludes_file)] if excludes_file else ["--unset-all", "core.excludesFile"]
+    run_git(seeds, "config", *setting, env={"GIT_DIR": str(seeds)}, check=False, use_store=False)
+    head = run_git(user_root, "rev-parse", "HEAD").stdout.strip() if _has_head(user_root) else None
+    tree = snapshot_tree(user_root, base=head, env=env)
+    parents = ["-p", head] if head else []
+    return run_git(user_root, "commit-tree", tree, *parents, "-m", SEED_MESSAGE,
+                   env={**env, **SEED_ENV}).stdout.strip()
+
+
+def seed_worktree(user_repo: Path, dest: Path, commit: str | None = None) -> SeededWorkspace:
     """A detached working tree at `dest` holding exactly the user's current files (tracked, staged, unstaged
-    and untracked-not-ignored), committed in its own store as the seed. Raises ValueError with what to do."""
+    and untracked-not-ignored), committed in the repository's seeds store as the seed; or, given `commit`
+    (an earlier run's seed, when a run is resumed), at that commit. Raises ValueError with what to do."""
     user_root = _user_root(user_repo)
     dest = Path(dest).resolve()
     if dest == user_root or user_root in dest.parents:
@@ -88,19 +128,33 @@ def seed_worktree(user_repo: Path, dest: Path) -> SeededWorkspace:
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise ValueError(f"{dest} already exists and is not an empty directory; choose another location")
     try:
-        _make_store(user_root, dest)
-        store = {"GIT_DIR": str(store_path(dest)), "GIT_WORK_TREE": str(user_root)}
-        head = run_git(user_root, "rev-parse", "HEAD").stdout.strip() if _has_head(user_root) else None
-        # The user's tree hashed into the new store: their untracked files never enter their own .git.
-        tree = snapshot_tree(user_root, base=head, env=store)
-        parents = ["-p", head] if head else []
-        commit = run_git(user_root, "commit-tree", tree, *parents, "-m", SEED_MESSAGE,
-                         env={**store, **SEED_ENV}).stdout.strip()
+        seeds = _seeds_store(user_root, dest.parent)
+        if commit is not None and run_git(user_root, "cat-file", "-e", f"{commit}^{{commit}}", check=False,
+                                          env={"GIT_DIR": str(seeds)}).returncode != 0:
+            raise ValueError(f"commit {commit} is no longer in {user_root} or patchsmith's seeds for it "
+                             f"({seeds}); start a new run")
+        if commit is None:
+            commit = _seed_commit(user_root, seeds)
+        _make_store(user_root, dest, seeds)
         check_out(dest, commit)
     except (GitError, OSError) as exc:
         remove_workspace(dest)
         raise ValueError(f"could not create the agent's worktree from {user_root}: {exc}") from None
     return SeededWorkspace(root=dest, base=commit, user_root=user_root)
+
+
+def restore_patch(root: Path, patch: str, exclude: list[str] | tuple[str, ...] = ()) -> None:
+    """Bring a fresh worktree to a recorded state: `patch` (as `Workspace.diff` made it) applied to its
+    files, except the paths in `exclude` (already in place, such as build outputs a harness copies in).
+    Raises ValueError when it does not apply."""
+    if not has_changes(patch):
+        return
+    data = (patch if patch.endswith("\n") else patch + "\n").encode("utf-8", errors="surrogateescape")
+    skip = [f"--exclude={path}" for path in exclude]
+    proc = run_git(root, "apply", "--binary", "--whitespace=nowarn", *skip, "-", input=data, text=False,
+                   check=False)
+    if proc.returncode != 0:
+        raise ValueError(f"the recorded patch does not apply: {proc.stderr.decode(errors='replace').strip()[-300:]}")
 
 
 def _is_linked_worktree_of(root: Path, user_root: Path) -> bool:
