@@ -47,7 +47,8 @@ class Checks:
 
     @property
     def ok(self) -> bool:
-        if self.empty_patch or self.applied is False:
+        # An attempt stopped by a limit (steps, tokens, a crash) did not finish: its patch is not vouched for.
+        if self.empty_patch or self.applied is False or not self.submitted:
             return False
         if self.tests_failing:
             return False
@@ -63,7 +64,7 @@ class Checks:
         if self.repro_passed is False:
             return f"its reproduction test(s) fail: {', '.join(self.repro_tests)}"
         if not self.submitted:
-            return "did not submit, but its checks pass"
+            return "it stopped before submitting"
         return "its checks pass"
 
 
