@@ -254,7 +254,19 @@ def write_record(ctx: TaskContext, outcome: StrategyOutcome, started: float) -> 
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
     tmp.replace(path)
+    link_chosen(Path(ctx.output_dir), outcome.final)
     return path
+
+
+def link_chosen(folder: Path, final: Attempt | None) -> None:
+    """agent/trajectory.jsonl and patch.diff point at the chosen attempt's, so everything that reads one run
+    per task (inspect, export, progress measures) reads the chosen one; the others stay under attempts/."""
+    if final is None or final.folder == ".":
+        return
+    for name in ("trajectory.jsonl", "patch.diff"):
+        link, target = folder / name, Path(final.folder) / name
+        if (folder / target).exists() and not link.exists():
+            link.symlink_to(target)
 
 
 Runner = Callable[[TaskContext], StrategyOutcome]
