@@ -12,6 +12,7 @@ from ..errors import PatchsmithError
 COMMAND_MODULES = [
     "fix",
     "replay",
+    "resume",
     "index",
     "localize",
     "run",
