@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ...tools.registry import tool_named
 from ...tools.run_tests import RunTestsArgs, run_tests
 from ...tools.testing.detect import NODE_TEST_FILE, PY_TEST_FILE
 from ...tools.workspace import Workspace
@@ -35,7 +36,8 @@ def last_test_run(trajectory: Path) -> tuple[bool, int | None]:
         return False, None
     ran, failing = False, None
     for step in traj.steps:
-        if step.action is None or step.action.tool != "run_tests":
+        tool = tool_named(step.action.tool) if step.action is not None else None
+        if tool is None or not tool.runs_tests:
             continue
         counts = step.observation.data.get("counts") or {}
         if counts:
