@@ -70,6 +70,8 @@ def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: 
         try:
             # The one-attempt loop goes on from what a killed batch left; other strategies start afresh.
             point = _resume_point(task_dir / "agent", task, root, env) if config.strategy == "react" else None
+            if point is None and (task_dir / "agent").exists():
+                set_aside(task_dir / "agent")  # attempts must not append to a killed run's trajectories
             outcome = run_task_strategy(task, workspace, config, task_dir, setup, resume=point)
         finally:
             close()
