@@ -293,8 +293,8 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         usage = ctl.usage if ctl else Usage()
         totals = Totals(steps=ctl.steps if ctl else 0, prompt_tokens=usage.prompt_tokens,
                         completion_tokens=usage.completion_tokens, cost=usage.cost, wall_s=time.time() - started)
-        shown = patch.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # JSON needs valid text
-        result = Result(exit_reason=reason, patch=shown, totals=totals, finished_at=time.time(), error=detail)
+        # The writer keeps undecodable bytes of the patch exactly (see trajectory `exact`).
+        result = Result(exit_reason=reason, patch=patch, totals=totals, finished_at=time.time(), error=detail)
         writer.write(result)
         writer.close()
         observer.on_result(result)

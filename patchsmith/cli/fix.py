@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.syntax import Syntax
 
 from ..agent.events import RunControl
 from ..agent.models import make_model
@@ -16,7 +15,7 @@ from ..agent.runner import run_agent
 from ..errors import UserError
 from ..tools.seed import apply_back
 from .common import add_model_options, agent_worktree, config_from_args, read_issue, resolve_repo
-from .console import ConsoleApprover, ConsoleObserver, ask_yes_no
+from .console import ConsoleApprover, ConsoleObserver, ask_yes_no, show_patch, shown
 from .sandboxing import open_sandbox
 
 
@@ -66,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if not outcome.patch.strip():
         console.print("[yellow]The agent made no changes.[/]")
         return 1
-    console.print(Syntax(outcome.patch, "diff", word_wrap=True))
+    show_patch(console, outcome.patch)
     if args.no_apply or args.mode == "read-only":
         console.print(f"patch written to {out / 'patch.diff'}; not applied")
         return 0
@@ -75,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         if not result.applied:
             raise UserError(f"the patch did not apply to {root}: {result.message}; it is saved in "
                             f"{result.patch_file or out / 'patch.diff'}")
-        console.print(f"[green]patch applied to {root}[/]")
+        console.print(f"[green]patch applied to {shown(str(root))}[/]")
     else:
         console.print(f"not applied; the patch is in {out / 'patch.diff'}")
     return 0

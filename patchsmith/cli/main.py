@@ -7,6 +7,7 @@ import importlib
 import sys
 
 from ..errors import UserError
+from ..tools.safetext import inert
 
 # Each module defines register(subparsers) and sets `func` on its parser; the function returns an exit code.
 COMMAND_MODULES = [
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"patchsmith: error: {exc}", file=sys.stderr)
+        print(f"patchsmith: error: {inert(str(exc))}", file=sys.stderr)  # may quote an endpoint or a file
         return 2
     except KeyboardInterrupt:
         print("patchsmith: interrupted", file=sys.stderr)

@@ -13,7 +13,9 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from patchsmith.agent.trajectory import (
     Event,
@@ -22,11 +24,21 @@ from patchsmith.agent.trajectory import (
     Result,
     Step,
     Trajectory,
+    parse_record,
 )
+from patchsmith.tools.safetext import inert, inert_value
 
 _STEP_PREFIX = b'{"type":"step"'
 _FAIL_STATUSES = {"failed", "fail", "error", "errored", "failure"}
 _CACHE_SIZE = 256
+R = TypeVar("R", bound=BaseModel)
+
+
+def shown(record: R) -> R:
+    """A copy of a record for the screen: every string in it inert (escape codes and stray bytes visible).
+
+    Done here, where the UI gets its data, so that no widget (today's or tomorrow's) can draw raw text."""
+    return type(record).model_validate(inert_value(record.model_dump()))
 
 
 def failing_count(data: dict[str, Any]) -> int | None:
@@ -66,7 +78,7 @@ def _facts(d: dict[str, Any]) -> StepFacts:
     args = action.get("args") or {}
     text = "\n".join((str(d.get("thought") or ""), tool, json.dumps(args, ensure_ascii=False), str(obs.get("text") or "")))
     return StepFacts(
-        tool=tool or "(none)",
+        tool=inert(tool) or "(none)",
         error=(obs.get("ok") is False) or bool(obs.get("error")),
         tokens=int(usage.get("prompt_tokens") or 0) + int(usage.get("completion_tokens") or 0),
         cost=float(usage.get("cost") or 0.0),
@@ -80,6 +92,15 @@ def _broken_step(index: int, why: str) -> Step:
     return Step(index=index, observation=ObservationRecord(text=why, ok=False, error=why))
 
 
+def _parse_step(line: bytes, index: int) -> Step:
+    try:
+        if b'"exact":' in line:  # strings that were not valid Unicode: restored by the trajectory reader
+            return Step.model_validate(parse_record(json.loads(line)))
+        return Step.model_validate_json(line)
+    except ValueError as exc:
+        return _broken_step(index, f"unreadable step line: {str(exc).splitlines()[0]}")
+
+
 class RunModel:
     """One run for the UI. Thread-safe enough for one background indexer plus the UI thread."""
 
@@ -90,7 +111,7 @@ class RunModel:
         self.result = result
         self.incomplete = incomplete
         self.path = path
-        self.events = events or []
+        self.events = [shown(e) for e in events or []]
         self._lines = lines  # raw step lines (lazy JSONL); None when steps live in memory
         self._steps = steps if lines is None else None
         if self._steps is None and self._lines is None:
@@ -98,6 +119,25 @@ class RunModel:
         self._cache: OrderedDict[int, Step] = OrderedDict()
         self._facts: list[StepFacts] | None = None
         self._lock = threading.Lock()
+
+    @property
+    def header(self) -> Header:
+        return self._header
+
+    @header.setter
+    def header(self, header: Header) -> None:
+        self._header = shown(header)
+
+    @property
+    def result(self) -> Result | None:
+        return self._result
+
+    @result.setter
+    def result(self, result: Result | None) -> None:
+        self._result = shown(result) if result is not None else None
+
+    def add_event(self, event: Event) -> None:
+        self.events.append(shown(event))
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -134,14 +174,14 @@ class RunModel:
                 raise ValueError(f"{path}: line {number + 1} is not valid JSON") from None
             kind = obj.get("type") if isinstance(obj, dict) else None
             if kind == "header":
-                model.header = Header.model_validate(obj)
+                model.header = Header.model_validate(parse_record(obj))
                 found_header = True
             elif kind == "step":
                 step_lines.append(line)
             elif kind == "event":
-                model.events.append(Event.model_validate(obj))
+                model.add_event(Event.model_validate(parse_record(obj)))
             elif kind == "result":
-                model.result = Result.model_validate(obj)
+                model.result = Result.model_validate(parse_record(obj))
         if not found_header and not step_lines and model.result is None:
             raise ValueError(f"{path}: no trajectory lines (expected a header line first)")
         if model.result is None:
@@ -153,18 +193,16 @@ class RunModel:
         return len(self._lines) if self._lines is not None else len(self._steps or [])
 
     def step(self, index: int) -> Step:
-        if self._steps is not None:
-            return self._steps[index]
+        """The step as the screen shows it (inert text); parsed and converted once, then cached."""
         with self._lock:
             cached = self._cache.get(index)
             if cached is not None:
                 self._cache.move_to_end(index)
                 return cached
-        assert self._lines is not None
-        try:
-            step = Step.model_validate_json(self._lines[index])
-        except ValueError as exc:
-            step = _broken_step(index, f"unreadable step line: {str(exc).splitlines()[0]}")
+        if self._steps is not None:
+            step = shown(self._steps[index])
+        else:
+            step = shown(_parse_step(self._lines[index], index) if self._lines is not None else Step(index=index))
         with self._lock:
             self._cache[index] = step
             if len(self._cache) > _CACHE_SIZE:

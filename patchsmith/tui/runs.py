@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from patchsmith.tools.safetext import inert
 from patchsmith.tui.importers import RunFolder, RunSummary
 
 COLUMNS = [("task", "task"), ("resolved", "resolved"), ("steps", "steps"), ("tokens", "tokens"),
@@ -67,11 +69,11 @@ class RunsScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for i, run in self.visible_runs():
-            table.add_row(*_cells(run), key=str(i))
+            table.add_row(*(Text(inert(cell)) for cell in _cells(run)), key=str(i))  # ids and paths: plain
         arrow = "▼" if self.reverse else "▲"
         label = dict(COLUMNS)[self.sort_column]
-        self.query_one("#runs-title", Static).update(
-            f"{self.folder.path}  ·  {table.row_count}/{len(self.folder.runs)} runs  ·  sorted by {label} {arrow}")
+        self.query_one("#runs-title", Static).update(Text(
+            f"{inert(str(self.folder.path))}  ·  {table.row_count}/{len(self.folder.runs)} runs  ·  sorted by {label} {arrow}"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value
