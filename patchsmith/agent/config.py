@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Mode = Literal["read-only", "ask", "auto-edit", "full-auto"]
 
@@ -16,6 +16,9 @@ class RunConfig(BaseModel):
     text_mode: bool = False  # parse the action from the reply text instead of native tool calls
     temperature: float = 0.0
     max_retries: int = 5  # rate limits and transient server errors, with backoff
+    request_timeout: float = Field(
+        300.0, gt=0, description="seconds one model request may take in all (a hung or trickling endpoint "
+                                 "counts as a transient failure and is retried); never beyond the run's wall budget")
     max_steps: int = 50
     max_tokens: int | None = None  # prompt + completion over the run
     max_cost: float | None = None  # dollars

@@ -19,7 +19,7 @@ from .events import ApprovalRequest, Approver, NullObserver, RunControl, RunObse
 from .history import History, Turn
 from .localization import seed_hints
 from .memory import WorkingMemory, make_note_tool
-from .models import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhausted, make_model
+from .models import ContextLengthExceeded, Model, ModelError, OutOfTime, Reply, ScriptExhausted, make_model
 from .models.messages import assistant_message, observation_messages
 from .models.textmode import BLOCK as ACTION_BLOCK
 from .permissions import approval_reason, refused
@@ -92,6 +92,9 @@ class Controller:
         self.usage = Usage()
         self.steps = 0
         self.started = time.monotonic()
+        if self.config.max_wall_s is not None and hasattr(self.model, "deadline"):
+            # A model that waits on a network bounds every request and retry by what is left of the run.
+            self.model.deadline = self.started + self.config.max_wall_s
         self.format_errors = 0
         self.last_key: tuple[str, str, str] | None = None
         self.repeats = 0
@@ -195,6 +198,8 @@ class Controller:
                     raise StopRun("context_exceeded", str(exc)) from None
             except ScriptExhausted as exc:
                 raise StopRun("script_exhausted", str(exc)) from None
+            except OutOfTime as exc:
+                raise StopRun("max_wall_time", str(exc)) from None
             except ModelError as exc:
                 raise StopRun("model_error", str(exc)) from None
         raise AssertionError("unreachable")

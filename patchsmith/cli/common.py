@@ -27,6 +27,8 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--text-mode", action="store_true", help="the endpoint has no tool calling: parse actions from text")
     g.add_argument("--temperature", type=float, default=0.0)
     g.add_argument("--retries", type=int, default=5, help="retries on rate limits and server errors (default 5)")
+    g.add_argument("--request-timeout", type=float, default=RunConfig.model_fields["request_timeout"].default,
+                   help=RunConfig.model_fields["request_timeout"].description)
     b = p.add_argument_group("budgets")
     b.add_argument("--max-steps", type=int, default=50)
     b.add_argument("--max-tokens", type=int, help="stop after this many prompt+completion tokens")
@@ -39,7 +41,7 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace, **overrides: object) -> RunConfig:
     values = {"model": args.model or "scripted", "base_url": args.base_url, "api_key": args.api_key,
               "text_mode": args.text_mode, "temperature": args.temperature,
-              "max_retries": args.retries, "max_steps": args.max_steps,
+              "max_retries": args.retries, "request_timeout": args.request_timeout, "max_steps": args.max_steps,
               "max_tokens": args.max_tokens, "max_cost": args.max_cost, "max_wall_s": args.max_time,
               "context_budget": args.context_budget, "command_timeout": args.command_timeout, **overrides}
     try:
