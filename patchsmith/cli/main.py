@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "run",
     "eval",
     "inspect",
+    "export",
     "images",
 ]
 
