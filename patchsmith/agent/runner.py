@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..tools.base import Tool
-from ..tools.observation import Observation, truncate
+from ..tools.observation import Observation, cap_observation, truncate
 from ..tools.registry import agent_tools
 from ..tools.sandbox.base import mask_secrets, secret_values
 from ..tools.workspace import Workspace
@@ -37,6 +38,7 @@ from .trajectory import (
     Totals,
     TrajectoryWriter,
     Usage,
+    mask_data,
 )
 
 MAX_FORMAT_ERRORS = 3
@@ -182,7 +184,8 @@ class Controller:
         obs.text, cut = truncate(obs.text, self.config.observation_budget)
         obs.truncated = obs.truncated or cut
         if tool is not None and action is not None:
-            self.memory.apply(index, tool.memory_update(action.args, obs))
+            self.memory.apply(index, tool.memory_update(action.args, obs))  # from the whole data (all tests)
+        cap_observation(obs, self.config.observation_budget)  # then error and data bounded for the record
         diff = self.measure_diff(result)
         texts = [obs.text] + [ONE_ACTION for _ in (reply.tool_calls[1:] if not self.text_mode else [])]
         self.history.add(Turn(step=index, messages=[assistant_message(reply, self.text_mode),
@@ -194,8 +197,7 @@ class Controller:
                     observation=ObservationRecord(**obs.model_dump()),
                     reply=ReplyRecord(text=reply.text, tool_calls=reply.tool_calls), usage=reply.usage,
                     timing=timing, state=self.memory.snapshot(), diff=diff)
-        self.writer.write(step)
-        self.observer.on_step(step)
+        self.observer.on_step(self.writer.write(step))
 
     def measure_diff(self, result: StepResult) -> str | None:
         """The workspace diff after a step that may have changed files, when it differs from the last one."""
@@ -247,8 +249,10 @@ class Controller:
                 return StepResult(Observation.fail(f"{why}, and no one is there to approve; the run was started "
                                                    "without a way to ask"), timing, action, tool)
             a0 = time.monotonic()
-            decision = self.approver.decide(ApprovalRequest(tool=tool.name, args=action.args,
-                                                            preview=tool.preview(action.args), reason=why))
+            # What the user is shown carries no secret (the action itself runs as the model sent it).
+            decision = self.approver.decide(ApprovalRequest(
+                tool=tool.name, args=mask_data(action.args, self.secrets),
+                preview=mask_secrets(tool.preview(action.args), self.secrets), reason=why))
             timing.approval_s = time.monotonic() - a0
             self.event("approval", decision.message, {"approved": decision.approved, "tool": tool.name,
                                                       "edited": decision.args is not None})
@@ -276,8 +280,7 @@ class Controller:
 
     def event(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
         ev = Event(kind=kind, text=text, data=data or {}, at=time.time())
-        self.writer.write(ev)
-        self.observer.on_event(ev)
+        self.observer.on_event(self.writer.write(ev))
 
 
 def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, output_dir: Path, *,
@@ -290,7 +293,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
     observer = observer or NullObserver()
-    secrets = secret_values()
+    secrets = known_secrets(config)
     writer = TrajectoryWriter(output_dir / "trajectory.jsonl", secrets=secrets)
     started = time.time()
     task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
@@ -299,8 +302,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                     model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
                            "text_mode": bool(getattr(model, "text_mode", False))},
                     config=config.model_dump(exclude={"api_key"}))
-    writer.write(header)
-    observer.on_header(header)
+    observer.on_header(writer.write(header))
     ctl = None
     reason, detail, patch = ExitReason.ERROR, None, ""
     try:
@@ -308,8 +310,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
             hints = seed_hints(workspace.root, problem_statement) if config.localize else []
             if hints:
                 ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
-                writer.write(ev)
-                observer.on_event(ev)
+                observer.on_event(writer.write(ev))
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
                          observer, approver, control or RunControl(), hints or [], secrets)
         reason, detail = ctl.run()
@@ -331,10 +332,22 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                         completion_tokens=usage.completion_tokens, cost=usage.cost, wall_s=time.time() - started)
         # The writer keeps undecodable bytes of the patch exactly (see trajectory `exact`).
         result = Result(exit_reason=reason.value, patch=patch, totals=totals, finished_at=time.time(), error=detail)
-        writer.write(result)
+        shown = writer.write(result)
         writer.close()
-        observer.on_result(result)
+        observer.on_result(shown)
     return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail)
+
+
+def known_secrets(config: RunConfig) -> list[str]:
+    """Every secret this run knows: secret-looking environment variables, the API key however it was given
+    (--api-key, the config), and a password inside the endpoint's URL. Longest first, so none is half-masked."""
+    found = set(secret_values())
+    if config.api_key and len(config.api_key) >= 4:
+        found.add(config.api_key)
+    password = urlsplit(config.base_url).password if config.base_url else None
+    if password and len(password) >= 4:
+        found.add(password)
+    return sorted(found, key=len, reverse=True)
 
 
 def _loads(arguments: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import json
 import math
 from enum import Enum
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 from pydantic_core import PydanticSerializationError
@@ -269,6 +269,35 @@ def parse_record(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
+def mask_data(value: Any, secrets: list[str]) -> Any:
+    """`mask` applied to every string (keys too) in JSON-like data."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return mask(value, secrets)
+    if isinstance(value, dict):
+        return {mask(str(k), secrets): mask_data(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_data(v, secrets) for v in value]
+    return value
+
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def masked(record: R, secrets: list[str]) -> R:
+    """`record` with every secret in any of its strings replaced by ***, or itself when it holds none."""
+    if not secrets:
+        return record
+    try:
+        line = record.model_dump_json()
+    except PydanticSerializationError:
+        line = None  # undecodable bytes somewhere: look at every string
+    if line is not None and not any(s in line or json.dumps(s)[1:-1] in line for s in secrets):
+        return record
+    return type(record).model_validate(mask_data(record.model_dump(), secrets))
+
+
 class TrajectoryWriter:
     """Appends one JSON line per event and flushes, so a run cut off anywhere leaves a readable file."""
 
@@ -278,10 +307,12 @@ class TrajectoryWriter:
         self._fh: IO[str] = self.path.open("a", encoding="utf-8")
         self._secrets = secrets or []
 
-    def write(self, record: BaseModel) -> None:
+    def write(self, record: R) -> R:
+        """Write one line; returns the record as written (secrets masked), which is what front ends show."""
         line = dump_record(record, self._secrets)
         self._fh.write(line + "\n")
         self._fh.flush()
+        return masked(record, self._secrets)
 
     def close(self) -> None:
         if not self._fh.closed:

@@ -101,3 +101,32 @@ def test_writer_and_reader_round_trip_anything(tmp_path_factory, records, big, e
     for i, step in enumerate(records):
         assert model.step(i).index == step.index  # the inspector opens every step, none "unreadable"
         assert not model.step(i).observation.text.startswith("unreadable step line")
+
+
+def test_every_part_of_a_recorded_observation_is_capped(tmp_path: Path) -> None:
+    from pydantic import BaseModel
+
+    from patchsmith.tools.base import Tool
+    from patchsmith.tools.observation import Observation
+
+    class NoArgs(BaseModel):
+        pass
+
+    huge = "x" * 5_000_000
+    flood = Tool("flood", "Floods.", NoArgs, lambda ws, a: Observation(
+        text=huge, ok=False, error=huge, data={"output": huge, "rows": list(range(200_000)),
+                                                 "deep": {"deeper": [{"text": huge}] * 50}}))
+    submit = Tool("submit", "Submit.", NoArgs, lambda ws, a: Observation(text="ok", data={"submitted": True}),
+                  ends_run=True)
+    root = make_repo(tmp_path / "repo", {"a.txt": "one\n"})
+    ws = Workspace(root=root, base="HEAD")
+    model = ListModel("t", [entry_to_reply(e, i) for i, e in enumerate([
+        {"thought": "go", "tool": "flood", "args": {}}, {"thought": "done", "tool": "submit", "args": {}}])])
+    out = run_agent("fix", ws, RunConfig(mode="full-auto", localize=False), tmp_path / "out", model=model,
+                    tools=[flood, submit])
+    assert out.exit_reason == "submitted"
+    lines = out.trajectory_path.read_bytes().splitlines()
+    assert max(len(line) for line in lines) < 400_000, [len(line) for line in lines]
+    step = read_trajectory(out.trajectory_path).steps[0]
+    assert step.observation.truncated and not step.observation.ok
+    assert "truncated" in step.observation.data["output"] and len(step.observation.error) < 2_000
