@@ -229,7 +229,11 @@ def _plain(value: Any, at: list[Any], exact: list[dict[str, Any]], secrets: list
 
 def dump_record(record: BaseModel, secrets: list[str] | None = None) -> str:
     """One JSON line for `record`, whatever bytes its strings hold (see `exact` above), secrets masked."""
-    secrets = secrets or []
+    return _dump(record, secrets or [])[0]
+
+
+def _dump(record: BaseModel, secrets: list[str]) -> tuple[str, bool]:
+    """(line, whether the careful path ran). The fast path is pydantic's own serializer."""
     try:
         line = record.model_dump_json()
     except PydanticSerializationError:
@@ -238,12 +242,12 @@ def dump_record(record: BaseModel, secrets: list[str] | None = None) -> str:
         # pydantic replaces a bad dict key with U+FFFD silently: a line holding one goes the careful way too,
         # as does a line with a secret (masked in the data, where it is whole; in the line it may be escaped).
         if "\ufffd" not in line and not any(s in line or json.dumps(s)[1:-1] in line for s in secrets):
-            return line
+            return line, False
     exact: list[dict[str, Any]] = []
     data = _plain(record.model_dump(mode="python"), [], exact, secrets)
     if exact:
         data[EXACT] = exact
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")), True
 
 
 def parse_record(obj: dict[str, Any]) -> dict[str, Any]:
@@ -309,10 +313,10 @@ class TrajectoryWriter:
 
     def write(self, record: R) -> R:
         """Write one line; returns the record as written (secrets masked), which is what front ends show."""
-        line = dump_record(record, self._secrets)
+        line, careful = _dump(record, self._secrets)
         self._fh.write(line + "\n")
         self._fh.flush()
-        return masked(record, self._secrets)
+        return masked(record, self._secrets) if careful and self._secrets else record
 
     def close(self) -> None:
         if not self._fh.closed:
