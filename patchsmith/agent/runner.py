@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -92,18 +93,20 @@ class Controller:
     control: RunControl = field(default_factory=RunControl)
     hints: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
+    lessons: list[str] = field(default_factory=list)  # from earlier attempts (reflexion): kept as notes
 
     def __post_init__(self) -> None:
         self.by_name = {t.name: t for t in self.tools}
         self.text_mode = bool(getattr(self.model, "text_mode", False))
-        self.memory = WorkingMemory(hints=self.hints)
-        system = render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
+        self.memory = WorkingMemory(hints=self.hints, notes=list(self.lessons))
+        self.render = partial(render, folder=self.config.prompts_dir)
+        system = self.render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
                         command_timeout=int(self.config.command_timeout),
                         finders=[t.name for t in self.tools if t.explores])
-        task = render("task", problem_statement=self.problem_statement, repo_root=str(self.ws.root),
+        task = self.render("task", problem_statement=self.problem_statement, repo_root=str(self.ws.root),
                       base=self.ws.base, hints=self.hints)
         self.history = History(prefix=[{"role": "system", "content": system}, {"role": "user", "content": task}],
-                               budget=self.config.context_budget)
+                               budget=self.config.context_budget, render=self.render)
         self.usage = Usage()
         self.steps = 0
         self.started = time.monotonic()
@@ -156,7 +159,7 @@ class Controller:
 
     def take_user_messages(self) -> None:
         for text in self.control.drain():
-            self.history.add_message(self.steps, {"role": "user", "content": render("user_message", text=text)},
+            self.history.add_message(self.steps, {"role": "user", "content": self.render("user_message", text=text)},
                                      f"user said: {text[:80]}")
             self.event("user_message", text)
 
@@ -167,7 +170,7 @@ class Controller:
         if reply.parse_error or action is None:
             self.format_errors += 1
             error = reply.parse_error or "the reply called no tool"
-            return StepResult(Observation.fail(render("format_error", error=error, text_mode=self.text_mode,
+            return StepResult(Observation.fail(self.render("format_error", error=error, text_mode=self.text_mode,
                                                       tool_names=sorted(self.by_name))), timing, action)
         tool = self.by_name.get(action.tool)
         if tool is None:
@@ -213,7 +216,8 @@ class Controller:
         return current
 
     def ask(self) -> tuple[Reply, float]:
-        tail = [{"role": "user", "content": self.memory.render(self.steps, self.config.max_steps - self.steps)}]
+        tail = [{"role": "user", "content": self.memory.render(self.steps, self.config.max_steps - self.steps,
+                                                               self.render)}]
         model_s = 0.0
         for attempt in range(CONTEXT_RETRIES + 1):
             messages = self.history.messages(tail)
@@ -257,7 +261,7 @@ class Controller:
             self.event("approval", decision.message, {"approved": decision.approved, "tool": tool.name,
                                                       "edited": decision.args is not None})
             if not decision.approved:
-                return StepResult(Observation.fail(render("denied", message=decision.message)), timing, action, tool)
+                return StepResult(Observation.fail(self.render("denied", message=decision.message)), timing, action, tool)
             if decision.args is not None:
                 action = action.model_copy(update={"args": decision.args})
         t0 = time.monotonic()
@@ -275,7 +279,7 @@ class Controller:
             raise StopRun(ExitReason.REPEATED_ACTION, f"{action.tool} repeated {self.repeats} times with the same result")
         if self.repeats == self.config.repeat_limit - 1:
             self.history.add_message(self.steps, {"role": "user",
-                                                  "content": render("repeated", count=self.repeats)},
+                                                  "content": self.render("repeated", count=self.repeats)},
                                      "warned about a repeated action")
 
     def event(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
@@ -287,8 +291,12 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
               task: dict[str, Any] | None = None, observer: RunObserver | None = None,
               approver: Approver | None = None, control: RunControl | None = None,
               model: Model | None = None, tools: Sequence[Tool] | None = None,
-              hints: list[str] | None = None) -> RunOutcome:
-    """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff."""
+              hints: list[str] | None = None, lessons: list[str] | None = None,
+              attempt: dict[str, Any] | None = None) -> RunOutcome:
+    """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff.
+
+    `lessons` (from a strategy's earlier attempts) start the working memory's notes; `attempt` (number,
+    parent, strategy) goes into the header, linking the trajectory to the task's strategy record."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
@@ -301,7 +309,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     header = Header(run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
                     model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
                            "text_mode": bool(getattr(model, "text_mode", False))},
-                    config=config.model_dump(exclude={"api_key"}))
+                    config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
     observer.on_header(writer.write(header))
     ctl = None
     reason, detail, patch = ExitReason.ERROR, None, ""
@@ -312,7 +320,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                 ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
                 observer.on_event(writer.write(ev))
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
-                         observer, approver, control or RunControl(), hints or [], secrets)
+                         observer, approver, control or RunControl(), hints or [], secrets, lessons or [])
         reason, detail = ctl.run()
     except KeyboardInterrupt:
         reason, detail = ExitReason.STOPPED_BY_USER, "interrupted (Ctrl-C)"

@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-from ..errors import UserError
+from ..errors import PatchsmithError
 from ..tools.safetext import inert
 
 # Each module defines register(subparsers) and sets `func` on its parser; the function returns an exit code.
@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "index",
     "localize",
     "run",
+    "compare",
     "eval",
     "inspect",
     "export",
@@ -81,8 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except UserError as exc:
-        print(f"patchsmith: error: {inert(str(exc))}", file=sys.stderr)  # may quote an endpoint or a file
+    except PatchsmithError as exc:  # the one place errors become a line on the terminal
+        # inert: the message may quote an endpoint's answer, a file or a git error.
+        print(f"patchsmith: error: {inert(exc.one_line())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("patchsmith: interrupted", file=sys.stderr)

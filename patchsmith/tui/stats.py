@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patchsmith.agent.models.base import estimate_tokens
-from patchsmith.agent.trajectory import Step
+from patchsmith.agent.trajectory import ExitReason, Step
 
 
 @dataclass
@@ -145,7 +145,7 @@ def outcome_of(resolved: bool | None, exit_reason: str, error: str | None) -> st
         return "resolved"
     if resolved is False:
         return "unresolved"
-    if error or exit_reason in ("error", "unreadable") or exit_reason.startswith("error"):
+    if error or exit_reason in (ExitReason.ERROR, "unreadable") or exit_reason.startswith("error"):
         return "error"
     return "not evaluated"
 
