@@ -50,6 +50,8 @@ def _masked_argv(argv: list[str]) -> list[str]:
         secret = len(name) > 4 and any(opt.startswith(name) for opt in SECRET_OPTIONS)
         if hide:
             arg, hide = "***", False
+        elif "api_key=" in arg:  # -c api_key=VALUE (or agent.api_key=VALUE)
+            arg = arg[: arg.index("api_key=") + len("api_key=")] + "***"
         elif secret and eq:
             arg = f"{name}=***"
         elif secret:

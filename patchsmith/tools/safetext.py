@@ -38,8 +38,8 @@ def _stand_in(match: re.Match[str]) -> str:
 
 def inert(text: str) -> str:
     """`text` with every control or invisible character replaced by a visible, harmless stand-in."""
-    if text.isascii() and text.isprintable():  # the common case costs one scan
-        return text
+    if text.isascii() and text.replace("\n", "").replace("\t", "").isprintable():
+        return text  # plain ASCII, the common case: three C-speed scans instead of the regex
     return _UNSAFE.sub(_stand_in, text)
 
 

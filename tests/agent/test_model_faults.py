@@ -94,10 +94,11 @@ def _fix(server: FakeOpenAI, tmp_path: Path, *extra: str, timeout: float = 120) 
 def test_fix_with_a_hung_endpoint_stops_at_max_time(tmp_path: Path) -> None:
     with FakeOpenAI([{"hang": True}] * 20) as srv:
         proc, took = _fix(srv, tmp_path, "--max-time", "4", "--retries", "0")
-    assert took < 20, f"--max-time 4 took {took:.0f}s"
+    assert took < 60, f"--max-time 4 took {took:.0f}s"  # before: over 300 s (and ~30 min with retries)
     assert "Traceback" not in proc.stderr + proc.stdout
     result = json.loads((tmp_path / "run" / "trajectory.jsonl").read_text().splitlines()[-1])
     assert result["exit_reason"] == "max_wall_time", result
+    assert result["totals"]["wall_s"] < 4 + 3  # the run itself, without interpreter start-up on a busy machine
 
 
 def test_fix_with_an_html_endpoint_ends_with_one_line(tmp_path: Path) -> None:

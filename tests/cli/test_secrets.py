@@ -74,3 +74,12 @@ def test_a_configured_key_read_back_by_a_command_is_masked_everywhere(tmp_path: 
     text = out.trajectory_path.read_text()
     assert key not in text and "the key is ***" in text
     assert seen and not any(key in s for s in seen)  # what a console or the TUI would print
+
+
+def test_every_spelling_of_the_key_option_is_masked_on_the_command_line() -> None:
+    from patchsmith.cli.main import _masked_argv
+
+    argv = ["fix", "--api-key", "A1", "--api=B2", "-c", "api_key=C3", "-capi_key=D4", "--api-k", "E5",
+            "--apix", "keep"]
+    assert _masked_argv(argv) == ["fix", "--api-key", "***", "--api=***", "-c", "api_key=***", "-capi_key=***",
+                                  "--api-k", "***", "--apix", "keep"]

@@ -126,6 +126,11 @@ class OpenAIModel:
             raise BadAnswer(f"a malformed completion ({type(exc).__name__}: {str(exc)[:80]})") from None
         return Reply(text=text, tool_calls=calls, usage=usage, finish_reason=choice.finish_reason)
 
+    def _out_of_time(self, left: float | None, bound: float) -> None:
+        if left is not None and left <= self.request_timeout:  # it was the run's budget that ran out
+            raise OutOfTime(f"the model gave no answer within the {bound:.0f}s left of the run's time budget "
+                            "(--max-time)")
+
     def _time_left(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
 
@@ -153,11 +158,11 @@ class OpenAIModel:
                 client.close()
             except Exception:  # noqa: BLE001 - closing a pool mid-read may complain; it is gone either way
                 pass
-            if left is not None and left <= self.request_timeout:  # it was the run's budget that ran out
-                raise OutOfTime(f"the model gave no answer within the {bound:.0f}s left of the run's time budget "
-                                "(--max-time)")
+            self._out_of_time(left, bound)
             raise Hung(f"no complete answer within {bound:.0f}s")
         if "error" in outcome:
+            if isinstance(outcome["error"], openai.APITimeoutError):  # httpx's own timeout, set to `bound`
+                self._out_of_time(left, bound)
             raise outcome["error"]
         return outcome["value"]
 
