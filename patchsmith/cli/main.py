@@ -13,6 +13,7 @@ from ..tools.safetext import inert
 COMMAND_MODULES = [
     "fix",
     "replay",
+    "resume",
     "index",
     "localize",
     "run",
@@ -20,6 +21,7 @@ COMMAND_MODULES = [
     "eval",
     "inspect",
     "export",
+    "credit",
     "images",
 ]
 
