@@ -331,7 +331,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         hints, started = resume.hints, started - resume.prior_wall_s()
     observer.on_header(header)
     ctl = None
-    reason, detail, patch = ExitReason.ERROR, None, ""
+    reason, detail = ExitReason.ERROR, None
     try:
         if hints is None:
             hints = seed_hints(workspace.root, problem_statement) if config.localize else []
@@ -351,20 +351,28 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         reason, detail = ExitReason.ERROR, f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        try:
-            patch = workspace.diff()
-        except Exception as exc:  # noqa: BLE001 - a broken workspace must not hide the run's own result
-            detail = detail or f"could not compute the final diff: {exc}"
-        # surrogateescape: the diff of a non-UTF-8 file comes back byte for byte.
-        (output_dir / "patch.diff").write_bytes(patch.encode("utf-8", "surrogateescape"))
-        usage = ctl.usage if ctl else Usage()
-        totals = Totals(steps=ctl.steps if ctl else 0, prompt_tokens=usage.prompt_tokens,
-                        completion_tokens=usage.completion_tokens, cost=usage.cost, wall_s=time.time() - started)
-        # The writer keeps undecodable bytes of the patch exactly (see trajectory `exact`).
-        result = Result(exit_reason=reason.value, patch=patch, totals=totals, finished_at=time.time(), error=detail)
-        shown = writer.write(result)
-        writer.close()
-        observer.on_result(shown)
+        outcome = _finish(workspace, output_dir, writer, observer, ctl, reason, detail, started)
+    return outcome
+
+
+def _finish(workspace: Workspace, output_dir: Path, writer: TrajectoryWriter, observer: RunObserver,
+            ctl: Controller | None, reason: ExitReason, detail: str | None, started: float) -> RunOutcome:
+    """Whatever ended the run: write patch.diff and the result line, and close the trajectory."""
+    patch = ""
+    try:
+        patch = workspace.diff()
+    except Exception as exc:  # noqa: BLE001 - a broken workspace must not hide the run's own result
+        detail = detail or f"could not compute the final diff: {exc}"
+    # surrogateescape: the diff of a non-UTF-8 file comes back byte for byte.
+    (output_dir / "patch.diff").write_bytes(patch.encode("utf-8", "surrogateescape"))
+    usage = ctl.usage if ctl else Usage()
+    totals = Totals(steps=ctl.steps if ctl else 0, prompt_tokens=usage.prompt_tokens,
+                    completion_tokens=usage.completion_tokens, cost=usage.cost, wall_s=time.time() - started)
+    # The writer keeps undecodable bytes of the patch exactly (see trajectory `exact`).
+    result = Result(exit_reason=reason.value, patch=patch, totals=totals, finished_at=time.time(), error=detail)
+    shown = writer.write(result)  # as written: secrets masked
+    writer.close()
+    observer.on_result(shown)
     return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail)
 
 

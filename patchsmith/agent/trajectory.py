@@ -138,6 +138,7 @@ class ExitReason(str, Enum):
     SCRIPT_EXHAUSTED = "script_exhausted"
     MODEL_ERROR = "model_error"
     ERROR = "error"
+    BUDGET = "budget"  # a strategy's per-task budget allowed no (further) attempt
 
     def __str__(self) -> str:
         return self.value

@@ -121,7 +121,7 @@ def _run_strategy(issue, seeded, workspace, config, out, model, hints, console, 
     for a in result.attempts:
         console.print(f"attempt {a.number} ({a.strategy}): {a.verdict or a.exit_reason}: {a.why}", highlight=False)
     console.print(f"strategy record: {result.record_path}")
-    return RunOutcome(exit_reason=final.exit_reason if final else "budget", patch=result.patch,
+    return RunOutcome(exit_reason=final.exit_reason if final else ExitReason.BUDGET, patch=result.patch,
                       totals=Totals(steps=totals["steps"], prompt_tokens=totals["prompt_tokens"],
                                     completion_tokens=totals["completion_tokens"], cost=totals["cost"]),
                       trajectory_path=Path(final.trajectory) if final else out / "strategy.json",
