@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.syntax import Syntax
 
 from ..agent.config import RunConfig
 from ..agent.events import RunControl
@@ -18,7 +17,7 @@ from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.seed import apply_back
 from .common import agent_worktree, read_issue, resolve_repo
-from .console import ConsoleApprover, ConsoleObserver, ask_yes_no
+from .console import ConsoleApprover, ConsoleObserver, ask_yes_no, show_patch, shown
 from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
@@ -79,7 +78,7 @@ def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *,
     if not outcome.patch.strip():
         console.print("[yellow]The agent made no changes.[/]")
         return 1
-    console.print(Syntax(outcome.patch, "diff", word_wrap=True))
+    show_patch(console, outcome.patch)
     if no_apply:
         console.print(f"patch written to {out / 'patch.diff'}; not applied")
         return 0
@@ -88,7 +87,7 @@ def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *,
         if not result.applied:
             raise UserError(f"the patch did not apply to {root}: {result.message}; it is saved in "
                             f"{result.patch_file or out / 'patch.diff'}")
-        console.print(f"[green]patch applied to {root}[/]")
+        console.print(f"[green]patch applied to {shown(str(root))}[/]")
     else:
         console.print(f"not applied; the patch is in {out / 'patch.diff'}")
     return 0
