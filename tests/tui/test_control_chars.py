@@ -103,3 +103,6 @@ async def test_the_approval_dialog_shows_the_command_inert(tmp_path: Path) -> No
         text = screen_text(app)
         assert_inert(text)
         assert "rm -rf / # ␛[2K␛[1Ahidden" in text
+        await pilot.press("e")  # the edit field, pre-filled with the command
+        await pilot.pause()
+        assert_inert(screen_text(app))
