@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .git import GitError, repo_root, run_git, snapshot_tree
+from .git import GitError, diff_against, repo_root, run_git, snapshot_tree
 from .workspace import Workspace
 
 SEED_MESSAGE = "patchsmith seed: HEAD plus the working tree's uncommitted and untracked changes"
@@ -23,6 +23,7 @@ SEED_ENV = {"GIT_AUTHOR_NAME": "patchsmith", "GIT_AUTHOR_EMAIL": "patchsmith@loc
             "GIT_COMMITTER_NAME": "patchsmith", "GIT_COMMITTER_EMAIL": "patchsmith@localhost",
             "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000"}
 NO_HOOKS = ("-c", "core.hooksPath=/dev/null")  # the user's hooks must not run on our checkout
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's empty tree: the base of a repo without commits
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class SeededWorkspace:
     root: Path  # the agent's worktree
     base: str  # the seed commit: the final patch is measured against it
     user_root: Path  # the user's own working tree (never written to until apply_back)
+    head: str | None = None  # the seed's parent: the user's HEAD when the run started (None: no commit yet)
 
     def workspace(self, **kwargs) -> Workspace:
         return Workspace(root=self.root, base=self.base, **kwargs)
@@ -55,35 +57,73 @@ def _has_head(root: Path) -> bool:
     return run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).returncode == 0
 
 
-def seed_worktree(user_repo: Path, dest: Path, commit: str | None = None) -> SeededWorkspace:
+@dataclass(frozen=True)
+class SeedRecord:
+    """What makes a seed commit again later (`patchsmith resume`), even after `git gc` removed it: its
+    parent and the patch from the parent to it. Seeds are made deterministically (fixed identity, date and
+    message), so the same parent and files give back the very same commit."""
+
+    commit: str
+    head: str | None
+    patch: str  # head -> seed, as `git apply` takes it
+
+
+def seed_record(seeded: SeededWorkspace) -> SeedRecord:
+    """Taken right after seeding, before the agent touches the worktree."""
+    patch = diff_against(seeded.root, seeded.head or EMPTY_TREE)
+    return SeedRecord(commit=seeded.base, head=seeded.head, patch=patch)
+
+
+def seed_worktree(user_repo: Path, dest: Path, at: SeedRecord | None = None) -> SeededWorkspace:
     """A detached worktree at `dest` holding exactly the user's current files (tracked, staged, unstaged and
-    untracked-not-ignored), committed there as the seed; or, given `commit` (an earlier run's seed, when a
-    run is resumed), at that commit. Raises ValueError with what to do when impossible."""
+    untracked-not-ignored), committed there as the seed; or, given `at` (an earlier run's seed, when a run
+    is resumed), at that seed, made again from its record when the commit is gone. Raises ValueError with
+    what to do when impossible."""
     user_root = _user_root(user_repo)
     dest = Path(dest).resolve()
     if dest == user_root or user_root in dest.parents:
         raise ValueError(f"the agent's worktree {dest} must be outside the repository {user_root}")
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise ValueError(f"{dest} already exists and is not an empty directory; choose another location")
-    if commit is not None and run_git(user_root, "cat-file", "-e", f"{commit}^{{commit}}",
-                                      check=False).returncode != 0:
-        raise ValueError(f"commit {commit} is no longer in {user_root} (removed by `git gc`?)")
     try:
-        if commit is None:
-            commit = _seed_commit(user_root)
+        head = run_git(user_root, "rev-parse", "HEAD").stdout.strip() if _has_head(user_root) else None
+        commit = _seed_commit(user_root, head) if at is None else at.commit
         dest.parent.mkdir(parents=True, exist_ok=True)
         if dest.exists():
             dest.rmdir()  # empty (checked above); `git worktree add` wants to create it
-        run_git(user_root, *NO_HOOKS, "worktree", "add", "--detach", str(dest), commit)
+        if at is not None and not _has_commit(user_root, at.commit):
+            _rebuild_seed(user_root, dest, at)
+        else:
+            run_git(user_root, *NO_HOOKS, "worktree", "add", "--detach", str(dest), commit)
     except GitError as exc:
         raise ValueError(f"could not create the agent's worktree from {user_root}: {exc}") from None
-    return SeededWorkspace(root=dest, base=commit, user_root=user_root)
+    return SeededWorkspace(root=dest, base=commit, user_root=user_root, head=head if at is None else at.head)
 
 
-def _seed_commit(user_root: Path) -> str:
-    tree = snapshot_tree(user_root)
-    parents = ["-p", run_git(user_root, "rev-parse", "HEAD").stdout.strip()] if _has_head(user_root) else []
-    return run_git(user_root, "commit-tree", tree, *parents, "-m", SEED_MESSAGE, env=SEED_ENV).stdout.strip()
+def _has_commit(root: Path, commit: str) -> bool:
+    return run_git(root, "cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode == 0
+
+
+def _rebuild_seed(user_root: Path, dest: Path, at: SeedRecord) -> None:
+    if at.head is None or not _has_commit(user_root, at.head):
+        raise ValueError(f"the run's seed {at.commit[:12]} and its parent {str(at.head)[:12]} are no longer in "
+                         f"{user_root}")
+    run_git(user_root, *NO_HOOKS, "worktree", "add", "--detach", str(dest), at.head)
+    try:
+        restore_patch(dest, at.patch)
+        commit = _seed_commit(dest, at.head)
+        if commit != at.commit:
+            raise ValueError(f"the recorded seed patch gives commit {commit[:12]}, not the run's {at.commit[:12]}")
+        run_git(dest, "reset", "-q", commit)  # HEAD and index at the seed; the files already are
+    except (GitError, ValueError):
+        remove_worktree(user_root, dest)
+        raise
+
+
+def _seed_commit(root: Path, head: str | None) -> str:
+    tree = snapshot_tree(root)
+    parents = ["-p", head] if head else []
+    return run_git(root, "commit-tree", tree, *parents, "-m", SEED_MESSAGE, env=SEED_ENV).stdout.strip()
 
 
 def restore_patch(root: Path, patch: str, exclude: list[str] | tuple[str, ...] = ()) -> None:
