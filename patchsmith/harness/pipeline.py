@@ -88,6 +88,8 @@ class Harness:
                    sandbox_factory=default_sandbox_factory(config.sandbox, visible), timeout=config.timeout,
                    allow_clone=config.clone, keep_workspaces=config.keep_workspaces)
 
+    # Over 60 lines on purpose: one task's stages (repository, environment, agent, evaluation) in order, each
+    # timed and each failure recorded in the same result through `done`.
     def process(self, task: Task, task_dir: Path, *, patch: str | None = None, model_name: str = "",
                 agent: AgentFn | None = None) -> dict[str, Any]:
         """Evaluate `patch` (eval), or run `agent` to get one and evaluate it (run)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -159,7 +160,8 @@ def test_resume_refuses_what_it_cannot_continue(calc, tmp_path):
 
 def test_resume_makes_the_seed_again_after_git_gc_removed_it(tmp_path):
     """The user's uncommitted and untracked files at the start are part of the seed; the user goes on
-    working and `git gc` prunes the dangling seed commit: resume still starts from the run's own seed."""
+    working, `git gc` prunes what it can and patchsmith's store of seeds is gone: resume still starts from
+    the run's own seed, made again from its parent and seed.diff."""
     calc = make_repo(tmp_path / "calc", BUGGY_CALC)
     stats = calc / "calc" / "stats.py"
     stats.write_text(stats.read_text() + "\n# uncommitted note\n")
@@ -173,6 +175,8 @@ def test_resume_makes_the_seed_again_after_git_gc_removed_it(tmp_path):
     stats.write_text(stats.read_text().replace("# uncommitted note", "# changed since"))
     git(calc, "reflog", "expire", "--expire=now", "--all")
     git(calc, "gc", "-q", "--prune=now")
+    seeds = tmp_path / "data" / "worktrees" / ".patchsmith-seeds"  # patchsmith's own store of seeds, if any
+    shutil.rmtree(seeds, ignore_errors=True)  # lost too (a cleaned data folder, another machine)
     gone = subprocess.run(["git", "-C", str(calc), "cat-file", "-e", f"{base}^{{commit}}"], capture_output=True)
     assert gone.returncode != 0  # the seed commit really is gone
     with FakeOpenAI(json.loads(json.dumps(SCRIPT[4:]))) as server:
