@@ -30,6 +30,7 @@ from .specs import Spec
 from .tasks import Task
 
 BUILD_TIMEOUT = 1800.0
+SYSTEM_PACKAGES = re.compile(r"\s*(sudo\s+)?(apt-get|apt|yum|dnf|apk|conda|brew)\b")
 
 
 class EnvError(RuntimeError):
@@ -238,6 +239,10 @@ class EnvManager:
                 except RepoError as exc:
                     raise EnvError(str(exc), log) from None
             for cmd in spec.pre_install:
+                if SYSTEM_PACKAGES.match(cmd):
+                    # System packages need root (and change the host): left out, and said so in the log.
+                    fh.write(f"(skipped, installs system packages: {cmd})\n")
+                    continue
                 step(cmd, src, venv_env)
             if spec.install:
                 step(spec.install, src, venv_env)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -21,6 +22,8 @@ from .tasks import Task
 
 PYTEST = "pytest -rA --tb=short -p no:cacheprovider"
 DJANGO = "./tests/runtests.py --verbosity 2 --settings=test_sqlite --parallel 1"
+# Files of test_patch that are not passed to the runner (the official list, "csv" without its dot included).
+NON_TEST_EXTS = (".json", ".png", "csv", ".txt", ".md", ".jpg", ".jpeg", ".pkl", ".yml", ".yaml", ".toml")
 SYMPY = "PYTHONWARNINGS='ignore::UserWarning,ignore::SyntaxWarning' bin/test -C --verbose"
 
 
@@ -296,6 +299,46 @@ for _repo in ("pytest-dev/pytest", "pallets/flask", "sqlfluff/sqlfluff", "marshm
               "psf/requests", "pylint-dev/pylint"):
     TABLE[_repo]["default"].setdefault("test_cmd", "pytest -rA")
 
+@dataclass(frozen=True)
+class Deviation:
+    """Where the table knowingly differs from the official spec (tests/harness/test_official.py fails on any
+    difference not listed here, and on an entry that no longer differs)."""
+
+    repo: str  # "*": every repository
+    field: str  # python | packages | requirements | env_files | pip_packages | pre_install | install | test_cmd
+    #             | eval_commands | parser | directives | eval_install
+    reason: str
+    versions: tuple[str, ...] = ()  # () : every version
+
+
+_NO_ROOT = "needs root and the network (apt-get, downloads into the image); not done here"
+DEVIATIONS: tuple[Deviation, ...] = (
+    Deviation("*", "eval_install", "the official eval script reruns `install` after applying the patch; here the "
+              "workspace comes first on PYTHONPATH and build outputs are copied in, so pure-Python patches "
+              "need no reinstall (a patch to compiled code would)"),
+    Deviation("django/django", "pre_install", "locale generation " + _NO_ROOT,
+              ("1.7", "1.8", "1.9", "1.10", "1.11", "2.0", "2.1", "2.2")),
+    Deviation("django/django", "eval_commands", "C.UTF-8 instead of en_US.UTF-8: generating that locale "
+              + _NO_ROOT),
+    Deviation("django/django", "python", "Python 3.5 is not installable here (pyenv lacks it); 3.6 runs these "
+              "versions' test suites", ("1.7", "1.8", "1.9", "1.10", "1.11", "2.0", "2.1", "2.2")),
+    Deviation("pylint-dev/pylint", "install", "today's pip refuses `-e .` with the old setuptools backend these "
+              "versions pin (no PEP 660 hook); a plain install, the workspace first on PYTHONPATH"),
+    Deviation("pylint-dev/pylint", "pip_packages", "base commits of 2.13 import toml, which the "
+              "environment_setup_commit's requirements no longer name", ("2.13",)),
+    Deviation("pylint-dev/pylint", "pre_install", "pyenchant's system library " + _NO_ROOT, ("2.8",)),
+    Deviation("sphinx-doc/sphinx", "pip_packages", "tox and tox-current-env are not installed: pytest runs "
+              "directly in the environment (what `tox --current-env` does)"),
+    Deviation("sphinx-doc/sphinx", "test_cmd", "`pytest -rA` directly instead of `tox --current-env -epy39 -v "
+              "--` (tox would only call that pytest in the same environment)"),
+    Deviation("sphinx-doc/sphinx", "pre_install", "the tox.ini sed is for tox, not used here; graphviz "
+              + _NO_ROOT),
+    Deviation("matplotlib/matplotlib", "pre_install", "TeX, ffmpeg, imagemagick and the qhull download "
+              + _NO_ROOT),
+    Deviation("pyvista/pyvista", "pre_install", "ffmpeg and X libraries " + _NO_ROOT),
+)
+
+
 def _to_spec_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
     names = {f.name for f in fields(Spec)}
     out: dict[str, Any] = {}
@@ -330,6 +373,58 @@ def _layer(raw: dict[str, Any] | None, version: str, where: str) -> dict[str, An
     return layered
 
 
+# The official log parsers by name, as datasets that carry their own spec name them (`log_parser`).
+OFFICIAL_PARSERS = {"parse_log_pytest": "pytest", "parse_log_pytest_options": "pytest-options",
+                    "parse_log_pytest_v2": "pytest-v2", "parse_log_seaborn": "seaborn", "parse_log_sympy": "sympy",
+                    "parse_log_django": "django", "parse_log_matplotlib": "matplotlib"}
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def install_config_spec(config: Any, where: str) -> dict[str, Any]:
+    """Spec fields from a task's own `install_config` (SWE-rebench's per-instance copy of the official
+    spec: python, packages, reqs_path, env_yml_path, pip_packages, pre_install, install, test_cmd,
+    eval_commands, env_vars, log_parser); parquet exports keep it as a JSON string."""
+    if isinstance(config, str):
+        try:
+            config = json.loads(config)
+        except json.JSONDecodeError:
+            raise UserError(f"{where}: install_config is a string but not JSON") from None
+    if not isinstance(config, dict):
+        raise UserError(f"{where}: install_config must be an object (python, install, test_cmd, ...)")
+    out: dict[str, Any] = {}
+    if config.get("python"):
+        out["python"] = str(config["python"])
+    packages = config.get("packages") or ""
+    if packages == "requirements.txt":
+        out.update(requirements=_strings(config.get("reqs_path")) or ("requirements.txt",), requirements_all=True)
+    elif packages == "environment.yml":
+        out["env_files"] = _strings(config.get("env_yml_path")) or ("environment.yml",)
+    elif packages:
+        out["packages"] = tuple(shlex.split(str(packages)))
+    for key in ("pip_packages", "pre_install", "eval_commands"):
+        if config.get(key):
+            out[key] = _strings(config[key])
+    for key, joiner in (("install", " && "), ("test_cmd", "; ")):
+        if config.get(key):
+            out[key] = joiner.join(_strings(config[key]))
+    env_vars = {**(config.get("env_vars") or {}), **(config.get("env_vars_test") or {})}
+    if env_vars:
+        out["test_env"] = tuple(sorted((str(k), str(v)) for k, v in env_vars.items()))
+    parser = config.get("log_parser")
+    if parser:
+        name = OFFICIAL_PARSERS.get(str(parser), str(parser))
+        if name not in OFFICIAL_PARSERS.values():
+            raise UserError(f"{where}: log_parser {parser!r} is not supported here; supported: "
+                            f"{', '.join(OFFICIAL_PARSERS)}")
+        out["parser"] = name
+    return out
+
+
 def load_spec_config(path: str | Path | None) -> dict[str, Any]:
     if not path:
         return {}
@@ -347,12 +442,15 @@ def load_spec_config(path: str | Path | None) -> dict[str, Any]:
 
 
 def spec_for(task: Task, config: dict[str, Any] | None = None) -> Spec:
-    known = task.repo in TABLE
+    own = task.extra.get("install_config")
+    known = task.repo in TABLE or bool(own)
     # Unknown repositories (the offline scenarios) run on this interpreter; plugins installed here for other
     # purposes must not change their results, so pytest's plugin autoload is off.
     base = Spec(test_cmd=PYTEST) if known else Spec(python="system",
                                                     test_env=(("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"),))
     merged = _layer(TABLE.get(task.repo), task.version, "spec table")
+    if own:  # the task's own description of its environment (SWE-rebench and the like)
+        merged.update(install_config_spec(own, task.instance_id))
     merged.update(_layer((config or {}).get(task.repo), task.version, "spec config"))
     merged.update(_layer(task.spec, task.version, f"{task.instance_id} spec"))
     language = merged.get("language", "python")
@@ -368,8 +466,7 @@ def directives_for(spec: Spec, test_files: list[str]) -> list[str]:
     """Arguments naming what to run: the test files `test_patch` touches, in the runner's terms."""
     if spec.directives == "none":
         return []
-    files = [f for f in test_files if not f.endswith((".txt", ".json", ".toml", ".cfg", ".ini", ".yml", ".yaml"))
-             and "/fixtures/" not in f and "/static/" not in f]
+    files = [f for f in test_files if not f.endswith(NON_TEST_EXTS)]
     if spec.directives == "django":
         out = []
         for f in files:
