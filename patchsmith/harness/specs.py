@@ -123,7 +123,11 @@ _SPHINX_HELP_41 = (
     "sed -i 's/sphinxcontrib-serializinghtml>=1.1.5/sphinxcontrib-serializinghtml>=1.1.5,<=1.1.9/' setup.py || "
     "sed -i 's/sphinxcontrib-serializinghtml/sphinxcontrib-serializinghtml<=1.1.9/' setup.py")
 _SPHINX_VERSIONS: dict[str, dict[str, Any]] = {
-    **_versions(["3.0", "3.1", "3.2", "3.3", "3.4", "3.5", "4.0"], pre_install=_SPHINX_3X_SEDS + _SPHINX_HELP_PLAIN),
+    # 3.x asks for docutils>=0.12 unbounded: today that is 0.22, which dropped docutils.utils.roman; the
+    # official images (built in 2024) got 0.21.
+    **_versions(["3.0", "3.1", "3.2", "3.3", "3.4", "3.5"], pre_install=_SPHINX_3X_SEDS + _SPHINX_HELP_PLAIN,
+                pip_packages=("Jinja2==3.0.3", "docutils<0.22")),
+    "4.0": {"pre_install": _SPHINX_3X_SEDS + _SPHINX_HELP_PLAIN},
     "4.1": {"pre_install": _SPHINX_3X_SEDS + _SPHINX_HELP_41},
     **_versions(["4.2", "4.3", "4.4"], pre_install=_SPHINX_3X_SEDS + _SPHINX_HELP_BOUND),
     **_versions(["8.0", "8.1"], python="3.10"),
@@ -328,7 +332,8 @@ DEVIATIONS: tuple[Deviation, ...] = (
               "environment_setup_commit's requirements no longer name", ("2.13",)),
     Deviation("pylint-dev/pylint", "pre_install", "pyenchant's system library " + _NO_ROOT, ("2.8",)),
     Deviation("sphinx-doc/sphinx", "pip_packages", "tox and tox-current-env are not installed: pytest runs "
-              "directly in the environment (what `tox --current-env` does)"),
+              "directly in the environment (what `tox --current-env` does); 3.x also pins docutils<0.22, the "
+              "release the official images got when built (0.22 dropped docutils.utils.roman)"),
     Deviation("sphinx-doc/sphinx", "test_cmd", "`pytest -rA` directly instead of `tox --current-env -epy39 -v "
               "--` (tox would only call that pytest in the same environment)"),
     Deviation("sphinx-doc/sphinx", "pre_install", "the tox.ini sed is for tox, not used here; graphviz "
