@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -511,7 +510,3 @@ def network_tests(source: str, pattern: str, path: str) -> list[str]:
                     if rx.search(body_of(item)):
                         found.append(f"{path}::{node.name}::{item.name}")
     return found
-
-
-def current_python() -> str:
-    return f"{sys.version_info.major}.{sys.version_info.minor}"

@@ -65,6 +65,13 @@ def _conda(official: dict, repo: str, ours: Spec) -> Iterator[tuple[str, object,
         yield "env_files", ours.env_files, ()
 
 
+def _instance(task: Task) -> dict:
+    """The task as the official functions read an instance."""
+    return {"instance_id": task.instance_id, "repo": task.repo, "version": task.version,
+            "base_commit": task.base_commit, "test_patch": task.test_patch, "patch": task.patch,
+            "environment_setup_commit": task.environment_setup_commit}
+
+
 def differences(task: Task) -> Iterator[tuple[str, object, object]]:
     """(field, ours, official) for every field of the spec that differs."""
     official = MAP_REPO_VERSION_TO_SPECS[task.repo][task.version]
@@ -78,8 +85,8 @@ def differences(task: Task) -> Iterator[tuple[str, object, object]]:
              ("eval_commands", sorted([*ours.eval_commands, *exports]), sorted(official.get("eval_commands", []))),
              ("parser", ours.parser, PARSER_NAMES.get(MAP_REPO_TO_PARSER[task.repo].__name__, "?")),
              ("directives", directives_for(ours, patch_files(task.test_patch)),
-              get_test_directives(task.as_row()))]
-    script = make_eval_script_list_py(task.as_row(), official, "testbed", "/testbed", task.base_commit,
+              get_test_directives(_instance(task)))]
+    script = make_eval_script_list_py(_instance(task), official, "testbed", "/testbed", task.base_commit,
                                       task.test_patch)
     pairs.append(("eval_install", False, bool(official.get("install")) and official["install"] in script))
     for name, mine, theirs in pairs:
