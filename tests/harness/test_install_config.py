@@ -12,7 +12,6 @@ import hashlib
 import importlib.metadata as md
 import json
 import os
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -28,6 +27,7 @@ from patchsmith.harness.tasks import load_tasks, task_from_row
 
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 # SWE-rebench's test command (as its rows carry it) and log parser name.
+INSTALL = "python setup.py develop"
 TEST_CMD = "pytest --no-header -rA --tb=line --color=no -p no:cacheprovider -W ignore::DeprecationWarning"
 
 
@@ -49,14 +49,6 @@ def _wheel_from_installed(name: str, dest: Path) -> None:
         zf.writestr(f"{info}/RECORD", "\n".join([*records, f"{info}/RECORD,,"]) + "\n")
 
 
-def _installed(name: str) -> bool:
-    try:
-        md.distribution(name)
-    except md.PackageNotFoundError:
-        return False
-    return True
-
-
 def _closure(names: list[str]) -> list[str]:
     seen: list[str] = []
     todo = list(names)
@@ -75,8 +67,7 @@ def _closure(names: list[str]) -> list[str]:
 @pytest.fixture(scope="module")
 def offline_pip(tmp_path_factory: pytest.TempPathFactory):
     """pip in built environments sees only a local wheelhouse (no index: nothing leaves the machine)."""
-    # setuptools builds the project; before 70.1 its editable builds need `wheel` too.
-    wanted = ["pytest", "setuptools", *(["wheel"] if _installed("wheel") else [])]
+    wanted = ["pytest", "setuptools"]
     try:
         names = _closure(wanted)
     except md.PackageNotFoundError as exc:
@@ -97,8 +88,9 @@ def offline_pip(tmp_path_factory: pytest.TempPathFactory):
 def install_config(**extra) -> dict:
     """An `install_config` with every field SWE-rebench rows carry (nulls where a row leaves one unset)."""
     config = {"python": PYTHON, "packages": "", "reqs_path": None, "env_yml_path": None, "no_use_env": None,
-              "pip_packages": ["pytest"], "pre_install": ["apt-get update && apt-get install -y gcc"],
-              "install": "pip install -e .", "test_cmd": TEST_CMD, "log_parser": "parse_log_pytest",
+              "pip_packages": ["pytest", "setuptools"], "pre_install": ["apt-get update && apt-get install -y gcc"],
+              # As some rows (and the official django specs) write it: setup.py, which needs no `wheel`.
+              "install": INSTALL, "test_cmd": TEST_CMD, "log_parser": "parse_log_pytest",
               "eval_commands": None, "env_vars": None}
     config.update(extra)
     return config
@@ -114,12 +106,12 @@ def rebench_row(repo: str, base: str, patch: str, test_patch: str, f2p: list[str
             "license_name": "MIT", "install_config": config}
 
 
-def _score(tmp_path: Path, repos: Path, row: dict, patch: str) -> dict:
+def _score(tmp_path: Path, repos: Path, row: dict, patch: str, cache: Path) -> dict:
     rows = tmp_path / "tasks.jsonl"
     tmp_path.mkdir(parents=True, exist_ok=True)
     rows.write_text(json.dumps(row) + "\n")
     task = load_tasks(rows)[0]
-    harness = Harness(repos_dir=repos, cache_dir=tmp_path / "cache", allow_clone=False, timeout=300)
+    harness = Harness(repos_dir=repos, cache_dir=cache, allow_clone=False, timeout=300)
     return harness.process(task, tmp_path / "out" / task.instance_id, patch=patch)
 
 
@@ -131,7 +123,7 @@ def test_install_config_becomes_the_spec(tmp_path: Path) -> None:
     assert task.repo not in TABLE
     spec = spec_for(task)
     assert (spec.python, spec.requirements, spec.requirements_all) == (PYTHON, ("requirements/test.txt",), True)
-    assert spec.pip_packages == ("pytest",) and spec.install == "pip install -e ." and spec.test_cmd == TEST_CMD
+    assert spec.pip_packages == ("pytest", "setuptools") and spec.install == INSTALL and spec.test_cmd == TEST_CMD
     assert spec.parser == "pytest" and spec.test_env == (("TZ", "UTC"),) and spec.eval_commands == ("export A=1",)
     as_string = spec_for(task_from_row(dict(row, install_config=json.dumps(row["install_config"]))))
     assert as_string == spec  # parquet exports keep install_config as a JSON string
@@ -169,21 +161,21 @@ def test_task_with_its_own_install_config_is_built_and_scored(tmp_path: Path, of
     git(origin, "init", "-q")
     (origin / "widget.py").write_text(WIDGET)
     (origin / "test_widget.py").write_text(WIDGET_TESTS)
-    (origin / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools"]\nbuild-backend = '
-                                           '"setuptools.build_meta"\n\n[project]\nname = "widget"\nversion = "1"\n\n'
-                                           '[tool.setuptools]\npy-modules = ["widget"]\n')
+    (origin / "setup.py").write_text("from setuptools import setup\n\nsetup(name='widget', version='1', "
+                                     "py_modules=['widget'])\n")
     git(origin, "add", "-A")
     git(origin, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "widget")
     base = git(origin, "rev-parse", "HEAD")
     row = rebench_row("acme/widget", base, FIX, NEW_TEST, ["test_widget.py::test_rect"],
                       ["test_widget.py::test_square"], install_config())
-    gold = _score(tmp_path / "gold", origin.parent, row, FIX)
+    gold = _score(tmp_path / "gold", origin.parent, row, FIX, tmp_path / "cache")
     assert gold["status"] == "resolved", gold["reason"]
     assert gold["evaluation"]["test_command"] == f"{TEST_CMD} test_widget.py"
-    build_logs = list((tmp_path / "gold" / "cache" / "envs").glob("*/build.log"))
+    build_logs = list((tmp_path / "cache" / "envs").glob("*/build.log"))
     text = build_logs[0].read_text()
-    assert "skipped, installs system packages: apt-get update" in text and "pip install -e ." in text
-    empty = _score(tmp_path / "empty", origin.parent, row, "")
+    assert "skipped, installs system packages: apt-get update" in text and INSTALL in text
+    empty = _score(tmp_path / "empty", origin.parent, row, "", tmp_path / "cache")
+    assert empty["env"]["reused"]
     assert empty["status"] == "unresolved" and empty["evaluation"]["fail_to_pass"]["failure"] == [
         "test_widget.py::test_rect"] and empty["evaluation"]["pass_to_pass"]["success"] == ["test_widget.py::test_square"]
 
@@ -198,10 +190,8 @@ def test_real_repository_in_no_table_from_its_install_config(tmp_path: Path, off
         pytest.skip(f"no mirror of benjaminp/six at {SIX} (bring one with the fetch tool)")
     repos = tmp_path / "repos"
     repos.mkdir()
-    # A local bundle of the real history, as a fixture: the harness reads it as the task's repository.
-    subprocess.run(["git", "-C", str(SIX), "bundle", "create", str(tmp_path / "six.bundle"), SIX_FIX],
-                   check=True, capture_output=True)
-    git(repos, "clone", "-q", "--mirror", str(tmp_path / "six.bundle"), str(repos / "benjaminp__six"))
+    # A local mirror of the real history, as a fixture: the harness reads it as the task's repository.
+    git(repos, "clone", "-q", "--mirror", str(SIX), str(repos / "benjaminp__six"))
     base = git(repos / "benjaminp__six", "rev-parse", f"{SIX_FIX}^")
     patch = git(repos / "benjaminp__six", "diff", base, SIX_FIX, "--", "six.py") + "\n"
     test_patch = git(repos / "benjaminp__six", "diff", base, SIX_FIX, "--", "test_six.py") + "\n"
@@ -209,9 +199,9 @@ def test_real_repository_in_no_table_from_its_install_config(tmp_path: Path, off
     row = rebench_row("benjaminp/six", base, patch, test_patch, ["test_six.py::test_assertNotRegex"],
                       ["test_six.py::test_assertRegex", "test_six.py::test_assertRaisesRegex",
                        "test_six.py::test_add_metaclass"], install_config(pre_install=[]))
-    gold = _score(tmp_path / "gold", repos, row, patch)
+    gold = _score(tmp_path / "gold", repos, row, patch, tmp_path / "cache")
     assert gold["status"] == "resolved", gold["reason"]
-    empty = _score(tmp_path / "empty", repos, row, "")
+    empty = _score(tmp_path / "empty", repos, row, "", tmp_path / "cache")
     assert empty["status"] == "unresolved"
     assert empty["evaluation"]["fail_to_pass"]["failure"] == ["test_six.py::test_assertNotRegex"]
     assert len(empty["evaluation"]["pass_to_pass"]["success"]) == 3
