@@ -155,6 +155,8 @@ NEW_TEST = """diff --git a/test_widget.py b/test_widget.py
 """
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(1200)  # one environment build (seconds on an idle machine, minutes on a busy one)
 def test_task_with_its_own_install_config_is_built_and_scored(tmp_path: Path, offline_pip: Path) -> None:
     origin = tmp_path / "repos" / "acme__widget"
     origin.mkdir(parents=True)
@@ -184,6 +186,8 @@ SIX = Path(os.environ.get("PATCHSMITH_SIX_MIRROR", "/work/.mirror/benjaminp+six/
 SIX_FIX = "10a2b75b8be7b68eacfa168834d9938b77d2d7e3"  # "Add assertNotRegex. (#289)": six.py and its test
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
 def test_real_repository_in_no_table_from_its_install_config(tmp_path: Path, offline_pip: Path) -> None:
     """benjaminp/six at the parent of a real fix, as a SWE-rebench row: gold resolves, empty does not."""
     if not (SIX / "HEAD").is_file():
