@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
-from rich.syntax import Syntax
 
 from ..agent.config import RunConfig
 from ..agent.models import make_model
@@ -16,7 +15,7 @@ from ..agent.trajectory import read_trajectory
 from ..errors import ConfigError, UserError
 from ..tools.git import GitError, run_git
 from .common import agent_worktree, resolve_repo
-from .console import ConsoleApprover, ConsoleObserver
+from .console import ConsoleApprover, ConsoleObserver, show_patch
 from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
@@ -96,6 +95,6 @@ def run(args: argparse.Namespace) -> int:
         console.print("[green]same patch: the replay reproduced the recorded result[/]")
         return 0
     console.print("[red]different patch[/]: recorded vs replayed")
-    console.print(Syntax(expected or "(empty)", "diff"))
-    console.print(Syntax(outcome.patch or "(empty)", "diff"))
+    show_patch(console, expected or "(empty)")
+    show_patch(console, outcome.patch or "(empty)")
     return 1
