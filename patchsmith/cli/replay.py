@@ -13,7 +13,8 @@ from ..agent.paths import new_run_dir
 from ..agent.runner import run_agent
 from ..agent.trajectory import read_trajectory
 from ..errors import ConfigError, UserError
-from ..tools.git import GitError, run_git
+from ..tools.git import GitError
+from ..tools.workstore import check_out
 from .common import agent_worktree, resolve_repo
 from .console import ConsoleApprover, ConsoleObserver, show_patch
 from .options import Section, build_configs, config_options
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             if not recorded_base:
                 raise UserError("the trajectory records no base commit; replay without --at-base")
             try:
-                run_git(seeded.root, "checkout", "-q", "--detach", recorded_base)
+                check_out(seeded.root, recorded_base)
             except GitError as exc:
                 raise UserError(f"cannot check out the recorded base commit: {exc}") from None
             base = recorded_base
