@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .ask_user import declared_ask_user
 from .base import Tool
 from .bash_tool import bash_tool
 from .editor import editor_tool
@@ -29,4 +30,4 @@ def tools_by_name(tools: list[Tool] | None = None) -> dict[str, Tool]:
 
 def tool_named(name: str) -> Tool | None:
     """Our tool of that name, for readers of a trajectory (None for a name only another agent uses)."""
-    return tools_by_name().get(name)
+    return tools_by_name([*agent_tools(), declared_ask_user]).get(name)
