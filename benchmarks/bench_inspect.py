@@ -174,7 +174,8 @@ def main() -> None:
         console.print(f"trajectory: {ours.stat().st_size / 1e6:.1f} MB (ours), {theirs.stat().st_size / 1e6:.1f} MB "
                       f"(mini-swe-agent format), {swe.stat().st_size / 1e6:.1f} MB (SWE-agent .traj), {STEPS} steps")
         ours_paint, ours_mem, mini_paint, mini_mem = [], [], [], []
-        swe_paint, swe_mem, minifile_paint = [], [], []
+        swe_paint, swe_mem, minifile_paint, base_paint = [], [], [], []
+        baseline = os.environ.get("BASELINE_ROOT")  # an older checkout, to show what the change did
         for i in range(RUNS):
             with console.status(f"first paint, run {i + 1}/{RUNS}…"):
                 t, m = first_paint(f"{sys.executable} -m patchsmith inspect {ours}", f"Step 1 of {STEPS}",
@@ -188,6 +189,10 @@ def main() -> None:
                 t, _ = first_paint(f"{sys.executable} -m patchsmith inspect {theirs}", f"Step 1 of {STEPS}",
                                    work / "mem", settle=1.5)
                 minifile_paint.append(t)
+                if baseline:
+                    t, _ = first_paint(f"env PYTHONPATH={baseline} {sys.executable} -m patchsmith inspect {swe}",
+                                       f"Step 1 of {STEPS}", work / "mem", settle=0.5)
+                    base_paint.append(t)
                 if mini:
                     t, m = first_paint(f"{mini} inspector {theirs}", "Step 1/", work / "mem", settle=0.5)
                     mini_paint.append(t)
@@ -205,8 +210,11 @@ def main() -> None:
     table.add_row("launch → first paint (tmux, Python start-up included)", f"{paint:.3f} s",
                   f"{ref:.3f} s" if ref else "n/a (0.4–0.6 s per the issue)",
                   f"{paint / ref:.2f}×" if ref else "–", "≤ reference")
-    for label, runs in (("  the same run as a SWE-agent .traj", swe_paint),
-                        ("  the same run in mini-swe-agent's format", minifile_paint)):
+    rows = [("  the same run as a SWE-agent .traj", swe_paint),
+            ("  the same run in mini-swe-agent's format", minifile_paint)]
+    if base_paint:
+        rows.append(("  the SWE-agent .traj, BASELINE_ROOT's code (before)", base_paint))
+    for label, runs in rows:
         value = statistics.median(runs)
         table.add_row(label, f"{value:.3f} s", f"{ref:.3f} s" if ref else "–",
                       f"{value / ref:.2f}×" if ref else "–", "≤ reference")
