@@ -127,8 +127,13 @@ def main() -> None:
             with console.status(f"tmux run {i + 1}/{RUNS}…"):
                 one.append(measure(f"{sys.executable} -m patchsmith inspect {a}", compare=False))
                 two.append(measure(f"{sys.executable} -m patchsmith inspect {a} {b}", compare=True))
+        print_side_by_side(one, two)
         with console.status("HTML export and headless load…"):
             page = export_and_load(a, work)
+    print_export(page)
+
+
+def print_side_by_side(one: list[dict[str, float]], two: list[dict[str, float]]) -> None:
     med = {k: statistics.median(r[k] for r in two) for k in two[0]}
     ref = {k: statistics.median(r[k] for r in one) for k in one[0]}
     table = Table(title=f"two {STEPS}-step runs side by side (diverging at step {DIVERGE + 1}; median of {RUNS})")
@@ -140,6 +145,10 @@ def main() -> None:
     table.add_row("jump: x → diverging step drawn (one run: G → last step)", f"{med['jump'] * 1000:.0f} ms",
                   f"{ref['jump'] * 1000:.0f} ms", f"{med['jump'] / ref['jump']:.2f}×")
     console.print(table)
+    console.print("runs (s): " + json.dumps({"two": two, "one": one}))
+
+
+def print_export(page: dict[str, float]) -> None:
     export = Table(title=f"HTML export of a {STEPS}-step run")
     export.add_column("measure")
     export.add_column("value", justify="right")
@@ -150,7 +159,6 @@ def main() -> None:
         export.add_row("search over all steps in the page", f"{page['search_s'] * 1000:.0f} ms")
         export.add_row("rows in the page", str(page["rows"]))
     console.print(export)
-    console.print("runs (s): " + json.dumps({"two": two, "one": one}))
     console.print(f"load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
