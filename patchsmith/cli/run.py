@@ -11,7 +11,7 @@ from rich.console import Console
 from ..agent.config import RunConfig
 from ..errors import UserError
 from ..harness.agent_job import make_agent
-from ..harness.batch import run_batch
+from ..harness.batch import ensure_writable, run_batch
 from ..harness.config import HarnessConfig
 from ..harness.pipeline import Harness
 from ..harness.report import build_report, print_report, write_outputs
@@ -97,6 +97,7 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
     model_name = config.model if config.model != "scripted" else "patchsmith-scripted"
     # Absolute: git runs with -C in other folders, where a relative path means something else.
     output = (output or default_output(args.tasks, config.model)).resolve()
+    ensure_writable(output)
     agent = make_agent(config, harness.sandbox_factory, harness.spec_config)
     console = Console(stderr=True)
     console.print(f"running {len(tasks)} task(s) with {config.model}, strategy {config.strategy} -> {output}")
