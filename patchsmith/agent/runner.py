@@ -19,10 +19,11 @@ from ..tools.sandbox.base import mask_secrets, secret_values
 from ..tools.workspace import Workspace
 from .config import RunConfig
 from .events import ApprovalRequest, Approver, NullObserver, RunControl, RunObserver
-from .history import History, Turn
+from .history import History, Turn, context_budget
 from .localization import seed_hints
 from .memory import WorkingMemory
 from .models import ContextLengthExceeded, Model, ModelError, OutOfTime, Reply, ScriptExhausted, make_model
+from .models.base import estimate_tokens
 from .models.messages import assistant_message, observation_messages
 from .models.textmode import BLOCK as ACTION_BLOCK
 from .prompting import render
@@ -115,6 +116,8 @@ class Controller:
             # A model that waits on a network bounds every request and retry by what is left of the run.
             self.model.deadline = self.started + self.config.max_wall_s
         self.format_errors = 0
+        self._schema_tokens: int | None = None
+        self._quirks_seen: set[str] = set()
         self.last_key: tuple[str, str, str] | None = None
         self.repeats = 0
         self.last_diff = ""
@@ -147,6 +150,7 @@ class Controller:
         self.take_user_messages()
         reply, model_s = self.ask()
         self.usage = self.usage + reply.usage
+        self.note_quirks(reply)
         index, self.steps = self.steps, self.steps + 1
         result = self.decide(reply, Timing(started_at=time.time(), model_s=model_s))
         if result.tool is not None:
@@ -230,13 +234,15 @@ class Controller:
                                                                self.render)}]
         model_s = 0.0
         for attempt in range(CONTEXT_RETRIES + 1):
+            self.fit_context()
             messages = self.history.messages(tail)
             t0 = time.monotonic()
             try:
                 return self.model.complete(messages, self.tools), model_s + time.monotonic() - t0
             except ContextLengthExceeded as exc:
                 model_s += time.monotonic() - t0
-                shrunk = self.history.condense(self.history.tokens // 2, keep_recent=1)
+                self.fit_context()  # the error may have named the window
+                shrunk = self.history.condense(min(self.history.tokens // 2, self.history.budget), keep_recent=1)
                 self.event("condensed", f"context length exceeded; condensed history to ~{self.history.tokens} "
                                         "tokens", {"attempt": attempt})
                 if not shrunk or attempt == CONTEXT_RETRIES:
@@ -248,6 +254,28 @@ class Controller:
             except ModelError as exc:
                 raise StopRun(ExitReason.MODEL_ERROR, str(exc)) from None
         raise AssertionError("unreachable")
+
+    def fit_context(self) -> None:
+        """A server's context window (where it tells, or as its first context error said) caps the history."""
+        window = getattr(self.model, "context_window", None)
+        size = window() if callable(window) else None
+        if not isinstance(size, int) or size <= 0:
+            return
+        if self._schema_tokens is None:
+            self._schema_tokens = 0 if self.text_mode else estimate_tokens(
+                json.dumps([t.openai_schema() for t in self.tools]))
+        budget = min(self.config.context_budget, context_budget(size, self._schema_tokens))
+        if budget != self.history.budget:
+            self.history.budget = budget
+            self.event("context", f"the endpoint's context window is {size} tokens; history budget {budget}",
+                       {"window": size, "budget": budget})
+
+    def note_quirks(self, reply: Reply) -> None:
+        """Each way the endpoint's answers differ from OpenAI's is recorded once, when first seen."""
+        for quirk in reply.quirks:
+            if quirk not in self._quirks_seen:
+                self._quirks_seen.add(quirk)
+                self.event("endpoint_quirk", quirk, {"quirk": quirk, "step": self.steps})
 
     def act(self, result: StepResult) -> StepResult:
         """Permission check, approval, then the tool; the approver may have edited the arguments."""
