@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..tools.ask_user import ask_user_tool
 from ..tools.base import Tool
 from ..tools.observation import Observation, cap_observation, truncate
 from ..tools.registry import agent_tools
 from ..tools.sandbox.base import mask_secrets, secret_values
 from ..tools.workspace import Workspace
 from .config import RunConfig
-from .events import ApprovalRequest, Approver, NullObserver, RunControl, RunObserver
+from .events import ApprovalRequest, Approver, Asker, NullObserver, Question, RunControl, RunObserver
 from .history import History, Turn, context_budget
 from .localization import seed_hints
 from .memory import WorkingMemory
@@ -46,6 +47,7 @@ from .trajectory import (
 
 MAX_FORMAT_ERRORS = 3
 CONTEXT_RETRIES = 3
+MAX_QUESTIONS = 3  # per run: an agent that keeps asking has stopped working the issue
 ONE_ACTION = "ERROR: one action per turn; this call was not run. Send it again on its own."
 
 
@@ -96,15 +98,20 @@ class Controller:
     hints: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
     lessons: list[str] = field(default_factory=list)  # from earlier attempts (reflexion): kept as notes
+    asker: Asker | None = None  # who answers `ask_user`; None: the tool is not offered
 
     def __post_init__(self) -> None:
+        self.tools = list(self.tools)
+        if self.asker is not None and not any(t.name == "ask_user" for t in self.tools):
+            self.tools.append(ask_user_tool(self.answer_question))
+        self.questions = 0
         self.by_name = {t.name: t for t in self.tools}
         self.text_mode = bool(getattr(self.model, "text_mode", False))
         self.memory = WorkingMemory(hints=self.hints, notes=list(self.lessons))
         self.render = partial(render, folder=self.config.prompts_dir)
         system = self.render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
                         command_timeout=int(self.config.command_timeout),
-                        finders=[t.name for t in self.tools if t.explores])
+                        finders=[t.name for t in self.tools if t.explores], can_ask="ask_user" in self.by_name)
         task = self.render("task", problem_statement=self.problem_statement, repo_root=str(self.ws.root),
                       base=self.ws.base, hints=self.hints)
         self.history = History(prefix=[{"role": "system", "content": system}, {"role": "user", "content": task}],
@@ -320,6 +327,25 @@ class Controller:
                                                   "content": self.render("repeated", count=self.repeats)},
                                      "warned about a repeated action")
 
+    def answer_question(self, question: str, choices: list[str]) -> tuple[str, str | None]:
+        """`ask_user`: the asker's answer, with the question and answer recorded as events, and how far the
+        run had got (steps, cost, tokens) when the answer came, so a report can split the run there."""
+        self.questions += 1
+        step = self.steps - 1  # the step asking (already counted)
+        if self.asker is None or self.questions > MAX_QUESTIONS:
+            return self.render("answer", answered=False, source="limit", text="", limit=MAX_QUESTIONS), None
+        self.event("question", question, {"step": step, "choices": choices})
+        a0 = time.monotonic()
+        answer = self.asker.ask(Question(text=question, choices=choices))
+        given = answer.text.strip() if answer.text and answer.text.strip() else None
+        self.event("answer", given or "", {
+            "step": step, "answered": given is not None, "source": answer.source,
+            "steps_before": self.steps, "cost_before": self.usage.cost,
+            "tokens_before": self.usage.prompt_tokens + self.usage.completion_tokens,
+            "wait_s": round(time.monotonic() - a0, 3)})
+        return self.render("answer", answered=given is not None, source=answer.source, text=given or "",
+                           limit=MAX_QUESTIONS), given
+
     def event(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
         ev = Event(kind=kind, text=text, data=data or {}, at=time.time())
         self.observer.on_event(self.writer.write(ev))
@@ -330,13 +356,16 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
               approver: Approver | None = None, control: RunControl | None = None,
               model: Model | None = None, tools: Sequence[Tool] | None = None,
               hints: list[str] | None = None, lessons: list[str] | None = None,
-              attempt: dict[str, Any] | None = None, resume: Resumption | None = None) -> RunOutcome:
+              attempt: dict[str, Any] | None = None, resume: Resumption | None = None,
+              asker: Asker | None = None) -> RunOutcome:
     """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff.
 
     `lessons` (from a strategy's earlier attempts) start the working memory's notes; `attempt` (number,
     parent, strategy) goes into the header, linking the trajectory to the task's strategy record. With
     `resume` (see agent/resume.py), the run goes on from that trajectory instead of starting: the
-    workspace must already hold its last recorded diff, and the new lines are appended to the same file."""
+    workspace must already hold its last recorded diff, and the new lines are appended to the same file.
+    `asker` answers `ask_user` (a person at the console or live view); with `--clarify hints` the task's
+    hints_text does, and with `--clarify off` no one is asked."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
@@ -358,6 +387,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     else:
         hints, started = resume.hints, started - resume.prior_wall_s()
     observer.on_header(header)
+    asker = choose_asker(config, task, asker)
     ctl = None
     reason, detail = ExitReason.ERROR, None
     try:
@@ -367,7 +397,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                 ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
                 observer.on_event(writer.write(ev))
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
-                         observer, approver, control or RunControl(), hints or [], secrets, lessons or [])
+                         observer, approver, control or RunControl(), hints or [], secrets, lessons or [], asker)
         if resume is not None:
             resume.restore(ctl)
             ctl.event("resumed", resume.event_text(), resume.event_data())
@@ -402,6 +432,16 @@ def _finish(workspace: Workspace, output_dir: Path, writer: TrajectoryWriter, ob
     writer.close()
     observer.on_result(shown)
     return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail)
+
+
+def choose_asker(config: RunConfig, task: dict[str, Any] | None, asker: Asker | None) -> Asker | None:
+    """Who answers `ask_user` in this run: only the task's hints_text with --clarify hints (no other field
+    of the task), the given person otherwise, and no one with --clarify off."""
+    if config.clarify == "hints":
+        from .clarify import HintsAsker
+
+        return HintsAsker(str((task or {}).get("hints_text") or ""))
+    return asker if config.clarify == "ask" else None
 
 
 def known_secrets(config: RunConfig) -> list[str]:

@@ -31,6 +31,9 @@ from .specs import Spec
 from .tasks import Task
 
 BUILD_TIMEOUT = 1800.0
+# The last pip each old Python runs: an index that does not say which Pythons a release needs (a local
+# file index) would otherwise hand them today's pip, which refuses to run.
+PIP_FOR = {"3.6": "pip<22", "3.7": "pip<24.1", "3.8": "pip<25.1", "3.9": "pip<26"}
 SYSTEM_PACKAGES = re.compile(r"\s*(sudo\s+)?(apt-get|apt|yum|dnf|apk|conda|brew)\b")
 
 
@@ -214,7 +217,8 @@ class EnvManager:
                 step(argv, folder)
                 venv_env = {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}"}
                 if spec.python != "system":
-                    step([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-U", "pip"], folder, venv_env)
+                    pip = PIP_FOR.get(str(spec.python), "pip")
+                    step([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-U", pip], folder, venv_env)
             src = folder / "src"
             if needs_src:
                 try:
