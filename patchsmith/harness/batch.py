@@ -67,8 +67,8 @@ class Counts:
 
 
 def error_result(task: Task, reason: str) -> dict[str, Any]:
-    return {"instance_id": task.instance_id, "repo": task.repo, "status": "error", "resolved": False,
-            "reason": reason}
+    return {"instance_id": task.instance_id, "repo": task.repo, "status": "error", "error_kind": "harness",
+            "resolved": False, "reason": reason}
 
 
 def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, console: Console | None = None,

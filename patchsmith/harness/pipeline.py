@@ -48,12 +48,13 @@ class Harness:
         start = time.monotonic()
         timing: dict[str, float] = {}
         result: dict[str, Any] = {"instance_id": task.instance_id, "repo": task.repo, "status": "error",
-                                  "resolved": False, "reason": "", "model_name_or_path": model_name,
+                                  "error_kind": "", "resolved": False, "reason": "", "model_name_or_path": model_name,
                                   "model_patch": patch or "", "evaluation": None, "agent": None, "env": None,
                                   "timing": timing}
 
-        def done(status: str, reason: str = "") -> dict[str, Any]:
+        def done(status: str, reason: str = "", kind: str = "") -> dict[str, Any]:
             result["status"], result["reason"] = status, reason
+            result["error_kind"] = kind if status == "error" else ""
             timing["total_s"] = time.monotonic() - start
             return result
 
@@ -67,7 +68,7 @@ class Harness:
                 env = self.envs.get(task, spec, source)
             except EnvError as exc:
                 result["env"] = {"error": str(exc), "log": str(exc.log) if exc.log else None}
-                return done("error", f"environment build failed: {exc}")
+                return done("error", f"environment build failed: {exc}", "environment")
             result["env"] = {"key": env.key, "reused": env.reused, "build_s": round(env.build_s, 2)}
             timing["env_s"] = time.monotonic() - t1
             t2 = time.monotonic()
@@ -75,7 +76,7 @@ class Harness:
             env.prepare_workspace(workspace)
             timing["checkout_s"] = (time.monotonic() - t2) + (t1 - t0)
         except RepoError as exc:
-            return done("error", str(exc))
+            return done("error", str(exc), "repository")
         try:
             if agent is not None:
                 earlier = task_dir / "agent"
@@ -87,7 +88,7 @@ class Harness:
                     outcome = agent(task, workspace, env, task_dir)
                 except Exception as exc:  # an agent crash is this task's result, not the batch's end
                     timing["agent_s"] = time.monotonic() - t3
-                    return done("error", f"agent crashed: {type(exc).__name__}: {exc}")
+                    return done("error", f"agent crashed: {type(exc).__name__}: {exc}", "agent")
                 timing["agent_s"] = time.monotonic() - t3
                 result["agent"] = {k: v for k, v in outcome.items() if k != "patch"}
                 patch = outcome.get("patch") or ""
@@ -98,7 +99,7 @@ class Harness:
             evaluation = evaluate(task, patch or "", workspace, env, spec, sandbox_factory=self.sandbox_factory,
                                   timeout=self.timeout, log_path=task_dir / "eval.log")
         except RepoError as exc:
-            return done("error", str(exc))
+            return done("error", str(exc), "repository")
         finally:
             if not self.keep_workspaces:
                 remove_checkout(workspace)
@@ -106,5 +107,5 @@ class Harness:
         result["resolved"] = evaluation.resolved
         timing["eval_s"] = evaluation.timing.get("total_s", 0.0)
         timing["tests_s"] = evaluation.timing.get("tests_s", 0.0)
-        return done(evaluation.status, evaluation.reason)
+        return done(evaluation.status, evaluation.reason, evaluation.error_kind)
 
