@@ -11,7 +11,7 @@ from rich.console import Console
 from ..errors import UserError
 from ..harness.batch import run_batch
 from ..harness.preds import Prediction, read_preds
-from ..harness.report import build_report, print_report, write_outputs
+from ..harness.report import build_report, exit_status, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
 from .harness_options import add_harness_options, harness_from_args
 
@@ -66,4 +66,7 @@ def run_eval(args: argparse.Namespace) -> int:
     write_outputs(output, report, todo, name)
     print_report(report, Console(), title=f"eval: {name}")
     console.print(f"report: {output / 'report.json'}")
-    return 0
+    code, why = exit_status(report)
+    if why:
+        console.print(why, highlight=False, soft_wrap=True)
+    return code

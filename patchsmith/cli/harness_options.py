@@ -29,6 +29,9 @@ def add_harness_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--retry-errors", action="store_true",
                         help="when resuming, run again the tasks that ended in an error")
+    parser.add_argument("--rebuild-failed-envs", action="store_true",
+                        help="build again the environments whose build failed in an earlier run (remembered "
+                             "by their key, otherwise not retried)")
 
 
 def harness_from_args(args: argparse.Namespace) -> Harness:
@@ -46,7 +49,8 @@ def harness_from_args(args: argparse.Namespace) -> Harness:
     return Harness(repos_dir=args.repos_dir, cache_dir=cache_dir,
                    spec_config=load_spec_config(args.spec_config),
                    sandbox_factory=default_sandbox_factory(args.sandbox, visible), timeout=args.timeout,
-                   allow_clone=not args.no_clone, keep_workspaces=args.keep_workspaces)
+                   allow_clone=not args.no_clone, keep_workspaces=args.keep_workspaces,
+                   rebuild_failed=args.rebuild_failed_envs)
 
 
 def _mirror_paths(repos_dir: Path | None) -> list[Path]:

@@ -12,7 +12,7 @@ from ..agent.config import RunConfig
 from ..errors import UserError
 from ..harness.agent_job import make_agent
 from ..harness.batch import run_batch
-from ..harness.report import build_report, print_report, write_outputs
+from ..harness.report import build_report, exit_status, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
 from .harness_options import add_harness_options, harness_from_args
 
@@ -69,4 +69,7 @@ def run_run(args: argparse.Namespace) -> int:
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")
     print_report(report, Console(), title=f"run: {args.model}")
     console.print(f"report: {output / 'report.json'}")
-    return 0
+    code, why = exit_status(report)
+    if why:
+        console.print(why, highlight=False, soft_wrap=True)
+    return code

@@ -130,8 +130,9 @@ def env_key(task: Task, spec: Spec, drift: str = "") -> str:
 class EnvManager:
     """Builds environments once (file lock per key, so workers and processes wait for one builder)."""
 
-    def __init__(self, cache_dir: Path):
+    def __init__(self, cache_dir: Path, rebuild_failed: bool = False):
         self.cache_dir = Path(cache_dir) / "envs"
+        self.rebuild_failed = rebuild_failed  # build again the keys whose build failed in an earlier run
         self._failed: dict[str, EnvError] = {}  # a failed build is not retried within one batch
 
     def get(self, task: Task, spec: Spec, source: RepoSource) -> Env:
@@ -149,14 +150,22 @@ class EnvManager:
                 self._failed[key] = error
                 raise error from None
         with file_lock(self.cache_dir / f"{key}.lock"):
-            ready = folder / "READY.json"
+            ready, failed = folder / "READY.json", folder / "FAILED.json"
             if ready.exists():
                 meta = json.loads(ready.read_text())
                 return self._env_from(key, folder, spec, meta, reused=True, services=services)
+            if failed.exists() and not self.rebuild_failed:
+                # Remembered across runs: the same key would fail the same way, minutes later.
+                record = json.loads(failed.read_text())
+                error = EnvError(f"{record['reason']} (this build failed before, {record['at']}; not rebuilt: "
+                                 "pass --rebuild-failed-envs to try again)", folder / "build.log")
+                self._failed[key] = error
+                raise error
             try:
                 meta = self._build(task, spec, source, folder, at_base=bool(drift))
             except EnvError as exc:
                 self._failed[key] = exc
+                write_atomic(failed, json.dumps({"reason": str(exc), "at": time.strftime("%Y-%m-%d %H:%M:%S")}))
                 raise
             write_atomic(ready, json.dumps(meta))
             return self._env_from(key, folder, spec, meta, reused=False, services=services)

@@ -95,6 +95,7 @@ class Evaluation:
     sandbox: str = ""  # where the tests ran (bwrap: no network)
     tests_exit_code: int | None = None
     timed_out: bool = False
+    no_results: bool = False  # the runner's output named none of the graded tests
     timing: dict[str, float] = field(default_factory=dict)  # apply_s, tests_s, parse_s, harness_s, total_s
 
     def to_dict(self) -> dict[str, Any]:
@@ -240,6 +241,7 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
             result.error_kind = "environment"
             return finish("error", f"environment error, no test ran: {fault}")
         tail = " | ".join(run.output.strip().splitlines()[-3:])[-300:]
+        result.no_results = True
         return finish("unresolved", f"no test results in the output (exit {run.exit_code}): {tail}")
     result.resolved = not result.fail_to_pass.failure and not result.pass_to_pass.failure
     if result.resolved:

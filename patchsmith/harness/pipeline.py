@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +13,8 @@ from typing import Any
 from ..agent.paths import cache_dir
 from .envs import Env, EnvError, EnvManager
 from .evaluate import SandboxFactory, default_sandbox_factory, evaluate
+from .locks import write_atomic
+from .report import instance_report
 from .repos import RepoError, checkout, find_source, remove_checkout
 from .specs import spec_for
 from .tasks import Task
@@ -33,12 +37,13 @@ class Harness:
     allow_clone: bool = True
     keep_workspaces: bool = False
     workspaces_dir: Path | None = None  # default: <task folder>/workspace
+    rebuild_failed: bool = False  # build again environments whose build failed in an earlier run
     envs: EnvManager = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.cache_dir = Path(self.cache_dir)
         if self.envs is None:
-            self.envs = EnvManager(self.cache_dir)
+            self.envs = EnvManager(self.cache_dir, rebuild_failed=self.rebuild_failed)
         if self.sandbox_factory is None:
             self.sandbox_factory = default_sandbox_factory()
 
@@ -56,7 +61,12 @@ class Harness:
             result["status"], result["reason"] = status, reason
             result["error_kind"] = kind if status == "error" else ""
             timing["total_s"] = time.monotonic() - start
+            official = instance_report(result)
+            if official is not None:  # beside ours, for tools made for the official harness
+                write_atomic(task_dir / "report.json", json.dumps(official, indent=4))
             return result
+
+        (task_dir / "report.json").unlink(missing_ok=True)  # an earlier attempt's, in a retried task
 
         spec = spec_for(task, self.spec_config)
         workspace = (self.workspaces_dir / task.instance_id if self.workspaces_dir else task_dir / "workspace")
@@ -67,7 +77,7 @@ class Harness:
             try:
                 env = self.envs.get(task, spec, source)
             except EnvError as exc:
-                result["env"] = {"error": str(exc), "log": str(exc.log) if exc.log else None}
+                result["env"] = {"error": str(exc), "log": _keep_log(exc.log, task_dir)}
                 return done("error", f"environment build failed: {exc}", "environment")
             result["env"] = {"key": env.key, "reused": env.reused, "build_s": round(env.build_s, 2)}
             timing["env_s"] = time.monotonic() - t1
@@ -109,3 +119,12 @@ class Harness:
         timing["tests_s"] = evaluation.timing.get("tests_s", 0.0)
         return done(evaluation.status, evaluation.reason, evaluation.error_kind)
 
+
+def _keep_log(log: Path | None, task_dir: Path) -> str | None:
+    """The whole build log, copied beside the task's other records (the cached one is replaced on a rebuild)."""
+    if log is None or not Path(log).is_file():
+        return None
+    kept = Path(task_dir) / "build.log"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(log, kept)
+    return str(kept)

@@ -204,3 +204,30 @@ def test_a_test_importing_a_name_the_fix_adds_is_unresolved_not_an_environment_e
                       FAIL_TO_PASS=json.dumps(["tests/test_sub.py::test_sub"]), PASS_TO_PASS="[]")
     result = harness.process(task, tmp_path / "t", patch="")
     assert result["status"] == "unresolved", result["reason"]
+
+
+def test_a_failed_build_keeps_its_log_with_the_task_and_is_remembered(tmp_path: Path, calc) -> None:
+    from harness_helpers import GOLD
+
+    from patchsmith.harness.pipeline import Harness
+
+    harness, base = calc
+    install = "echo attempt >> ../../attempts; for i in $(seq 1 40); do echo build line $i; done; exit 3"
+    task = _calc_task(base, instance_id="acme__calc-broken", spec={"install": install})
+    first = harness.process(task, tmp_path / "t1", patch=GOLD)
+    assert first["status"] == "error" and first["error_kind"] == "environment"
+    kept = (tmp_path / "t1" / "build.log").read_text()
+    assert "build line 1\n" in kept and "build line 40\n" in kept  # the whole log, not its last lines
+    # A later run (a new process: a new harness over the same cache) does not build it again...
+    again = Harness(repos_dir=harness.repos_dir, cache_dir=harness.cache_dir, allow_clone=False, timeout=60)
+    second = again.process(task, tmp_path / "t2", patch=GOLD)
+    assert second["status"] == "error" and "failed before" in second["reason"] and "--rebuild-failed" in second["reason"]
+    assert "build line 40" in (tmp_path / "t2" / "build.log").read_text()
+    attempts = harness.cache_dir / "envs" / "attempts"
+    assert attempts.read_text() == "attempt\n"
+    # ...unless asked to.
+    retry = Harness(repos_dir=harness.repos_dir, cache_dir=harness.cache_dir, allow_clone=False, timeout=60,
+                    rebuild_failed=True)
+    third = retry.process(task, tmp_path / "t3", patch=GOLD)
+    assert third["status"] == "error" and "failed before" not in third["reason"]
+    assert attempts.read_text() == "attempt\nattempt\n"
