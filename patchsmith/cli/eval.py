@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ..errors import UserError
-from ..harness.batch import run_batch
+from ..harness.batch import result_path, run_batch
 from ..harness.preds import Prediction, read_preds
 from ..harness.report import build_report, exit_status, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
@@ -52,6 +52,7 @@ def run_eval(args: argparse.Namespace) -> int:
     output = (args.output or Path("runs") / f"eval-{name.replace('/', '_')}").resolve()
     console = Console(stderr=True)
     todo = [t for t in tasks if t.instance_id in preds]
+    harness.preflight([t for t in todo if not result_path(output, t.instance_id).exists()])
     console.print(f"scoring {len(todo)} prediction(s) of {name} over {len(tasks)} task(s) -> {output}")
 
     def job(task, task_dir):
@@ -60,7 +61,9 @@ def run_eval(args: argparse.Namespace) -> int:
 
     start = time.monotonic()
     results = run_batch(todo, job, output, workers=args.workers, console=console, show_progress=not args.no_progress,
-                        retry_errors=args.retry_errors)
+                        retry_errors=args.retry_errors, resume_anyway=args.resume_anyway,
+                        identity={"command": "eval", "model": name, "sandbox": args.sandbox},
+                        fingerprints={t.instance_id: t.fingerprint(preds[t.instance_id].model_patch) for t in todo})
     report = build_report(tasks, results, submitted=set(preds) & {t.instance_id for t in tasks},
                           run_info={"command": "eval", "predictions": name, "wall_s": time.monotonic() - start})
     write_outputs(output, report, todo, name)

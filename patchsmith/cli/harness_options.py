@@ -29,6 +29,9 @@ def add_harness_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--retry-errors", action="store_true",
                         help="when resuming, run again the tasks that ended in an error")
+    parser.add_argument("--resume-anyway", action="store_true",
+                        help="rerunning into an --output made with another model, strategy, sandbox or other "
+                             "tasks: keep its finished results anyway (refused otherwise)")
     parser.add_argument("--rebuild-failed-envs", action="store_true",
                         help="build again the environments whose build failed in an earlier run (remembered "
                              "by their key, otherwise not retried)")

@@ -10,8 +10,8 @@ from rich.console import Console
 
 from ..agent.config import RunConfig
 from ..errors import UserError
-from ..harness.agent_job import make_agent
-from ..harness.batch import run_batch
+from ..harness.agent_job import check_model, make_agent
+from ..harness.batch import result_path, run_batch
 from ..harness.report import build_report, exit_status, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
 from .harness_options import add_harness_options, harness_from_args
@@ -54,6 +54,8 @@ def run_run(args: argparse.Namespace) -> int:
     # Absolute: git runs with -C in other folders, where a relative path means something else.
     default = Path("runs") / f"run-{args.tasks.stem or 'tasks'}-{model_name.replace('/', '_').replace(':', '_')}"
     output = (args.output or default).resolve()
+    check_model(config, tasks)
+    harness.preflight([t for t in tasks if not result_path(output, t.instance_id).exists()])
     agent = make_agent(config, harness.sandbox_factory, harness.spec_config)
     console = Console(stderr=True)
     console.print(f"running {len(tasks)} task(s) with {args.model} -> {output}")
@@ -62,8 +64,11 @@ def run_run(args: argparse.Namespace) -> int:
         return harness.process(task, task_dir, model_name=f"patchsmith/{model_name}", agent=agent)
 
     start = time.monotonic()
+    identity = {"command": "run", "model": args.model, "sandbox": args.sandbox,
+                **({"strategy": args.strategy} if getattr(args, "strategy", None) is not None else {})}
     results = run_batch(tasks, job, output, workers=args.workers, console=console, show_progress=not args.no_progress,
-                        retry_errors=args.retry_errors)
+                        retry_errors=args.retry_errors, identity=identity, resume_anyway=args.resume_anyway,
+                        fingerprints={t.instance_id: t.fingerprint() for t in tasks})
     report = build_report(tasks, results, run_info={"command": "run", "model": args.model,
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")

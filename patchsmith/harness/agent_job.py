@@ -67,3 +67,12 @@ def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: 
                 "progress": progress_measures(outcome.trajectory_path, task.patch)}
 
     return agent
+
+
+def check_model(config: RunConfig, tasks: list[Task]) -> None:
+    """Make each distinct model the batch will use once, before any task is set up: no endpoint, a missing
+    or unreadable scripted file fail here, as one line (no request is sent: clients connect lazily)."""
+    from ..agent.models import make_model  # the model layer; imported late so `eval` works without it
+
+    for spec in dict.fromkeys(resolve_model(config.model, t) for t in tasks):
+        make_model(config.model_copy(update={"model": spec}))

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from ..agent.paths import cache_dir
+from ..errors import UserError
 from .envs import Env, EnvError, EnvManager
 from .evaluate import SandboxFactory, default_sandbox_factory, evaluate
 from .locks import write_atomic
 from .report import instance_report
-from .repos import RepoError, checkout, find_source, remove_checkout
+from .repos import RepoError, checkout, find_source, remove_checkout, unavailable
 from .specs import spec_for
 from .tasks import Task
 
@@ -46,6 +47,21 @@ class Harness:
             self.envs = EnvManager(self.cache_dir, rebuild_failed=self.rebuild_failed)
         if self.sandbox_factory is None:
             self.sandbox_factory = default_sandbox_factory()
+
+    def preflight(self, tasks: list[Task]) -> None:
+        """Fail before setting up any task when a repository cannot be had here (offline, --no-clone)."""
+        problems: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        for task in tasks:
+            where = str(task.bundle) if task.bundle is not None else task.repo
+            counts[where] = counts.get(where, 0) + 1
+            if where not in problems:
+                problems[where] = unavailable(task, self.repos_dir, self.cache_dir, self.allow_clone)
+        bad = [f"{why} ({counts[where]} task(s))" for where, why in problems.items() if why]
+        if bad:
+            more = f"; and {len(bad) - 1} more repositories" if len(bad) > 1 else ""
+            raise UserError(bad[0] + more + "; leave those tasks out with --instances, or make the repositories "
+                            "available")
 
     def process(self, task: Task, task_dir: Path, *, patch: str | None = None, model_name: str = "",
                 agent: AgentFn | None = None) -> dict[str, Any]:

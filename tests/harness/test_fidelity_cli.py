@@ -69,3 +69,56 @@ def test_official_reports_exit_code_and_reasons(tmp_path: Path, dataset) -> None
     assert summary["unresolved_ids"] == ["acme__calc-2"]
     assert summary["error_ids"] == ["acme__calc-3", "acme__calc-4"]
     assert summary["patch_failed_ids"] == ["acme__calc-3"]
+
+
+def test_run_without_an_endpoint_fails_before_any_task(tmp_path: Path, dataset) -> None:
+    tmp, common = dataset
+    tasks = common[1]
+    env = {"OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""}
+    proc = cli("run", tasks, *common[2:], "--model", "gpt-4o-mini", "--output", str(tmp_path / "out"), cwd=tmp_path,
+               env=env)
+    assert proc.returncode == 2 and "no endpoint configured" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "out" / "tasks").exists()
+
+
+def test_a_repository_that_cannot_be_had_fails_before_any_task(tmp_path: Path) -> None:
+    """Offline, a clone fails: say so once, before setting up anything, instead of N errors and exit 0."""
+    rows = [task_row("a" * 40, "far__away-1", repo=f"file://{tmp_path}/no-such-repo"),
+            task_row("a" * 40, "local__only-1", repo="local/only")]
+    (tmp_path / "tasks.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "repos").mkdir()
+    base = ["eval", "--gold", "--tasks", str(tmp_path / "tasks.jsonl"), "--no-progress", "--cache-dir",
+            str(tmp_path / "cache"), "--output", str(tmp_path / "out")]
+    cloned = cli(*base, "--instances", "far__away-1", cwd=tmp_path)
+    assert cloned.returncode == 2 and "cannot be cloned" in cloned.stderr and "no-such-repo" in cloned.stderr, \
+        cloned.stderr
+    assert not (tmp_path / "out" / "tasks").exists()
+    offline = cli(*base, "--instances", "local__only-1", "--no-clone", "--repos-dir", str(tmp_path / "repos"),
+                  cwd=tmp_path)
+    assert offline.returncode == 2 and "no local copy of local/only" in offline.stderr, offline.stderr
+    assert not (tmp_path / "out" / "tasks").exists()
+
+
+def test_resume_says_what_it_kept_and_refuses_a_different_run(tmp_path: Path, dataset) -> None:
+    tmp, common = dataset
+    out = ["--output", str(tmp_path / "out"), "--instances", "acme__calc-1"]
+
+    def preds(name: str, patch: str) -> str:
+        path = tmp_path / f"{name}-{len(patch)}.jsonl"
+        path.write_text(json.dumps({"instance_id": "acme__calc-1", "model_patch": patch, "model_name_or_path": name}))
+        return str(path)
+
+    first = cli("eval", preds("m", GOLD), *common, *out, "--sandbox", "local", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = cli("eval", preds("m", GOLD), *common, *out, "--sandbox", "local", cwd=tmp_path)
+    assert again.returncode == 0 and "kept 1 finished task(s) (1 resolved, 0 errors)" in again.stderr, again.stderr
+    assert "0 to run" in again.stderr
+    other = cli("eval", preds("other-model", GOLD), *common, *out, "--sandbox", "local", cwd=tmp_path)
+    assert other.returncode == 2 and "model" in other.stderr and "--resume-anyway" in other.stderr, other.stderr
+    sandbox = cli("eval", preds("m", GOLD), *common, *out, "--sandbox", "bwrap", cwd=tmp_path)
+    assert sandbox.returncode == 2 and "sandbox" in sandbox.stderr, sandbox.stderr
+    changed = cli("eval", preds("m", REGRESSION), *common, *out, "--sandbox", "local", cwd=tmp_path)
+    assert changed.returncode == 2 and "acme__calc-1" in changed.stderr and "differ" in changed.stderr, changed.stderr
+    forced = cli("eval", preds("other-model", GOLD), *common, *out, "--sandbox", "local", "--resume-anyway",
+                 cwd=tmp_path)
+    assert forced.returncode == 0 and "kept 1 finished" in forced.stderr, forced.stderr
