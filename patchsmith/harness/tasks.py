@@ -48,15 +48,9 @@ class Task:
     def fingerprint(self, prediction: str = "") -> str:
         """What a finished result was computed from (the task's fields, the patch scored): a resumed run
         keeps a result only for the same."""
-        blob = json.dumps({"row": self.as_row(), "spec": self.spec, "prediction": prediction}, sort_keys=True,
-                          default=str)
+        row = {k: v for k, v in asdict(self).items() if k in FIELDS or k in ("fail_to_pass", "pass_to_pass", "spec")}
+        blob = json.dumps({"row": row, "prediction": prediction}, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-    def as_row(self) -> dict[str, Any]:
-        row = {k: v for k, v in asdict(self).items() if k in FIELDS}
-        row["FAIL_TO_PASS"] = list(self.fail_to_pass)
-        row["PASS_TO_PASS"] = list(self.pass_to_pass)
-        return row
 
 
 def _test_list(value: Any, name: str, where: str) -> list[str]:

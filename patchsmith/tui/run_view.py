@@ -28,6 +28,7 @@ class RunView(Vertical):
         Binding("f", "filter", "Filter tool"),
         Binding("e", "next_error", "Next error"),
         Binding("d", "toggle_diff", "Diff"),
+        Binding("t", "tokens", "Tokens", show=False),
         Binding("p", "toggle_problem", "Problem", show=False),
         Binding("J,shift+down", "scroll_detail(3)", "Scroll detail", show=False),
         Binding("K,shift+up", "scroll_detail(-3)", "Scroll detail", show=False),
@@ -90,6 +91,7 @@ class RunView(Vertical):
             timeline = self.query_one(Timeline)
             timeline.set_series(*self.model.series())
             timeline.mark(self.current)
+            self._refresh_totals()  # imported files may only know their token totals once indexed
         except NoMatches:
             pass  # the run was closed while it was being indexed
 
@@ -239,6 +241,11 @@ class RunView(Vertical):
     def action_scroll_detail(self, lines: int) -> None:
         detail = self.query_one(DetailView)
         detail.scroll_to(y=detail.scroll_offset.y + lines, animate=False)
+
+    def action_tokens(self) -> None:
+        from .batch import TokensScreen
+
+        self.app.push_screen(TokensScreen(self.model))
 
     def action_toggle_problem(self) -> None:
         box = self.query_one("#problem-box", Collapsible)
