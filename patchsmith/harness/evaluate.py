@@ -236,7 +236,7 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
 
     graded = [t for t in task.fail_to_pass + task.pass_to_pass if not (prefixes and t.startswith(prefixes))]
     if graded and all(lookup(t, status) is None for t in graded):
-        fault = environment_fault(run.output, run.exit_code, root)
+        fault = environment_fault(run.output, run.exit_code, root, _patch_words(model_patch, task.patch))
         if fault:
             result.error_kind = "environment"
             return finish("error", f"environment error, no test ran: {fault}")
@@ -278,17 +278,33 @@ _MISSING_MODULE = re.compile(r"No module named '?([A-Za-z_][\w.]*)'?")
 _CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)' \(([^)]+)\)")
 
 
-def environment_fault(output: str, exit_code: int | None, root: Path) -> str:
+def _patch_words(model_patch: str, reference_patch: str) -> set[str]:
+    """Names the prediction's added lines use, and the paths the reference fix creates: a missing module or
+    name among them is the patch's doing (or the fix's job), not the environment's."""
+    added = "\n".join(line[1:] for line in model_patch.splitlines() if line.startswith("+"))
+    words = set(re.findall(r"[A-Za-z_]\w*", added))
+    for path in patch_files(reference_patch):
+        words.update(Path(path).with_suffix("").parts)
+    return words
+
+
+def environment_fault(output: str, exit_code: int | None, root: Path, blame: set[str] | None = None) -> str:
     """Why no test ran, when the cause lies outside the repository's code (a module the environment lacks,
-    a dependency of the wrong version, a runner that cannot start); "" when it may be the code's own."""
+    a dependency of the wrong version, a runner that cannot start); "" when it may be the code's own.
+    Names in `blame` (what the patch under test uses) never count as the environment's fault."""
+    blame = blame or set()
     if exit_code in (126, 127):
         return "the test command was not found: " + _last_line(output)
     for match in _MISSING_MODULE.finditer(output):
         top = match.group(1).split(".")[0]
+        if top in blame:
+            continue
         if not any((root / p).exists() for p in (top, f"{top}.py", f"src/{top}", f"src/{top}.py")):
             return f"No module named '{match.group(1)}' (not part of the repository)"
     for match in _CANNOT_IMPORT.finditer(output):
         where = Path(match.group(3))
+        if match.group(1) in blame:
+            continue
         if where.is_absolute() and not where.resolve().is_relative_to(Path(root).resolve()):
             return f"cannot import name '{match.group(1)}' from '{match.group(2)}' ({where}: outside the workspace)"
     if exit_code in (3, 4) and "test session starts" not in output:

@@ -231,3 +231,15 @@ def test_a_failed_build_keeps_its_log_with_the_task_and_is_remembered(tmp_path: 
     third = retry.process(task, tmp_path / "t3", patch=GOLD)
     assert third["status"] == "error" and "failed before" not in third["reason"]
     assert attempts.read_text() == "attempt\nattempt\n"
+
+
+def test_a_patch_importing_what_is_not_installed_is_unresolved_not_an_environment_error(tmp_path: Path, calc) -> None:
+    """The prediction's own import breaks collection: the patch's fault, graded as unresolved."""
+    from harness_helpers import GOLD
+
+    harness, base = calc
+    broken = GOLD.replace("@@ -1,5 +1,5 @@\n def add", "@@ -1,5 +1,6 @@\n+import numpy_not_installed_here\n def add")
+    task = _calc_task(base, instance_id="acme__calc-badimport")
+    result = harness.process(task, tmp_path / "t", patch=broken)
+    assert result["evaluation"]["patch_applied"], result["reason"]
+    assert result["status"] == "unresolved", result["reason"]
