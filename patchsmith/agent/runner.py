@@ -25,6 +25,7 @@ from .models import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhau
 from .models.messages import assistant_message, observation_messages
 from .models.textmode import BLOCK as ACTION_BLOCK
 from .prompting import render
+from .resume import Resumption
 from .trajectory import (
     Action,
     Event,
@@ -91,11 +92,12 @@ class Controller:
     control: RunControl = field(default_factory=RunControl)
     hints: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
+    lessons: list[str] = field(default_factory=list)  # from earlier attempts (reflexion): kept as notes
 
     def __post_init__(self) -> None:
         self.by_name = {t.name: t for t in self.tools}
         self.text_mode = bool(getattr(self.model, "text_mode", False))
-        self.memory = WorkingMemory(hints=self.hints)
+        self.memory = WorkingMemory(hints=self.hints, notes=list(self.lessons))
         self.render = partial(render, folder=self.config.prompts_dir)
         system = self.render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
                         command_timeout=int(self.config.command_timeout),
@@ -153,8 +155,7 @@ class Controller:
 
     def take_user_messages(self) -> None:
         for text in self.control.drain():
-            self.history.add_message(self.steps, {"role": "user", "content": self.render("user_message", text=text)},
-                                     f"user said: {text[:80]}")
+            self.hear(text)
             self.event("user_message", text)
 
     def decide(self, reply: Reply, timing: Timing) -> StepResult:
@@ -180,13 +181,8 @@ class Controller:
             obs.text = mask_secrets(obs.text, self.secrets)
         obs.text, cut = truncate(obs.text, self.config.observation_budget)
         obs.truncated = obs.truncated or cut
-        if tool is not None and action is not None:
-            self.memory.apply(index, tool.memory_update(action.args, obs))
         diff = self.measure_diff(result)
-        texts = [obs.text] + [ONE_ACTION for _ in (reply.tool_calls[1:] if not self.text_mode else [])]
-        self.history.add(Turn(step=index, messages=[assistant_message(reply, self.text_mode),
-                                                    *observation_messages(reply, texts, self.text_mode)],
-                              summary=_summary(action, obs)))
+        self.absorb(index, reply, action, tool, obs)
         timing.overhead_s = max(0.0, time.monotonic() - t0 - timing.model_s - timing.tool_s - timing.approval_s
                                 - timing.diff_s)
         step = Step(index=index, thought=_thought(reply), action=action,
@@ -208,6 +204,21 @@ class Controller:
             return None
         self.last_diff = current
         return current
+
+    def hear(self, text: str) -> None:
+        """A message from the user between steps goes into the history."""
+        self.history.add_message(self.steps, {"role": "user", "content": self.render("user_message", text=text)},
+                                 f"user said: {text[:80]}")
+
+    def absorb(self, index: int, reply: Reply, action: Action | None, tool: Tool | None, obs: Observation) -> None:
+        """What a step leaves in the working memory and the chat history (also used to rebuild both when a
+        run is resumed from its trajectory)."""
+        if tool is not None and action is not None:
+            self.memory.apply(index, tool.memory_update(action.args, obs))
+        texts = [obs.text] + [ONE_ACTION for _ in (reply.tool_calls[1:] if not self.text_mode else [])]
+        self.history.add(Turn(step=index, messages=[assistant_message(reply, self.text_mode),
+                                                    *observation_messages(reply, texts, self.text_mode)],
+                              summary=_summary(action, obs)))
 
     def ask(self) -> tuple[Reply, float]:
         tail = [{"role": "user", "content": self.memory.render(self.steps, self.config.max_steps - self.steps,
@@ -282,22 +293,34 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
               task: dict[str, Any] | None = None, observer: RunObserver | None = None,
               approver: Approver | None = None, control: RunControl | None = None,
               model: Model | None = None, tools: Sequence[Tool] | None = None,
-              hints: list[str] | None = None) -> RunOutcome:
-    """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff."""
+              hints: list[str] | None = None, lessons: list[str] | None = None,
+              attempt: dict[str, Any] | None = None, resume: Resumption | None = None) -> RunOutcome:
+    """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff.
+
+    `lessons` (from a strategy's earlier attempts) start the working memory's notes; `attempt` (number,
+    parent, strategy) goes into the header, linking the trajectory to the task's strategy record. With
+    `resume` (see agent/resume.py), the run goes on from that trajectory instead of starting: the
+    workspace must already hold its last recorded diff, and the new lines are appended to the same file."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
     observer = observer or NullObserver()
     secrets = secret_values()
+    if resume is not None:
+        resume.cut_partial_line()
     writer = TrajectoryWriter(output_dir / "trajectory.jsonl", secrets=secrets)
     started = time.time()
     task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
     task_meta.setdefault("problem_statement", problem_statement)
-    header = Header(run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
-                    model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
-                           "text_mode": bool(getattr(model, "text_mode", False))},
-                    config=config.model_dump(mode="json", exclude={"api_key"}))
-    writer.write(header)
+    header = resume.header if resume is not None else Header(
+        run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
+        model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
+               "text_mode": bool(getattr(model, "text_mode", False))},
+        config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
+    if resume is None:
+        writer.write(header)
+    else:
+        hints, started = resume.hints, started - resume.prior_wall_s()
     observer.on_header(header)
     ctl = None
     reason, detail, patch = ExitReason.ERROR, None, ""
@@ -309,7 +332,10 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                 writer.write(ev)
                 observer.on_event(ev)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
-                         observer, approver, control or RunControl(), hints or [], secrets)
+                         observer, approver, control or RunControl(), hints or [], secrets, lessons or [])
+        if resume is not None:
+            resume.restore(ctl)
+            ctl.event("resumed", resume.event_text(), resume.event_data())
         reason, detail = ctl.run()
     except KeyboardInterrupt:
         reason, detail = ExitReason.STOPPED_BY_USER, "interrupted (Ctrl-C)"

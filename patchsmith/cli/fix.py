@@ -13,7 +13,7 @@ from ..agent.config import RunConfig
 from ..agent.events import RunControl
 from ..agent.models import make_model
 from ..agent.paths import new_run_dir
-from ..agent.runner import run_agent
+from ..agent.runner import RunOutcome, run_agent
 from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.seed import apply_back
@@ -51,28 +51,39 @@ def run(args: argparse.Namespace) -> int:
     model = make_model(config)  # fails early, before any worktree exists, on a bad --model
     out = (Path(args.output).expanduser() if args.output else new_run_dir("fix")).resolve()
     if (out / "trajectory.jsonl").exists():
-        raise UserError(f"{out} already holds a run; choose another --output or remove it")
+        raise UserError(f"{out} already holds a run; continue it with `patchsmith resume {out}`, or choose another "
+                        "--output")
     with agent_worktree(root) as seeded:
         workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=read_only)
         hints = None if config.localize else []  # None: the controller ranks the code itself
+        # Where the worktree started: `patchsmith resume` rebuilds it from there.
+        task = {"repo_path": str(root), "base_commit": seeded.base}
         with sandbox:
-            if args.tui:
-                outcome = _run_tui(issue, workspace, config, out, model, hints)
+            if config.strategy != "react":
+                outcome = _run_strategy(issue, seeded, workspace, config, out, model, hints, console, args.verbose)
+            elif args.tui:
+                outcome = _run_tui(issue, workspace, config, out, model, hints=hints, task=task)
             else:
-                outcome = run_agent(issue, workspace, config, out, model=model, hints=hints,
+                outcome = run_agent(issue, workspace, config, out, model=model, hints=hints, task=task,
                                     observer=ConsoleObserver(console, args.verbose),
                                     approver=ConsoleApprover(console), control=RunControl())
+    return offer_patch(console, outcome, root, out, yes=args.yes, no_apply=args.no_apply or read_only)
+
+
+def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *, yes: bool, no_apply: bool) -> int:
+    """The end of a fix (or a resumed one): show the diff and apply it to the user's tree if they say so."""
     console.print(f"run folder: {out}")
     if outcome.exit_reason == ExitReason.MODEL_ERROR:
-        raise UserError(outcome.error or "the model failed")
+        raise UserError(f"{outcome.error or 'the model failed'}; once the endpoint works, go on with "
+                        f"`patchsmith resume {out}`")
     if not outcome.patch.strip():
         console.print("[yellow]The agent made no changes.[/]")
         return 1
     console.print(Syntax(outcome.patch, "diff", word_wrap=True))
-    if args.no_apply or read_only:
+    if no_apply:
         console.print(f"patch written to {out / 'patch.diff'}; not applied")
         return 0
-    if args.yes or (sys.stdin.isatty() and ask_yes_no(console, f"Apply this patch to {root}?")):
+    if yes or (sys.stdin.isatty() and ask_yes_no(console, f"Apply this patch to {root}?")):
         result = apply_back(root, outcome.patch, save_dir=out)
         if not result.applied:
             raise UserError(f"the patch did not apply to {root}: {result.message}; it is saved in "
@@ -83,9 +94,37 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_tui(issue, workspace, config, out, model, hints):  # noqa: ANN001, ANN202 - thin glue
+def _run_tui(issue, workspace, config, out, model, **kwargs):  # noqa: ANN001, ANN003, ANN202 - thin glue
     from ..tui.live import run_live
 
     return run_live(lambda observer, approver, control: run_agent(
-        issue, workspace, config, out, model=model, hints=hints, observer=observer, approver=approver,
-        control=control))
+        issue, workspace, config, out, model=model, observer=observer, approver=approver, control=control,
+        **kwargs))
+
+
+def _run_strategy(issue, seeded, workspace, config, out, model, hints, console, verbose):  # noqa: ANN001, ANN202
+    """A strategy other than react: more attempts in fresh worktrees of the seeded state, each in its own
+    sandbox; the chosen attempt's patch comes back like a single run's (measured against the same seed)."""
+    from ..agent.runner import RunOutcome
+    from ..agent.strategies import CloneWorkspaces, TaskContext, make_strategy, parse_budget, run_strategy
+    from ..agent.trajectory import Totals
+
+    def setup(dest: Path):  # noqa: ANN202 - (workspace, close)
+        ws, closer = open_sandbox(dest, seeded.base, config, read_only=config.mode == "read-only")
+        return ws, lambda: closer.__exit__(None, None, None)
+
+    ctx = TaskContext(problem_statement=issue, workspace=workspace, config=config, output_dir=out, model=model,
+                      workspaces=CloneWorkspaces(seeded.root, seeded.base, out / "workspaces", setup), hints=hints,
+                      observer=ConsoleObserver(console, verbose), approver=ConsoleApprover(console),
+                      control=RunControl(), budget=parse_budget(config.budget_per_task))
+    result = run_strategy(make_strategy(config.strategy, config), ctx)
+    final, totals = result.final, result.totals()
+    for a in result.attempts:
+        console.print(f"attempt {a.number} ({a.strategy}): {a.verdict or a.exit_reason}: {a.why}", highlight=False)
+    console.print(f"strategy record: {result.record_path}")
+    return RunOutcome(exit_reason=final.exit_reason if final else "budget", patch=result.patch,
+                      totals=Totals(steps=totals["steps"], prompt_tokens=totals["prompt_tokens"],
+                                    completion_tokens=totals["completion_tokens"], cost=totals["cost"]),
+                      trajectory_path=Path(final.trajectory) if final else out / "strategy.json",
+                      error=final.error if final else "the budget allowed no attempt")
+

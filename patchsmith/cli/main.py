@@ -12,12 +12,15 @@ from ..errors import PatchsmithError
 COMMAND_MODULES = [
     "fix",
     "replay",
+    "resume",
     "index",
     "localize",
     "run",
+    "compare",
     "eval",
     "inspect",
     "export",
+    "credit",
     "images",
 ]
 

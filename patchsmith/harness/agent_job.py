@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..agent.config import RunConfig
+from ..agent.resume import Resumption
 from ..errors import UserError
 from ..tools.sandbox.base import ExecResult, Sandbox
+from ..tools.seed import restore_patch
 from ..tools.workspace import Workspace
 from .envs import Env
 from .evaluate import SandboxFactory
-from .pipeline import AgentFn
+from .pipeline import AgentFn, earlier_run, set_aside
 from .report import progress_measures
 from .services import wrap
 from .specs import spec_for
@@ -47,26 +50,87 @@ def resolve_model(model: str, task: Task) -> str:
 
 
 def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: dict[str, Any]) -> AgentFn:
-    def agent(task: Task, root: Path, env: Env, task_dir: Path) -> dict[str, Any]:
-        from ..agent.runner import run_agent  # the controller; imported late so `eval` works without it
+    """The `run` command's agent: `config.strategy` over the task's workspace (more attempts in fresh clones)."""
+    from ..agent.strategies import make_strategy
 
+    make_strategy(config.strategy, config)  # a bad --strategy fails before any task starts
+
+    def agent(task: Task, root: Path, env: Env, task_dir: Path) -> dict[str, Any]:
         spec = spec_for(task, spec_config)
-        sandbox = EnvSandbox(sandbox_factory(root), env.variables(root), env.services)
-        workspace = Workspace(root=root, base=task.base_commit, sandbox=sandbox, test_command=spec.test_cmd,
-                              command_timeout=config.command_timeout, observation_budget=config.observation_budget)
-        task_config = config.model_copy(update={"model": resolve_model(config.model, task), "mode": "full-auto"})
+
+        def setup(dest: Path) -> tuple[Workspace, Callable[[], None]]:
+            env.prepare_workspace(dest)
+            sandbox = EnvSandbox(sandbox_factory(dest), env.variables(dest), env.services)
+            ws = Workspace(root=dest, base=task.base_commit, sandbox=sandbox, test_command=spec.test_cmd,
+                           command_timeout=config.command_timeout, observation_budget=config.observation_budget)
+            return ws, sandbox.close
+
+        workspace, close = setup(root)
         try:
-            outcome = run_agent(task.problem_statement, workspace, task_config, task_dir / "agent",
-                                task=task.public())
+            # The one-attempt loop goes on from what a killed batch left; other strategies start afresh.
+            point = _resume_point(task_dir / "agent", task, root, env) if config.strategy == "react" else None
+            outcome = run_task_strategy(task, workspace, config, task_dir, setup, resume=point)
         finally:
-            sandbox.close()
-        totals = outcome.totals
-        return {"patch": outcome.patch, "exit_reason": outcome.exit_reason, "steps": totals.steps,
-                "prompt_tokens": totals.prompt_tokens, "completion_tokens": totals.completion_tokens,
-                "cost": totals.cost, "wall_s": totals.wall_s, "trajectory": str(outcome.trajectory_path),
-                "progress": progress_measures(outcome.trajectory_path, task.patch)}
+            close()
+        return outcome
 
     return agent
+
+
+def _resume_point(run_dir: Path, task: Task, root: Path, env: Env) -> Resumption | None:
+    """A killed batch's run of this task, with the workspace brought to its last recorded diff; None (the
+    leftovers set aside) when there is nothing to go on from. A finished run (the kill came while scoring)
+    is returned as it is, to be reused without asking the model again."""
+    point = earlier_run(run_dir, task)
+    if point is None or point.result is not None:
+        return point
+    try:
+        restore_patch(root, point.last_diff, exclude=env.generated)  # build outputs are copied in already
+    except ValueError:
+        set_aside(run_dir)
+        return None
+    return point
+
+
+def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_dir: Path,
+                      setup: Callable[[Path], tuple[Workspace, Callable[[], None]]],
+                      resume: Resumption | None = None) -> dict[str, Any]:
+    from ..agent.strategies import (
+        CloneWorkspaces,
+        ScriptBook,
+        TaskContext,
+        make_strategy,
+        parse_budget,
+        run_strategy,
+    )
+
+    scripted = config.model == "scripted"
+    task_config = config.model_copy(update={"model": resolve_model(config.model, task), "mode": "full-auto"})
+    ctx = TaskContext(problem_statement=task.problem_statement, workspace=workspace, config=task_config,
+                      output_dir=task_dir / "agent", task=task.public(),
+                      workspaces=CloneWorkspaces(workspace.root, task.base_commit, task_dir / "attempts", setup),
+                      scripts=ScriptBook(task.folder, config.strategy) if scripted and task.folder else None,
+                      budget=parse_budget(config.budget_per_task), resume=resume)
+    started = time.monotonic()
+    outcome = run_strategy(make_strategy(config.strategy, task_config), ctx)
+    final, totals = outcome.final, outcome.totals()
+    trajectory = final.trajectory if final else None
+    return {"patch": outcome.patch, "exit_reason": final.exit_reason if final else "budget",
+            "strategy": config.strategy, "steps": totals["steps"], "prompt_tokens": totals["prompt_tokens"],
+            "completion_tokens": totals["completion_tokens"], "cost": totals["cost"],
+            "wall_s": time.monotonic() - started, "trajectory": trajectory, "chosen": outcome.chosen,
+            "record": str(outcome.record_path), "stopped_by_budget": outcome.stopped_by_budget,
+            "calls": [{"kind": c.kind, "attempt": c.attempt, "cost": c.cost,
+                       "tokens": c.prompt_tokens + c.completion_tokens} for c in outcome.calls],
+            "attempts": [attempt_row(a) for a in outcome.attempts],
+            "progress": progress_measures(trajectory, task.patch)}  # the scorer's measure, after the run
+
+
+def attempt_row(a: Any) -> dict[str, Any]:
+    return {"number": a.number, "strategy": a.strategy, "parent": a.parent, "model": a.model,
+            "temperature": a.temperature, "exit_reason": a.exit_reason, "checks_ok": a.checks.ok,
+            "checks": a.checks.why(), "verdict": a.verdict, "why": a.why, "cost": a.cost, "tokens": a.tokens,
+            "steps": a.steps, "wall_s": round(a.wall_s, 3), "trajectory": a.trajectory, "patch": a.patch}
 
 
 def check_model(config: RunConfig, tasks: list[Task]) -> None:

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..agent.paths import cache_dir
+from ..agent.resume import ResumeError, Resumption, load_resumption
 from ..errors import UserError
 from ..tools.sandbox.base import SandboxUnavailable
+from .batch import safe_name
 from .config import TEST_TIMEOUT, HarnessConfig
 from .envs import Env, EnvError, EnvManager
 from .evaluate import SandboxFactory, default_sandbox_factory, evaluate
@@ -24,6 +26,22 @@ from .tasks import Task
 
 # (task, workspace root, its environment, task folder) -> agent outcome dict with at least "patch".
 AgentFn = Callable[[Task, Path, Env, Path], dict[str, Any]]
+
+
+def earlier_run(run_dir: Path, task: Task) -> Resumption | None:
+    """The agent run a killed batch left for this task, to be resumed (or, if it had finished and the kill
+    came while scoring, reused); None when there is none or it cannot go on."""
+    if not (Path(run_dir) / "trajectory.jsonl").is_file():
+        return None
+    try:
+        point = load_resumption(run_dir, allow_finished=True)
+    except ResumeError:
+        return None
+    return point if point.header.task.get("instance_id") == task.instance_id else None
+
+
+def set_aside(run_dir: Path) -> None:
+    run_dir.rename(run_dir.with_name(f"{run_dir.name}.interrupted-{time.strftime('%Y%m%d-%H%M%S')}"))
 
 
 def default_cache_dir() -> Path:
@@ -97,8 +115,9 @@ class Harness:
         """Evaluate `patch` (eval), or run `agent` to get one and evaluate it (run)."""
         start = time.monotonic()
         timing: dict[str, float] = {}
-        result: dict[str, Any] = {"instance_id": task.instance_id, "repo": task.repo, "status": "error",
-                                  "error_kind": "", "resolved": False, "reason": "", "model_name_or_path": model_name,
+        result: dict[str, Any] = {"instance_id": task.instance_id, "repo": task.repo, "created_at": task.created_at,
+                                  "status": "error", "error_kind": "",
+                                  "resolved": False, "reason": "", "model_name_or_path": model_name,
                                   "model_patch": patch or "", "evaluation": None, "agent": None, "env": None,
                                   "timing": timing}
 
@@ -114,7 +133,9 @@ class Harness:
         (task_dir / "report.json").unlink(missing_ok=True)  # an earlier attempt's, in a retried task
 
         spec = spec_for(task, self.spec_config)
-        workspace = (self.workspaces_dir / task.instance_id if self.workspaces_dir else task_dir / "workspace")
+        # safe_name: an id is not a path (`../x` must not leave the folder, `x/1` must not nest).
+        workspace = (self.workspaces_dir / safe_name(task.instance_id) if self.workspaces_dir
+                     else task_dir / "workspace")
         try:
             t0 = time.monotonic()
             source = find_source(task, self.repos_dir, self.cache_dir, self.allow_clone)
@@ -135,9 +156,9 @@ class Harness:
         try:
             if agent is not None:
                 earlier = task_dir / "agent"
-                if earlier.exists():
-                    # A run killed mid-task left a partial trajectory: keep it aside, start a clean one.
-                    earlier.rename(task_dir / f"agent.interrupted-{time.strftime('%Y%m%d-%H%M%S')}")
+                if earlier.exists() and earlier_run(earlier, task) is None:
+                    # What a killed run left cannot be resumed (no header, another task): keep it aside.
+                    set_aside(earlier)
                 t3 = time.monotonic()
                 try:
                     outcome = agent(task, workspace, env, task_dir)
@@ -153,6 +174,9 @@ class Harness:
                 env.prepare_workspace(workspace)
             evaluation = evaluate(task, patch or "", workspace, env, spec, sandbox_factory=self.sandbox_factory,
                                   timeout=self.timeout, log_path=task_dir / "eval.log")
+            if agent is not None and (result["agent"] or {}).get("attempts"):
+                self._score_attempts(task, result["agent"], patch or "", evaluation.resolved, source, workspace,
+                                     env, spec, task_dir)
         except RepoError as exc:
             return done("error", str(exc), "repository")
         finally:
@@ -163,6 +187,27 @@ class Harness:
         timing["eval_s"] = evaluation.timing.get("total_s", 0.0)
         timing["tests_s"] = evaluation.timing.get("tests_s", 0.0)
         return done(evaluation.status, evaluation.reason, evaluation.error_kind)
+
+    def _score_attempts(self, task: Task, agent: dict[str, Any], final: str, final_resolved: bool, source: Any,
+                        workspace: Path, env: Env, spec: Any, task_dir: Path) -> None:
+        """Score every attempt's patch too (after the strategy chose: nothing flows back), for pass@k and
+        the oracle (did any attempt resolve). The same patch is scored once."""
+        t0 = time.monotonic()
+        scored: dict[str, bool] = {final: final_resolved}
+        for row in agent["attempts"]:
+            patch = row.pop("patch", "") or ""
+            if patch not in scored:
+                if not patch.strip():
+                    scored[patch] = False
+                else:
+                    checkout(source, task.base_commit, workspace)
+                    env.prepare_workspace(workspace)
+                    ev = evaluate(task, patch, workspace, env, spec, sandbox_factory=self.sandbox_factory,
+                                  timeout=self.timeout, log_path=task_dir / f"eval.attempt-{row['number']}.log")
+                    scored[patch] = ev.resolved
+            row["resolved"] = scored[patch]
+        agent["oracle"] = any(r["resolved"] for r in agent["attempts"])
+        agent["attempt_scoring_s"] = time.monotonic() - t0  # the scorer's extra work, not the strategy's
 
 
 def _keep_log(log: Path | None, task_dir: Path) -> str | None:

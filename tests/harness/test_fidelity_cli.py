@@ -21,6 +21,11 @@ def cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedP
                           text=True, timeout=600)
 
 
+def set_up(output: Path) -> list[Path]:
+    """What a run set up in its output folder: task folders, results."""
+    return [p for sub in ("tasks", "results") if (output / sub).is_dir() for p in (output / sub).iterdir()]
+
+
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     tmp = tmp_path_factory.mktemp("data")
@@ -78,7 +83,7 @@ def test_run_without_an_endpoint_fails_before_any_task(tmp_path: Path, dataset) 
     proc = cli("run", tasks, *common[2:], "--model", "gpt-4o-mini", "--output", str(tmp_path / "out"), cwd=tmp_path,
                env=env)
     assert proc.returncode == 2 and "no endpoint configured" in proc.stderr, proc.stderr
-    assert "Traceback" not in proc.stderr and not (tmp_path / "out" / "tasks").exists()
+    assert "Traceback" not in proc.stderr and not set_up(tmp_path / "out")
 
 
 def test_a_repository_that_cannot_be_had_fails_before_any_task(tmp_path: Path) -> None:
@@ -92,11 +97,11 @@ def test_a_repository_that_cannot_be_had_fails_before_any_task(tmp_path: Path) -
     cloned = cli(*base, "--instances", "far__away-1", cwd=tmp_path)
     assert cloned.returncode == 2 and "cannot be cloned" in cloned.stderr and "no-such-repo" in cloned.stderr, \
         cloned.stderr
-    assert not (tmp_path / "out" / "tasks").exists()
+    assert not set_up(tmp_path / "out")
     offline = cli(*base, "--instances", "local__only-1", "--no-clone", "--repos-dir", str(tmp_path / "repos"),
                   cwd=tmp_path)
     assert offline.returncode == 2 and "no local copy of local/only" in offline.stderr, offline.stderr
-    assert not (tmp_path / "out" / "tasks").exists()
+    assert not set_up(tmp_path / "out")
 
 
 def test_resume_says_what_it_kept_and_refuses_a_different_run(tmp_path: Path, dataset) -> None:
