@@ -75,9 +75,9 @@ def run_eval(args: argparse.Namespace) -> int:
     name, preds = _predictions(args, tasks, {t.instance_id for t in every}, console)
     # Absolute: git runs with -C in other folders, where a relative path means something else.
     output = (args.output or Path("runs") / f"eval-{name.replace('/', '_')}").resolve()
+    ensure_writable(output)
     todo = [t for t in tasks if t.instance_id in preds]
     harness.preflight([t for t in todo if not result_path(output, t.instance_id).exists()])
-    ensure_writable(output)
     console.print(f"scoring {len(todo)} prediction(s) of {name} over {len(tasks)} task(s) -> {output}")
 
     def job(task, task_dir):

@@ -97,9 +97,9 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
     model_name = config.model if config.model != "scripted" else "patchsmith-scripted"
     # Absolute: git runs with -C in other folders, where a relative path means something else.
     output = (output or default_output(args.tasks, config.model)).resolve()
+    ensure_writable(output)
     check_model(config, tasks)
     harness.preflight([t for t in tasks if not result_path(output, t.instance_id).exists()])
-    ensure_writable(output)
     agent = make_agent(config, harness.sandbox_factory, harness.spec_config)
     console = Console(stderr=True)
     console.print(f"running {len(tasks)} task(s) with {config.model}, strategy {config.strategy} -> {output}")
