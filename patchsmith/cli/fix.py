@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.syntax import Syntax
 
 from ..agent.config import RunConfig
 from ..agent.events import RunControl
@@ -18,7 +17,7 @@ from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.seed import apply_back
 from .common import agent_worktree, read_issue, resolve_repo
-from .console import ConsoleApprover, ConsoleObserver, ask_yes_no
+from .console import ConsoleApprover, ConsoleObserver, ask_yes_no, show_patch, shown
 from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
@@ -79,7 +78,7 @@ def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *,
     if not outcome.patch.strip():
         console.print("[yellow]The agent made no changes.[/]")
         return 1
-    console.print(Syntax(outcome.patch, "diff", word_wrap=True))
+    show_patch(console, outcome.patch)
     if no_apply:
         console.print(f"patch written to {out / 'patch.diff'}; not applied")
         return 0
@@ -88,7 +87,7 @@ def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *,
         if not result.applied:
             raise UserError(f"the patch did not apply to {root}: {result.message}; it is saved in "
                             f"{result.patch_file or out / 'patch.diff'}")
-        console.print(f"[green]patch applied to {root}[/]")
+        console.print(f"[green]patch applied to {shown(str(root))}[/]")
     else:
         console.print(f"not applied; the patch is in {out / 'patch.diff'}")
     return 0
@@ -122,7 +121,7 @@ def _run_strategy(issue, seeded, workspace, config, out, model, hints, console, 
     for a in result.attempts:
         console.print(f"attempt {a.number} ({a.strategy}): {a.verdict or a.exit_reason}: {a.why}", highlight=False)
     console.print(f"strategy record: {result.record_path}")
-    return RunOutcome(exit_reason=final.exit_reason if final else "budget", patch=result.patch,
+    return RunOutcome(exit_reason=final.exit_reason if final else ExitReason.BUDGET, patch=result.patch,
                       totals=Totals(steps=totals["steps"], prompt_tokens=totals["prompt_tokens"],
                                     completion_tokens=totals["completion_tokens"], cost=totals["cost"]),
                       trajectory_path=Path(final.trajectory) if final else out / "strategy.json",

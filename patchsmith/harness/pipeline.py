@@ -110,6 +110,8 @@ class Harness:
             raise UserError(bad[0] + more + "; leave those tasks out with --instances, or make the repositories "
                             "available")
 
+    # Over 60 lines on purpose: one task's stages (repository, environment, agent, evaluation) in order, each
+    # timed and each failure recorded in the same result through `done`.
     def process(self, task: Task, task_dir: Path, *, patch: str | None = None, model_name: str = "",
                 agent: AgentFn | None = None) -> dict[str, Any]:
         """Evaluate `patch` (eval), or run `agent` to get one and evaluate it (run)."""

@@ -10,10 +10,12 @@ from statistics import mean
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from ..tools.registry import tool_named
+from ..tools.safetext import inert
 from .locks import write_atomic
 from .preds import Prediction, write_preds
 from .tasks import Task, patch_files
@@ -206,7 +208,7 @@ def repo_table(report: dict[str, Any], title: str = "by repository") -> Table:
     for col in ("repository", "instances", "resolved", "errors", "tests time", "total time"):
         table.add_column(col, justify="left" if col == "repository" else "right")
     for repo, rows in sorted(by_repo.items()):
-        table.add_row(repo, str(len(rows)), str(sum(bool(r.get("resolved")) for r in rows)),
+        table.add_row(_plain(repo), str(len(rows)), str(sum(bool(r.get("resolved")) for r in rows)),
                       str(sum(r.get("status") == "error" for r in rows)),
                       _fmt_s(sum((r.get("timing") or {}).get("tests_s", 0.0) for r in rows)),
                       _fmt_s(sum((r.get("timing") or {}).get("total_s", 0.0) for r in rows)))
@@ -256,6 +258,11 @@ def print_report(report: dict[str, Any], console: Console | None = None, title: 
     problems = [r for r in report["tasks"].values() if not r.get("resolved")]
     for row in problems[:most]:
         style = "yellow" if row.get("status") in ("unresolved", "not_gradable") else "red"
-        console.print(Text(reason_line(row), style=style), soft_wrap=True)
+        # Ids and reasons come from datasets, git and the agent: inert text (a Text is never markup).
+        console.print(Text(inert(reason_line(row)), style=style), soft_wrap=True)
     if len(problems) > most:
         console.print(f"... and {len(problems) - most} more; every reason is in report.json", highlight=False)
+
+
+def _plain(value: object) -> str:
+    return escape(inert(str(value)))

@@ -143,7 +143,7 @@ class LiveApp(App, Generic[T]):
         self.view.add_step(step)
 
     def show_event(self, event: Event) -> None:
-        self.model.events.append(event)
+        self.model.add_event(event)
         if event.kind in ("error", "note", "condensed", "user_message"):
             self.notify(f"{event.kind}: {event.text}"[:200], severity="error" if event.kind == "error" else "information")
 
