@@ -15,13 +15,14 @@ from ..agent.paths import new_run_dir
 from ..agent.runner import RunOutcome, run_agent
 from ..agent.trajectory import ExitReason
 from ..errors import UserError
-from ..tools.seed import apply_back
+from ..tools.seed import SeededWorkspace, apply_back, seed_record
 from .common import agent_worktree, read_issue, resolve_repo
 from .console import ConsoleApprover, ConsoleObserver, ask_yes_no, show_patch, shown
 from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
 FIX = Section(RunConfig, "agent")
+SEED_FILE = "seed.diff"  # the user's uncommitted state the run started from (see remember_seed)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,8 +56,7 @@ def run(args: argparse.Namespace) -> int:
     with agent_worktree(root) as seeded:
         workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=read_only)
         hints = None if config.localize else []  # None: the controller ranks the code itself
-        # Where the worktree started: `patchsmith resume` rebuilds it from there.
-        task = {"repo_path": str(root), "base_commit": seeded.base}
+        task = remember_seed(seeded, out)
         with sandbox:
             if config.strategy != "react":
                 outcome = _run_strategy(issue, seeded, workspace, config, out, model, hints, console, args.verbose)
@@ -67,6 +67,14 @@ def run(args: argparse.Namespace) -> int:
                                     observer=ConsoleObserver(console, args.verbose),
                                     approver=ConsoleApprover(console), control=RunControl())
     return offer_patch(console, outcome, root, out, yes=args.yes, no_apply=args.no_apply or read_only)
+
+
+def remember_seed(seeded: SeededWorkspace, out: Path) -> dict[str, str | None]:
+    """Where the worktree started, for `patchsmith resume`: the seed and its parent in the header, the patch
+    between them (your uncommitted and untracked files) in the run folder, so the seed can be made again."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SEED_FILE).write_bytes(seed_record(seeded).patch.encode("utf-8", "surrogateescape"))
+    return {"repo_path": str(seeded.user_root), "base_commit": seeded.base, "head": seeded.head}
 
 
 def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *, yes: bool, no_apply: bool) -> int:

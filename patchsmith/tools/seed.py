@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .git import GitError, absolute_git_dir, repo_root, run_git
 from .gitstore import store_dir, store_path
-from .snapshot import has_changes, snapshot_tree
+from .snapshot import diff_against, has_changes, snapshot_tree
 from .workspace import Workspace
 from .workstore import check_out, create_store, remove_tree, remove_workspace
 
@@ -28,6 +28,7 @@ SEED_MESSAGE = "patchsmith seed: HEAD plus the working tree's uncommitted and un
 SEED_ENV = {"GIT_AUTHOR_NAME": "patchsmith", "GIT_AUTHOR_EMAIL": "patchsmith@localhost",
             "GIT_COMMITTER_NAME": "patchsmith", "GIT_COMMITTER_EMAIL": "patchsmith@localhost",
             "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000"}
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's empty tree: the base of a repo without commits
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class SeededWorkspace:
     root: Path  # the agent's worktree
     base: str  # the seed commit: the final patch is measured against it
     user_root: Path  # the user's own working tree (never written to until apply_back)
+    head: str | None = None  # the seed's parent: the user's HEAD when the run started (None: no commit yet)
 
     def workspace(self, **kwargs) -> Workspace:
         return Workspace(root=self.root, base=self.base, **kwargs)
@@ -117,10 +119,28 @@ def _seed_commit(user_root: Path, seeds: Path) -> str:
                    env={**env, **SEED_ENV}).stdout.strip()
 
 
-def seed_worktree(user_repo: Path, dest: Path, commit: str | None = None) -> SeededWorkspace:
+@dataclass(frozen=True)
+class SeedRecord:
+    """What makes a seed commit again later (`patchsmith resume`), even after `git gc` removed it: its
+    parent and the patch from the parent to it. Seeds are made deterministically (fixed identity, date and
+    message), so the same parent and files give back the very same commit."""
+
+    commit: str
+    head: str | None
+    patch: str  # head -> seed, as `git apply` takes it
+
+
+def seed_record(seeded: SeededWorkspace) -> SeedRecord:
+    """Taken right after seeding, before the agent touches the worktree."""
+    patch = diff_against(seeded.root, seeded.head or EMPTY_TREE)
+    return SeedRecord(commit=seeded.base, head=seeded.head, patch=patch)
+
+
+def seed_worktree(user_repo: Path, dest: Path, at: SeedRecord | None = None) -> SeededWorkspace:
     """A detached working tree at `dest` holding exactly the user's current files (tracked, staged, unstaged
-    and untracked-not-ignored), committed in the repository's seeds store as the seed; or, given `commit`
-    (an earlier run's seed, when a run is resumed), at that commit. Raises ValueError with what to do."""
+    and untracked-not-ignored), committed in the repository's seeds store as the seed; or, given `at` (an
+    earlier run's seed, when a run is resumed), at that seed, made again from its record when the commit is
+    gone from the store. Raises ValueError with what to do."""
     user_root = _user_root(user_repo)
     dest = Path(dest).resolve()
     if dest == user_root or user_root in dest.parents:
@@ -129,18 +149,44 @@ def seed_worktree(user_repo: Path, dest: Path, commit: str | None = None) -> See
         raise ValueError(f"{dest} already exists and is not an empty directory; choose another location")
     try:
         seeds = _seeds_store(user_root, dest.parent)
-        if commit is not None and run_git(user_root, "cat-file", "-e", f"{commit}^{{commit}}", check=False,
-                                          env={"GIT_DIR": str(seeds)}).returncode != 0:
-            raise ValueError(f"commit {commit} is no longer in {user_root} or patchsmith's seeds for it "
-                             f"({seeds}); start a new run")
-        if commit is None:
+        head = run_git(user_root, "rev-parse", "HEAD").stdout.strip() if _has_head(user_root) else None
+        if at is None:
             commit = _seed_commit(user_root, seeds)
+        else:
+            commit, head = at.commit, at.head
+            if not _has_commit(seeds, at.commit):
+                _rebuild_seed(user_root, seeds, at)
         _make_store(user_root, dest, seeds)
         check_out(dest, commit)
     except (GitError, OSError) as exc:
         remove_workspace(dest)
         raise ValueError(f"could not create the agent's worktree from {user_root}: {exc}") from None
-    return SeededWorkspace(root=dest, base=commit, user_root=user_root)
+    return SeededWorkspace(root=dest, base=commit, user_root=user_root, head=head if at is None else at.head)
+
+
+def _has_commit(seeds: Path, commit: str) -> bool:
+    return run_git(seeds, "cat-file", "-e", f"{commit}^{{commit}}", check=False, env={"GIT_DIR": str(seeds)},
+                   use_store=False).returncode == 0
+
+
+def _rebuild_seed(user_root: Path, seeds: Path, at: SeedRecord) -> None:
+    """The seed commit made again in the seeds store from its parent and recorded patch, in a scratch index
+    (no working tree involved); the same inputs give the same commit, which is checked."""
+    if at.head is None or not _has_commit(seeds, at.head):
+        raise ValueError(f"the run's seed {at.commit[:12]} and its parent {str(at.head)[:12]} are no longer in "
+                         f"{user_root}; start a new run")
+    with tempfile.TemporaryDirectory(prefix="patchsmith-reseed-") as tmp:
+        env = {"GIT_DIR": str(seeds), "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        run_git(seeds, "read-tree", at.head, env=env, use_store=False)
+        if at.patch.strip():
+            data = (at.patch if at.patch.endswith("\n") else at.patch + "\n").encode("utf-8", "surrogateescape")
+            run_git(seeds, "apply", "--cached", "--binary", "-", input=data, text=False, env=env, use_store=False)
+        tree = run_git(seeds, "write-tree", env=env, use_store=False).stdout.strip()
+        commit = run_git(seeds, "commit-tree", tree, "-p", at.head, "-m", SEED_MESSAGE, env={**env, **SEED_ENV},
+                         use_store=False).stdout.strip()
+    if commit != at.commit:
+        raise ValueError(f"the recorded seed patch gives commit {commit[:12]}, not the run's {at.commit[:12]}; "
+                         "start a new run")
 
 
 def restore_patch(root: Path, patch: str, exclude: list[str] | tuple[str, ...] = ()) -> None:

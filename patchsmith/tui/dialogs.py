@@ -165,7 +165,8 @@ class ApprovalScreen(ModalScreen[Decision]):
     def action_edit(self) -> None:
         key = self._editable_key()
         if key is not None:
-            self._open_input("edit", str(self.request.args[key]), f"edit {key}; Enter runs it")
+            # The field shows escape codes inert; what the user submits is what they saw, and what runs.
+            self._open_input("edit", inert(str(self.request.args[key])), f"edit {key}; Enter runs it")
 
     def action_back(self) -> None:
         if self.mode is not None:

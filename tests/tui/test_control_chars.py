@@ -103,3 +103,17 @@ async def test_the_approval_dialog_shows_the_command_inert(tmp_path: Path) -> No
         text = screen_text(app)
         assert_inert(text)
         assert "rm -rf / # ␛[2K␛[1Ahidden" in text
+        await pilot.press("e")  # the edit field, pre-filled with the command
+        await pilot.pause()
+        assert_inert(screen_text(app))
+
+
+async def test_live_notifications_of_run_events_are_inert() -> None:
+    app = LiveApp(lambda observer, approver, control: None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.show_event(Event(kind="error", text=f"endpoint said {ESC}[bold]<html>[/bold]"))
+        await pilot.pause()
+        (note,) = [n for n in app._notifications if "endpoint said" in n.message]
+        assert_inert(note.message)
+        assert "␛[2K␛[1A[bold]" in note.message and not note.markup  # visible, and markup not eaten

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 import uuid
@@ -92,6 +93,8 @@ class DiskBudget:
 
 def rlimit_argv(limits: Limits, cgroups: bool) -> list[str]:
     """`prlimit` arguments: the file-size cap always; memory and processes when no cgroup does it."""
+    if not shutil.which("prlimit"):  # util-linux missing: the cgroups and the disk budget still hold
+        return []
     args = ["prlimit", f"--fsize={limits.file_bytes}"]
     if not cgroups:
         args.append(f"--data={limits.memory_bytes}")
