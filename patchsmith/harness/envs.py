@@ -32,6 +32,7 @@ from .tasks import Task
 from .wheels import seed_from_installed
 
 BUILD_TIMEOUT = 1800.0
+SYSTEM_PACKAGES = re.compile(r"\s*(sudo\s+)?(apt-get|apt|yum|dnf|apk|conda|brew)\b")
 
 
 class EnvError(PatchsmithError, RuntimeError):
@@ -178,38 +179,46 @@ class EnvManager:
                    test_env=dict(spec.test_env), build_s=meta.get("build_s", 0.0), reused=reused,
                    services=services)
 
-    # Over 60 lines on purpose: one environment build's steps in the official harness's order (venv, checkout,
-    # pre-install, packages, requirements, base-commit reinstall, install), all logging through one `step`.
+    # One environment build's steps in the official harness's order (venv, checkout, packages, requirements,
+    # environment-file packages, pins, base-commit reinstall, pre-install, install), each logged by _Build.
     def _build(self, task: Task, spec: Spec, source: RepoSource, folder: Path, at_base: bool = False) -> dict:
         start = time.monotonic()
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        needs_src = bool(spec.install or spec.requirements or spec.pre_install)
+        needs_src = bool(spec.install or spec.requirements or spec.pre_install or spec.env_files)
         meta: dict = {"venv": spec.python is not None, "src": needs_src, "generated": []}
         with (folder / "build.log").open("w", encoding="utf-8") as fh:
             build = _Build(folder, fh, self.cache_dir.parent / "wheels")
             if spec.python is not None:
-                # The environment's own pip only when its commands call pip (ensurepip costs seconds).
+                # The environment's own pip only when its commands need pip (ensurepip costs seconds).
                 commands = " ".join([spec.install, *spec.pre_install])
-                build.make_venv(spec.python, with_pip=bool(spec.requirements) or "pip" in commands)
+                build.make_venv(spec.python, with_pip=bool(spec.requirements or spec.env_files) or "pip" in commands)
             src = folder / "src"
             if needs_src:
                 build.checkout(source, task.environment_setup_commit or task.base_commit, src)
-            for cmd in spec.pre_install:
-                build.step(cmd, src)
+            # As the official environment image: conda packages (here by pip), the requirements or
+            # environment file of environment_setup_commit, then the pinned packages, which win.
             if spec.packages and build.venv_env:
                 build.install(list(spec.packages))
-            for req in spec.requirements:
-                if (src / req).is_file():
-                    build.step(["python", "-m", "pip", "install", "-r", req], src)
+            reqs = official_requirements(src, spec.requirements, spec.requirements_all) if needs_src else ""
+            if reqs.strip():
+                (folder / "requirements.txt").write_text(reqs + "\n", encoding="utf-8")
+                build.step(["python", "-m", "pip", "install", "-r", str(folder / "requirements.txt")], src)
+            conda = env_file_packages(src, spec.env_files) if needs_src else []
+            if conda:
+                _install_best_effort(build, conda)
             if spec.pip_packages and build.venv_env:
                 build.install(list(spec.pip_packages))
             if at_base and needs_src:
-                # Requirements came from environment_setup_commit; the project itself (and so its own
-                # dependency pins) is installed from base_commit, as the official harness does.
+                # As the official instance image: the project itself (its own pins, entry points) from
+                # base_commit, whose packaging files differ from those of environment_setup_commit.
                 build.checkout(source, task.base_commit, src)
-                for cmd in spec.pre_install:
-                    build.step(cmd, src)
+            for cmd in spec.pre_install:
+                if SYSTEM_PACKAGES.match(cmd):
+                    # System packages need root (and change the host): left out, and said so in the log.
+                    fh.write(f"(skipped, installs system packages: {cmd})\n")
+                    continue
+                build.step(cmd, src)
             if spec.install:
                 build.step(spec.install, src)
             if needs_src and spec.generated:
@@ -321,3 +330,103 @@ def _generated_files(src: Path, patterns: tuple[str, ...]) -> list[str]:
         if any(fnmatch.fnmatch(Path(rel).name, p) for p in patterns):
             names.append(rel)
     return sorted(names)
+
+
+def _read_requirements(path: Path) -> list[str] | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+
+
+def official_requirements(src: Path, paths: tuple[str, ...], every: bool = False) -> str:
+    """The requirements the official harness installs: the first of `paths` that exists (each that exists
+    with `every`), without `-e .`, comments and `.[test` lines, and each `-r FILE` replaced by that file's
+    lines (one level, relative to the first file's folder)."""
+    found: list[tuple[str, list[str]]] = []
+    for rel in paths:
+        lines = _read_requirements(src / rel)
+        if lines is not None:
+            found.append((rel, lines))
+            if not every:
+                break
+    if not found:
+        return ""
+
+    def excluded(line: str) -> bool:
+        return line.strip().startswith(("-e .", "#", ".[test")) or line.strip() in ("", ".")
+
+    folder = Path(found[0][0]).parent
+    included: list[str] = []
+    own: list[str] = []
+    for _, lines in found:
+        for line in lines:
+            if line.strip().startswith("-r"):
+                nested = _read_requirements(src / folder / line.strip()[2:].strip()) or []
+                included += [x for x in nested if not excluded(x)]
+            elif not excluded(line):
+                own.append(line)
+    return "\n".join(included + own)
+
+
+# Conda names that PyPI spells differently, and conda packages that are no Python distribution at all.
+_CONDA_TO_PIP = {"matplotlib-base": "matplotlib", "pytables": "tables", "python-graphviz": "graphviz",
+                 "iris": "scitools-iris", "pytorch": "torch"}
+_CONDA_ONLY = {"python", "pip", "hdf5", "libnetcdf", "cdms2", "nodefaults", "compilers", "cxx-compiler",
+               "c-compiler", "make", "cmake", "pkg-config", "ffmpeg", "imagemagick", "graphviz", "gdal", "geos",
+               "proj"}
+
+
+def env_file_packages(src: Path, paths: tuple[str, ...]) -> list[str]:
+    """pip requirement strings for the packages of the first conda environment file of `paths` that exists:
+    its conda dependencies (renamed where PyPI spells them differently, `=` pins as `==`) and its pip list."""
+    for rel in paths:
+        lines = _read_requirements(src / rel)
+        if lines is not None:
+            break
+    else:
+        return []
+    out: list[str] = []
+    in_deps = False
+    for raw in lines:
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        if not line.startswith((" ", "-", "\t")):
+            in_deps = line.strip() == "dependencies:"
+            continue
+        item = line.strip()
+        if not in_deps or not item.startswith("-") or item.rstrip().endswith(":"):
+            continue
+        item = item[1:].strip().split("::")[-1]
+        match = re.match(r"([A-Za-z0-9_.\-]+)\s*(.*)", item)
+        if not match:
+            continue
+        name, pin = match.group(1), match.group(2).replace(" ", "")
+        if name.lower() in _CONDA_ONLY:
+            continue
+        if pin and pin[0].isdigit():
+            pin = "==" + pin
+        elif pin.startswith("=") and not pin.startswith("=="):
+            pin = "=" + pin
+        out.append(_CONDA_TO_PIP.get(name.lower(), name) + pin.rstrip("*").rstrip("."))
+    return list(dict.fromkeys(out))
+
+
+def _install_best_effort(build: _Build, packages: list[str]) -> None:
+    """All at once; when that fails, one by one, leaving out what PyPI lacks or cannot build here (the
+    official harness gets these from conda-forge)."""
+    base = ["python", "-m", "pip", "install", "--prefer-binary"]
+
+    def tried(argv: list[str]) -> bool:
+        try:
+            return build.run(argv, build.folder) == 0
+        except EnvError:  # a step that timed out: left out like one that failed
+            return False
+
+    if tried([*base, *packages]):
+        return
+    build.fh.write("(installing them all at once failed; one by one, going on without those that fail)\n")
+    for package in packages:
+        if not tried([*base, package]):
+            build.fh.write(f"(left out: {package})\n")

@@ -260,6 +260,8 @@ def test_command(spec: Spec, test_files: list[str], desel: list[str]) -> str:
         command = f"{spec.test_cmd} {named}".rstrip()
     if desel and spec.parser in ("pytest", "pytest-options", "matplotlib"):
         command += " " + " ".join(f"--deselect {shlex.quote(d)}" for d in desel)
+    if spec.eval_commands:  # e.g. exports the tests need, run in the same shell first
+        command = "; ".join([*spec.eval_commands, command])
     return command
 
 

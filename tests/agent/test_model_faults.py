@@ -110,3 +110,22 @@ def test_fix_with_an_html_endpoint_ends_with_one_line(tmp_path: Path) -> None:
     assert len(errors) == 1 and "after 2 attempts" in errors[0], proc.stderr
     result = json.loads((tmp_path / "run" / "trajectory.jsonl").read_text().splitlines()[-1])
     assert result["exit_reason"] == "model_error"
+
+
+def test_a_reply_holding_lone_surrogates_does_not_break_the_next_request(tmp_path: Path) -> None:
+    from patchsmith.agent.runner import run_agent
+    from patchsmith.tools.registry import default_tools
+    from patchsmith.tools.sandbox import make_sandbox
+    from patchsmith.tools.workspace import Workspace
+
+    root = make_repo(tmp_path / "repo", {"a.py": "x = 1\n"})
+    ws = Workspace(root=root, base="HEAD", sandbox=make_sandbox("local", root))
+    # JSON may escape half a surrogate pair; the SDK hands it back as a lone surrogate in a Python str.
+    script = [{"text": "think \ud800 \udce9", "tool_calls": [{"name": "bash", "arguments": '{"command": "echo \\ud83d"}'}]},
+              {"text": "done", "tool_calls": [{"name": "submit", "arguments": {}}]}]
+    with FakeOpenAI(script) as srv:
+        m = model(srv, max_retries=0)
+        out = run_agent("fix", ws, RunConfig(mode="full-auto", localize=False), tmp_path / "out", model=m,
+                        tools=default_tools())
+        assert len(srv.requests) == 2
+    assert out.exit_reason == "submitted", out.error

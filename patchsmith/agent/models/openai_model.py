@@ -54,6 +54,22 @@ TRANSIENT_SDK = (openai.RateLimitError, openai.InternalServerError, openai.APICo
                  openai.APITimeoutError, openai.APIResponseValidationError, openai.APIStatusError)
 
 
+def _encodable(value: Any) -> Any:
+    """A message the request can carry: lone surrogates (half a pair escaped in a model's JSON, bytes of a
+    non-UTF-8 file) become U+FFFD instead of failing the JSON encoding of every later request."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return value
+    if isinstance(value, dict):
+        return {k: _encodable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    return value
+
+
 def _describe(body: Any) -> str:
     text = body if isinstance(body, str) else repr(body)
     if not text.strip():
@@ -103,7 +119,8 @@ class OpenAIModel:
         return openai.OpenAI(**self._client_args, max_retries=0, timeout=self.request_timeout)
 
     def complete(self, messages: Sequence[dict[str, Any]], tools: Sequence[Tool]) -> Reply:
-        kwargs: dict[str, Any] = {"model": self.name, "messages": list(messages), "temperature": self.temperature}
+        kwargs: dict[str, Any] = {"model": self.name, "messages": [_encodable(m) for m in messages],
+                                  "temperature": self.temperature}
         if self.seed is not None:
             kwargs["seed"] = self.seed
         if not self.text_mode and tools:
