@@ -115,7 +115,7 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
                         identity=identity, resume_anyway=harness_config.resume_anyway,
                         fingerprints={t.instance_id: t.fingerprint() for t in tasks})
     report = build_report(tasks, results, run_info={"command": "run", "model": config.model,
-                                                     "strategy": config.strategy,
+                                                     "strategy": config.strategy, "clarify": config.clarify,
                                                      "budget_per_task": config.budget_per_task,
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")

@@ -32,6 +32,9 @@ from .tasks import Task
 from .wheels import seed_from_installed
 
 BUILD_TIMEOUT = 1800.0
+# The last pip each old Python runs: an index that does not say which Pythons a release needs (a local
+# file index) would otherwise hand them today's pip, which refuses to run.
+PIP_FOR = {"3.6": "pip<22", "3.7": "pip<24.1", "3.8": "pip<25.1", "3.9": "pip<26"}
 SYSTEM_PACKAGES = re.compile(r"\s*(sudo\s+)?(apt-get|apt|yum|dnf|apk|conda|brew)\b")
 
 
@@ -273,7 +276,7 @@ class _Build:
         self.venv_env = {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}"}
         if version != "system":
             self.step([str(self.base), "-m", "venv", str(venv)], self.folder)
-            self.step([python, "-m", "pip", "install", "-q", "-U", "pip"], self.folder)
+            self.step([python, "-m", "pip", "install", "-q", "-U", PIP_FOR.get(version, "pip")], self.folder)
             self.pip = [python, "-m", "pip"]
             return
         self.offline = True
