@@ -58,6 +58,8 @@ class RunOutcome:
     totals: Totals
     trajectory_path: Path
     error: str | None = None
+    confidence: float | None = None  # what the submit said: how sure (0-1), and the parts it doubts
+    unsure: list[dict[str, Any]] = field(default_factory=list)
 
 
 class StopRun(Exception):
@@ -105,6 +107,7 @@ class Controller:
         if self.asker is not None and not any(t.name == "ask_user" for t in self.tools):
             self.tools.append(ask_user_tool(self.answer_question))
         self.questions = 0
+        self.submission: dict[str, Any] = {}
         self.by_name = {t.name: t for t in self.tools}
         self.text_mode = bool(getattr(self.model, "text_mode", False))
         self.memory = WorkingMemory(hints=self.hints, notes=list(self.lessons))
@@ -164,6 +167,8 @@ class Controller:
             result = self.act(result)
         self.record(index, reply, result, t0)
         if result.ends_run:
+            data = result.observation.data
+            self.submission = {"confidence": data.get("confidence"), "unsure": list(data.get("unsure") or [])}
             raise StopRun(ExitReason.SUBMITTED)
         if self.format_errors >= MAX_FORMAT_ERRORS:
             raise StopRun(ExitReason.FORMAT_ERROR, f"{self.format_errors} replies in a row held no usable action")
@@ -431,7 +436,9 @@ def _finish(workspace: Workspace, output_dir: Path, writer: TrajectoryWriter, ob
     shown = writer.write(result)  # as written: secrets masked
     writer.close()
     observer.on_result(shown)
-    return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail)
+    said = ctl.submission if ctl else {}
+    return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail,
+                      confidence=said.get("confidence"), unsure=said.get("unsure") or [])
 
 
 def choose_asker(config: RunConfig, task: dict[str, Any] | None, asker: Asker | None) -> Asker | None:

@@ -17,7 +17,7 @@ from ..tools.workspace import Workspace
 from .envs import Env
 from .evaluate import SandboxFactory
 from .pipeline import AgentFn, earlier_run, set_aside
-from .report import clarification_measures, progress_measures
+from .report import clarification_measures, progress_measures, submission_of
 from .services import wrap
 from .specs import spec_for
 from .tasks import Task
@@ -127,6 +127,7 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
                        "tokens": c.prompt_tokens + c.completion_tokens} for c in outcome.calls],
             "attempts": [attempt_row(a) for a in outcome.attempts],
             "clarify": config.clarify, "clarification": clarification_measures(trajectory),
+            **submission_of(trajectory),  # confidence and unsure parts, as the final submit stated them
             "progress": progress_measures(trajectory, task.patch)}  # the scorer's measure, after the run
 
 
