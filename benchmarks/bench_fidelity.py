@@ -55,6 +55,8 @@ def run_eval(kind: str, task_file: Path, ids: list[str], args: argparse.Namespac
             "--workers", str(args.workers), "--timeout", str(args.timeout)]
     if args.no_progress:
         argv.append("--no-progress")
+    if args.retry_errors:
+        argv.append("--retry-errors")
     subprocess.run(argv, cwd=ROOT, check=False)
     return out
 
@@ -140,6 +142,7 @@ def main() -> int:
     ap.add_argument("--only", choices=["gold", "empty"], help="run one kind (the table reads what exists)")
     ap.add_argument("--report-only", action="store_true", help="print the table from an earlier --output")
     ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--retry-errors", action="store_true", help="run again the tasks that ended in an error")
     args = ap.parse_args()
     console = Console()
     all_rows, missing = [], []
