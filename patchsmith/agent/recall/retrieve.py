@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ...tools.index.localize import bm25_scores
-from ...tools.index.mentions import tokenize
 from ..models.base import estimate_tokens
 from .store import MemoryItem, MemoryStore
 
@@ -25,15 +23,13 @@ class Recalled:
                 f"{self.item.text}")
 
 
-def rank(items: list[MemoryItem], query: str) -> list[Recalled]:
-    """BM25 over each item's text and file paths; facts with no lexical match still rank (after matches),
-    since how the tests run matters to every task."""
-    if not items:
-        return []
-    scores = bm25_scores([tokenize(i.text + " " + " ".join(i.files)) for i in items], tokenize(query))
-    ranked = [Recalled(item, float(s)) for item, s in zip(items, scores, strict=True)]
-    ranked.sort(key=lambda r: (r.score > 0 or r.item.kind == "fact", r.score, r.item.created_at), reverse=True)
-    return [r for r in ranked if r.score > 0 or r.item.kind == "fact"]
+def rank(store: MemoryStore, repo: str, query: str, before: float | None = None) -> list[Recalled]:
+    """Matching items by BM25 (SQLite FTS5 over code-aware words of each item's text and files), then the
+    facts that did not match: how the tests run matters to every task."""
+    matched = [Recalled(item, score) for item, score in store.search(repo, query, before=before)]
+    seen = {r.item.id for r in matched}
+    facts = [Recalled(i, 0.0) for i in reversed(store.items(repo, before=before, kind="fact")) if i.id not in seen]
+    return matched + facts
 
 
 def within_budget(ranked: list[Recalled], budget: int, max_items: int = MAX_ITEMS) -> list[Recalled]:
@@ -51,7 +47,7 @@ def recall(store: MemoryStore, repo: str, query: str, *, budget: int = DEFAULT_B
            before: float | None = None, max_items: int = MAX_ITEMS) -> list[Recalled]:
     """The items of `repo` most relevant to `query`; with `before`, only items created before that time (a
     task in evaluation never sees what later tasks taught)."""
-    return within_budget(rank(store.items(repo, before=before), query), budget, max_items)
+    return within_budget(rank(store, repo, query, before), budget, max_items)
 
 
 def render_recalled(recalled: list[Recalled], now: float | None = None) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ...tools.index.mentions import tokenize
 from .secrets import scrub
 
 Kind = Literal["fact", "lesson"]
@@ -34,7 +35,10 @@ CREATE TABLE IF NOT EXISTS items (
     UNIQUE (repo, kind, text)
 );
 CREATE INDEX IF NOT EXISTS items_repo ON items (repo, created_at);
+CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(words);
 """
+COLUMNS = "items.id, repo, kind, text, origin, files, created_at, stored_at"
+MAX_QUERY_WORDS = 400  # distinct words of the issue; long tracebacks beyond are noise
 
 
 class MemoryItem(BaseModel):
@@ -74,18 +78,46 @@ class MemoryStore:
 
     def add(self, item: MemoryItem, secrets: Iterable[str] = ()) -> int | None:
         """Store `item` with every secret masked; an item already there (same text) is not stored twice."""
-        secrets = list(secrets)
-        clean = item.model_copy(update={"text": scrub(item.text, secrets), "origin": scrub(item.origin, secrets)})
+        return self.add_many([item], secrets)[0]
+
+    def add_many(self, items: Iterable[MemoryItem], secrets: Iterable[str] = ()) -> list[int | None]:
+        """One transaction for many items (an import, a benchmark's store): the new ids, None where a copy
+        was already there."""
+        secrets, ids = list(secrets), []
         with self._db() as db:
-            cur = db.execute("INSERT OR IGNORE INTO items (repo, kind, text, origin, files, created_at, stored_at) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (clean.repo, clean.kind, clean.text, clean.origin, json.dumps(clean.files),
-                              clean.created_at, clean.stored_at))
-            return cur.lastrowid if cur.rowcount else None
+            for item in items:
+                clean = item.model_copy(update={"text": scrub(item.text, secrets),
+                                                "origin": scrub(item.origin, secrets)})
+                cur = db.execute("INSERT OR IGNORE INTO items (repo, kind, text, origin, files, created_at, "
+                                 "stored_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 (clean.repo, clean.kind, clean.text, clean.origin, json.dumps(clean.files),
+                                  clean.created_at, clean.stored_at))
+                new = cur.lastrowid if cur.rowcount else None
+                if new is not None:  # code-aware words, so `parse_config` matches "parse config" and back
+                    words = " ".join(tokenize(clean.text + " " + " ".join(clean.files)))
+                    db.execute("INSERT INTO items_fts (rowid, words) VALUES (?, ?)", (new, words))
+                ids.append(new)
+        return ids
+
+    def search(self, repo: str, query: str, *, before: float | None = None,
+               limit: int = 50) -> list[tuple[MemoryItem, float]]:
+        """Items of `repo` matching `query`, best first, with their BM25 score (higher is better)."""
+        words = list(dict.fromkeys(w for w in tokenize(query) if w.isalnum()))[:MAX_QUERY_WORDS]
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in words)
+        sql = (f"SELECT {COLUMNS}, bm25(items_fts) FROM items_fts JOIN items ON items.id = items_fts.rowid "
+               "WHERE items_fts MATCH ? AND repo = ?")
+        params: list[object] = [match, repo]
+        if before is not None:
+            sql, params = sql + " AND created_at < ?", [*params, before]
+        with self._db() as db:
+            rows = db.execute(sql + " ORDER BY bm25(items_fts) LIMIT ?", [*params, limit]).fetchall()
+        return [(_item(r), -float(r[8])) for r in rows]
 
     def items(self, repo: str | None = None, *, before: float | None = None,
               kind: Kind | None = None) -> list[MemoryItem]:
-        sql, params = "SELECT id, repo, kind, text, origin, files, created_at, stored_at FROM items WHERE 1=1", []
+        sql, params = f"SELECT {COLUMNS} FROM items WHERE 1=1", []
         if repo is not None:
             sql, params = sql + " AND repo = ?", [*params, repo]
         if before is not None:
@@ -94,31 +126,33 @@ class MemoryStore:
             sql, params = sql + " AND kind = ?", [*params, kind]
         with self._db() as db:
             rows = db.execute(sql + " ORDER BY created_at, id", params).fetchall()
-        return [MemoryItem(id=r[0], repo=r[1], kind=r[2], text=r[3], origin=r[4], files=json.loads(r[5]),
-                           created_at=r[6], stored_at=r[7]) for r in rows]
+        return [_item(r) for r in rows]
 
     def get(self, item_id: int) -> MemoryItem | None:
-        found = [i for i in self._by_ids([item_id])]
-        return found[0] if found else None
-
-    def _by_ids(self, ids: list[int]) -> list[MemoryItem]:
         with self._db() as db:
-            rows = db.execute(f"SELECT id, repo, kind, text, origin, files, created_at, stored_at FROM items "
-                              f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        return [MemoryItem(id=r[0], repo=r[1], kind=r[2], text=r[3], origin=r[4], files=json.loads(r[5]),
-                           created_at=r[6], stored_at=r[7]) for r in rows]
+            row = db.execute(f"SELECT {COLUMNS} FROM items WHERE id = ?", (item_id,)).fetchone()
+        return _item(row) if row else None
 
     def forget(self, ids: Iterable[int] = (), *, repo: str | None = None, everything: bool = False) -> int:
         """Delete the given items, or every item of `repo` when `everything` is set. Returns how many."""
         with self._db() as db:
             if everything:
-                return db.execute("DELETE FROM items WHERE repo = ?", (repo,)).rowcount
+                ids = [r[0] for r in db.execute("SELECT id FROM items WHERE repo = ?", (repo,))]
             ids = list(ids)
-            return db.execute(f"DELETE FROM items WHERE id IN ({','.join('?' * len(ids))})", ids).rowcount
+            marks = ",".join("?" * len(ids))
+            db.execute(f"DELETE FROM items_fts WHERE rowid IN ({marks})", ids)
+            return db.execute(f"DELETE FROM items WHERE id IN ({marks})", ids).rowcount
 
     def export(self, repo: str | None = None) -> list[dict]:
         return [i.model_dump(exclude={"id"}) for i in self.items(repo)]
 
     def import_items(self, rows: Iterable[dict], secrets: Iterable[str] = ()) -> int:
         secrets = list(secrets)
-        return sum(1 for row in rows if self.add(MemoryItem.model_validate({**row, "id": None}), secrets))
+        items = [MemoryItem.model_validate({**row, "id": None}) for row in rows]
+        return sum(1 for new in self.add_many(items, secrets) if new is not None)
+
+
+def _item(r: tuple) -> MemoryItem:
+    return MemoryItem(id=r[0], repo=r[1], kind=r[2], text=r[3], origin=r[4], files=json.loads(r[5]),
+                      created_at=r[6], stored_at=r[7])
+

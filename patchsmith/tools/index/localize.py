@@ -53,7 +53,7 @@ def path_prior(path: str) -> float:
     return 1.0
 
 
-def bm25_scores(docs: list[list[str]], query: list[str]) -> np.ndarray:
+def _bm25_scores(docs: list[list[str]], query: list[str]) -> np.ndarray:
     if not docs or not query:
         return np.zeros(len(docs))
     import bm25s  # scipy comes with it: ~1 s of imports that only localization needs
@@ -96,7 +96,7 @@ def _content_scores(index: RepoIndex, paths: list[str], issue_text: str) -> np.n
             texts.append("")
     tokens = bm25s.tokenize(texts, stopwords="en", show_progress=False, return_ids=False)
     query = bm25s.tokenize([issue_text], stopwords="en", show_progress=False, return_ids=False)[0]
-    return bm25_scores(tokens, query)
+    return _bm25_scores(tokens, query)
 
 
 @dataclass
@@ -175,13 +175,13 @@ def file_signals(index: RepoIndex, issue_text: str, mentions: Mentions | None = 
     tok = Tokenizer()
     query = tok(issue_text)
     file_docs = [tok(p.replace("/", " ")) * 3 + tok.words(references.get(p, [])) for p in paths]
-    lexical = _normalized(bm25_scores(file_docs, query))
+    lexical = _normalized(_bm25_scores(file_docs, query))
     sym_docs = [tok(" ".join(f"{r.qualified} {r.signature} {r.doc}" for r in by_file.get(p, ())) + " " + p)
                 for p in paths]
-    lexical_defs = _normalized(bm25_scores(sym_docs, query))
+    lexical_defs = _normalized(_bm25_scores(sym_docs, query))
     content = _normalized(_content_scores(index, paths, issue_text)) if with_content else np.zeros(n)
     messages = commit_messages_by_file(index.root)
-    history = _normalized(bm25_scores([tok("\n".join(messages.get(p, ()))) for p in paths], query))
+    history = _normalized(_bm25_scores([tok("\n".join(messages.get(p, ()))) for p in paths], query))
     for i in np.flatnonzero(history >= 0.5):
         reasons[paths[i]].append("past commits read like the issue")
     prior = np.fromiter((path_prior(p) for p in paths), dtype=np.float64, count=n)
@@ -222,7 +222,7 @@ def rank_functions(index: RepoIndex, issue_text: str, files: list[tuple[str, flo
             candidates.append((path, r, fscore / top_file))
     if not candidates:
         return []
-    lexical = _normalized(bm25_scores(texts, tokenize(issue_text)))
+    lexical = _normalized(_bm25_scores(texts, tokenize(issue_text)))
     out = []
     for (path, r, fnorm), lex in zip(candidates, lexical, strict=True):
         score = 1.0 * fnorm + 1.0 * lex
