@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "eval",
     "inspect",
     "images",
+    "memory",
 ]
 
 
