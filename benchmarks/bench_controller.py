@@ -23,12 +23,12 @@ from rich.console import Console
 from rich.table import Table
 
 from patchsmith.agent.config import RunConfig
-from patchsmith.agent.memory import make_note_tool
 from patchsmith.agent.models import ListModel
 from patchsmith.agent.models.scripted import entry_to_reply
 from patchsmith.agent.runner import run_agent
 from patchsmith.agent.trajectory import read_trajectory
 from patchsmith.tools.base import Tool
+from patchsmith.tools.note import note_tool
 from patchsmith.tools.observation import Observation
 from patchsmith.tools.workspace import Workspace
 
@@ -55,7 +55,7 @@ def _write(ws: Workspace, a: WriteArgs) -> Observation:
 
 
 TOOLS = [Tool("str_replace_editor", "view", ViewArgs, _view),
-         Tool("write", "write", WriteArgs, _write, mutates=True), make_note_tool()]
+         Tool("write", "write", WriteArgs, _write, mutates=True), note_tool]
 
 
 def replies(n: int) -> list:

@@ -92,8 +92,8 @@ def repo_probes(root: Path, cache: Path) -> dict[str, tuple[str, dict]]:
 
 
 def latency(root: Path, cache: Path) -> dict[str, tuple[float, bool]]:
-    tools = {t.name: t for t in index_tools(cache)}
-    ws = Workspace(root=root, base="HEAD")
+    tools = {t.name: t for t in index_tools()}
+    ws = Workspace(root=root, base="HEAD", index_cache=cache)
     tools["find_symbol"](ws, {"name": "warmup"})
     probes = sympy_probes() if (root / "sympy/core/basic.py").exists() else repo_probes(root, cache)
     out = {}

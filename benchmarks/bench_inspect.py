@@ -58,6 +58,14 @@ def to_mini_swe_agent(src: Path, dest: Path) -> None:
     dest.write_text(json.dumps({"info": info, "messages": messages, "trajectory_format": "mini-swe-agent-1.1"}))
 
 
+def to_swe_agent(src: Path, dest: Path) -> None:
+    """The same run as a SWE-agent `.traj`, written by our exporter (`patchsmith export --format swe-agent`)."""
+    from patchsmith.agent.trajectory import read_trajectory
+    from patchsmith.tui.exporters import export_text
+
+    dest.write_text(export_text(read_trajectory(src), "swe-agent", secrets=[]))
+
+
 def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
 
@@ -65,7 +73,15 @@ def tmux(*args: str) -> str:
 def first_paint(command: str, marker: str, mem_file: Path, settle: float) -> tuple[float, int]:
     """Seconds from Enter to `marker` on screen, and peak RSS (KB) of the process (via /usr/bin/time)."""
     session = f"bench-inspect-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "45", "-e", f"PYTHONPATH={ROOT}", "bash --norc --noprofile")
+    for attempt in range(5):  # the server of the previous session may still be exiting
+        try:
+            tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "45", "-e", f"PYTHONPATH={ROOT}",
+                 "bash --norc --noprofile")
+            break
+        except subprocess.CalledProcessError:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
     try:
         time.sleep(0.3)
         tmux("send-keys", "-t", session, f"/usr/bin/time -f %M -o {mem_file} {command}; clear", "Enter")
@@ -153,15 +169,25 @@ def main() -> None:
             trajgen.build(ours, STEPS)
             theirs = work / "bench.traj.json"
             to_mini_swe_agent(ours, theirs)
+            swe = work / "bench.traj"
+            to_swe_agent(ours, swe)
         console.print(f"trajectory: {ours.stat().st_size / 1e6:.1f} MB (ours), {theirs.stat().st_size / 1e6:.1f} MB "
-                      f"(mini-swe-agent format), {STEPS} steps")
+                      f"(mini-swe-agent format), {swe.stat().st_size / 1e6:.1f} MB (SWE-agent .traj), {STEPS} steps")
         ours_paint, ours_mem, mini_paint, mini_mem = [], [], [], []
+        swe_paint, swe_mem, minifile_paint = [], [], []
         for i in range(RUNS):
             with console.status(f"first paint, run {i + 1}/{RUNS}…"):
                 t, m = first_paint(f"{sys.executable} -m patchsmith inspect {ours}", f"Step 1 of {STEPS}",
                                    work / "mem", settle=1.5)
                 ours_paint.append(t)
                 ours_mem.append(m)
+                t, m = first_paint(f"{sys.executable} -m patchsmith inspect {swe}", f"Step 1 of {STEPS}",
+                                   work / "mem", settle=1.5)
+                swe_paint.append(t)
+                swe_mem.append(m)
+                t, _ = first_paint(f"{sys.executable} -m patchsmith inspect {theirs}", f"Step 1 of {STEPS}",
+                                   work / "mem", settle=1.5)
+                minifile_paint.append(t)
                 if mini:
                     t, m = first_paint(f"{mini} inspector {theirs}", "Step 1/", work / "mem", settle=0.5)
                     mini_paint.append(t)
@@ -179,6 +205,11 @@ def main() -> None:
     table.add_row("launch → first paint (tmux, Python start-up included)", f"{paint:.3f} s",
                   f"{ref:.3f} s" if ref else "n/a (0.4–0.6 s per the issue)",
                   f"{paint / ref:.2f}×" if ref else "–", "≤ reference")
+    for label, runs in (("  the same run as a SWE-agent .traj", swe_paint),
+                        ("  the same run in mini-swe-agent's format", minifile_paint)):
+        value = statistics.median(runs)
+        table.add_row(label, f"{value:.3f} s", f"{ref:.3f} s" if ref else "–",
+                      f"{value / ref:.2f}×" if ref else "–", "≤ reference")
     mem, mref = max(ours_mem) / 1024, (max(mini_mem) / 1024 if mini_mem else None)
     table.add_row("peak memory (RSS)", f"{mem:.0f} MB", f"{mref:.0f} MB" if mref else "n/a",
                   f"{mem / mref:.2f}×" if mref else "–", "reported")
@@ -190,6 +221,7 @@ def main() -> None:
     console.print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
                   "(a shared machine: absolute times scale with load; the ratio is measured side by side)")
     console.print("first paint runs (s): ours " + ", ".join(f"{t:.3f}" for t in ours_paint)
+                  + "; SWE-agent .traj " + ", ".join(f"{t:.3f}" for t in swe_paint)
                   + ("; mini-swe-agent " + ", ".join(f"{t:.3f}" for t in mini_paint) if mini_paint else ""))
     if not mini:
         console.print("mini-swe-agent's inspector not found (set MINI_EXTRA or pip install mini-swe-agent); "

@@ -1,4 +1,4 @@
-"""The ReAct controller: ask the model, check permissions, run the tool, record the step, repeat."""
+"""The ReAct controller: query the model, decide what its reply asks for, act on it, record the step, repeat."""
 
 from __future__ import annotations
 
@@ -12,21 +12,22 @@ from typing import Any
 
 from ..tools.base import Tool
 from ..tools.observation import Observation, truncate
+from ..tools.registry import agent_tools
 from ..tools.sandbox.base import mask_secrets, secret_values
 from ..tools.workspace import Workspace
 from .config import RunConfig
 from .events import ApprovalRequest, Approver, NullObserver, RunControl, RunObserver
 from .history import History, Turn
 from .localization import seed_hints
-from .memory import WorkingMemory, make_note_tool
+from .memory import WorkingMemory
 from .models import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhausted, make_model
 from .models.messages import assistant_message, observation_messages
 from .models.textmode import BLOCK as ACTION_BLOCK
-from .permissions import approval_reason, refused
 from .prompting import render
 from .trajectory import (
     Action,
     Event,
+    ExitReason,
     Header,
     ObservationRecord,
     ReplyRecord,
@@ -40,11 +41,12 @@ from .trajectory import (
 
 MAX_FORMAT_ERRORS = 3
 CONTEXT_RETRIES = 3
+ONE_ACTION = "ERROR: one action per turn; this call was not run. Send it again on its own."
 
 
 @dataclass
 class RunOutcome:
-    exit_reason: str
+    exit_reason: ExitReason
     patch: str
     totals: Totals
     trajectory_path: Path
@@ -52,16 +54,27 @@ class RunOutcome:
 
 
 class StopRun(Exception):
-    def __init__(self, reason: str, detail: str | None = None):
-        super().__init__(reason)
+    def __init__(self, reason: ExitReason, detail: str | None = None):
+        super().__init__(reason.value)
         self.reason, self.detail = reason, detail
 
 
-def default_toolset() -> list[Tool]:
-    from ..tools.index.tools import index_tools
-    from ..tools.registry import default_tools
+@dataclass
+class StepResult:
+    """What one step did: the call as run (after any edit by the approver), its tool, and what came back."""
 
-    return [*default_tools(), *index_tools(), make_note_tool()]
+    observation: Observation
+    timing: Timing
+    action: Action | None = None  # None: the reply held no call
+    tool: Tool | None = None  # None: no call, or one naming no tool we have
+
+    @property
+    def ends_run(self) -> bool:
+        return self.tool is not None and self.tool.ends_run and self.observation.ok
+
+
+def default_toolset() -> list[Tool]:
+    return agent_tools()
 
 
 @dataclass
@@ -84,7 +97,7 @@ class Controller:
         self.memory = WorkingMemory(hints=self.hints)
         system = render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
                         command_timeout=int(self.config.command_timeout),
-                        has_index="find_symbol" in self.by_name)
+                        finders=[t.name for t in self.tools if t.explores])
         task = render("task", problem_statement=self.problem_statement, repo_root=str(self.ws.root),
                       base=self.ws.base, hints=self.hints)
         self.history = History(prefix=[{"role": "system", "content": system}, {"role": "user", "content": task}],
@@ -98,7 +111,7 @@ class Controller:
         self.last_diff = ""
 
     # -- the loop -----------------------------------------------------------------------------------
-    def run(self) -> tuple[str, str | None]:
+    def run(self) -> tuple[ExitReason, str | None]:
         try:
             while True:
                 self.check_limits()
@@ -109,61 +122,69 @@ class Controller:
     def check_limits(self) -> None:
         c = self.config
         if self.control.stop_requested.is_set():
-            raise StopRun("stopped_by_user")
+            raise StopRun(ExitReason.STOPPED_BY_USER)
         if self.steps >= c.max_steps:
-            raise StopRun("max_steps")
+            raise StopRun(ExitReason.MAX_STEPS)
         if c.max_tokens is not None and self.usage.prompt_tokens + self.usage.completion_tokens >= c.max_tokens:
-            raise StopRun("max_tokens")
+            raise StopRun(ExitReason.MAX_TOKENS)
         if c.max_cost is not None and self.usage.cost >= c.max_cost:
-            raise StopRun("max_cost")
+            raise StopRun(ExitReason.MAX_COST)
         if c.max_wall_s is not None and time.monotonic() - self.started >= c.max_wall_s:
-            raise StopRun("max_wall_time")
+            raise StopRun(ExitReason.MAX_WALL_TIME)
 
     def step(self) -> None:
+        """One turn: query the model, decide what its reply asks for, act on it, record the step."""
         t0 = time.monotonic()
+        self.take_user_messages()
+        reply, model_s = self.ask()
+        self.usage = self.usage + reply.usage
+        index, self.steps = self.steps, self.steps + 1
+        result = self.decide(reply, Timing(started_at=time.time(), model_s=model_s))
+        if result.tool is not None:
+            result = self.act(result)
+        self.record(index, reply, result, t0)
+        if result.ends_run:
+            raise StopRun(ExitReason.SUBMITTED)
+        if self.format_errors >= MAX_FORMAT_ERRORS:
+            raise StopRun(ExitReason.FORMAT_ERROR, f"{self.format_errors} replies in a row held no usable action")
+        self.check_repeat(result.action, result.observation)
+
+    def take_user_messages(self) -> None:
         for text in self.control.drain():
             self.history.add_message(self.steps, {"role": "user", "content": render("user_message", text=text)},
                                      f"user said: {text[:80]}")
             self.event("user_message", text)
-        reply, model_s = self.ask()
-        self.usage = self.usage + reply.usage
-        index = self.steps
-        self.steps += 1
-        timing = Timing(started_at=time.time(), model_s=model_s)
+
+    def decide(self, reply: Reply, timing: Timing) -> StepResult:
+        """The reply's one call and its tool, or the error that teaches the model to send a usable one."""
         call = reply.tool_calls[0] if reply.tool_calls else None
-        tool = self.by_name.get(call.name) if call else None
         action = Action(tool=call.name, args=_loads(call.arguments), call_id=call.id) if call else None
-        submitted = False
-        if reply.parse_error or call is None:
+        if reply.parse_error or action is None:
             self.format_errors += 1
             error = reply.parse_error or "the reply called no tool"
-            obs = Observation.fail(render("format_error", error=error, text_mode=self.text_mode,
-                                          tool_names=sorted(self.by_name)))
-        elif tool is None:
-            obs = Observation.fail(f"unknown tool {call.name!r}; available tools: {', '.join(sorted(self.by_name))}")
-        else:
-            self.format_errors = 0
-            obs, timing.approval_s, timing.tool_s, action = self.act(tool, action)
-            submitted = tool.name == "submit" and obs.ok
+            return StepResult(Observation.fail(render("format_error", error=error, text_mode=self.text_mode,
+                                                      tool_names=sorted(self.by_name))), timing, action)
+        tool = self.by_name.get(action.tool)
+        if tool is None:
+            return StepResult(Observation.fail(f"unknown tool {action.tool!r}; available tools: "
+                                               f"{', '.join(sorted(self.by_name))}"), timing, action)
+        self.format_errors = 0
+        return StepResult(Observation(text=""), timing, action, tool)  # the observation comes from act
+
+    def record(self, index: int, reply: Reply, result: StepResult, t0: float) -> None:
+        """Bound the observation, update memory and history, measure the diff, write the step."""
+        obs, timing, action, tool = result.observation, result.timing, result.action, result.tool
         if self.secrets:
             obs.text = mask_secrets(obs.text, self.secrets)
         obs.text, cut = truncate(obs.text, self.config.observation_budget)
         obs.truncated = obs.truncated or cut
-        if action:
-            self.memory.update(index, action.tool, action.args, obs)
-        diff = None
-        if tool and obs.ok and (tool.mutates or tool.runs_commands or submitted):
-            d0 = time.monotonic()
-            current = self.ws.diff()
-            timing.diff_s = time.monotonic() - d0
-            if current != self.last_diff:
-                diff = self.last_diff = current
-        texts = [obs.text] + ["ERROR: one action per turn; this call was not run. Send it again on its own."
-                              for _ in (reply.tool_calls[1:] if not self.text_mode else [])]
-        summary = _summary(action, obs)
+        if tool is not None and action is not None:
+            self.memory.apply(index, tool.memory_update(action.args, obs))
+        diff = self.measure_diff(result)
+        texts = [obs.text] + [ONE_ACTION for _ in (reply.tool_calls[1:] if not self.text_mode else [])]
         self.history.add(Turn(step=index, messages=[assistant_message(reply, self.text_mode),
                                                     *observation_messages(reply, texts, self.text_mode)],
-                              summary=summary))
+                              summary=_summary(action, obs)))
         timing.overhead_s = max(0.0, time.monotonic() - t0 - timing.model_s - timing.tool_s - timing.approval_s
                                 - timing.diff_s)
         step = Step(index=index, thought=_thought(reply), action=action,
@@ -172,11 +193,19 @@ class Controller:
                     timing=timing, state=self.memory.snapshot(), diff=diff)
         self.writer.write(step)
         self.observer.on_step(step)
-        if submitted:
-            raise StopRun("submitted")
-        if self.format_errors >= MAX_FORMAT_ERRORS:
-            raise StopRun("format_error", f"{self.format_errors} replies in a row held no usable action")
-        self.check_repeat(action, obs)
+
+    def measure_diff(self, result: StepResult) -> str | None:
+        """The workspace diff after a step that may have changed files, when it differs from the last one."""
+        tool = result.tool
+        if tool is None or not result.observation.ok or not (tool.mutates or tool.runs_commands or tool.ends_run):
+            return None
+        d0 = time.monotonic()
+        current = self.ws.diff()
+        result.timing.diff_s = time.monotonic() - d0
+        if current == self.last_diff:
+            return None
+        self.last_diff = current
+        return current
 
     def ask(self) -> tuple[Reply, float]:
         tail = [{"role": "user", "content": self.memory.render(self.steps, self.config.max_steps - self.steps)}]
@@ -192,38 +221,40 @@ class Controller:
                 self.event("condensed", f"context length exceeded; condensed history to ~{self.history.tokens} "
                                         "tokens", {"attempt": attempt})
                 if not shrunk or attempt == CONTEXT_RETRIES:
-                    raise StopRun("context_exceeded", str(exc)) from None
+                    raise StopRun(ExitReason.CONTEXT_EXCEEDED, str(exc)) from None
             except ScriptExhausted as exc:
-                raise StopRun("script_exhausted", str(exc)) from None
+                raise StopRun(ExitReason.SCRIPT_EXHAUSTED, str(exc)) from None
             except ModelError as exc:
-                raise StopRun("model_error", str(exc)) from None
+                raise StopRun(ExitReason.MODEL_ERROR, str(exc)) from None
         raise AssertionError("unreachable")
 
-    def act(self, tool: Tool, action: Action) -> tuple[Observation, float, float, Action]:
-        """Permission check, approval, then the tool. Returns (observation, approval_s, tool_s, action run)."""
+    def act(self, result: StepResult) -> StepResult:
+        """Permission check, approval, then the tool; the approver may have edited the arguments."""
+        tool, action, timing = result.tool, result.action, result.timing
+        assert tool is not None and action is not None
         mode = self.config.mode
         if "_raw" in action.args:  # unparseable arguments: the tool explains the right form, nothing runs
-            return tool(self.ws, action.args["_raw"]), 0.0, 0.0, action
-        if reason := refused(tool, action.args, mode):
-            return Observation.fail(reason), 0.0, 0.0, action
-        approval_s = 0.0
-        if (why := approval_reason(tool, action.args, mode)) is not None:
+            return StepResult(tool(self.ws, action.args["_raw"]), timing, action, tool)
+        if reason := tool.refusal(action.args, mode):
+            return StepResult(Observation.fail(reason), timing, action, tool)
+        if (why := tool.approval_reason(action.args, mode)) is not None:
             if self.approver is None:
-                return Observation.fail(f"{why}, and no one is there to approve; the run was started without "
-                                        "a way to ask"), 0.0, 0.0, action
+                return StepResult(Observation.fail(f"{why}, and no one is there to approve; the run was started "
+                                                   "without a way to ask"), timing, action, tool)
             a0 = time.monotonic()
             decision = self.approver.decide(ApprovalRequest(tool=tool.name, args=action.args,
-                                                            preview=_preview(tool, action.args), reason=why))
-            approval_s = time.monotonic() - a0
+                                                            preview=tool.preview(action.args), reason=why))
+            timing.approval_s = time.monotonic() - a0
             self.event("approval", decision.message, {"approved": decision.approved, "tool": tool.name,
                                                       "edited": decision.args is not None})
             if not decision.approved:
-                return Observation.fail(render("denied", message=decision.message)), approval_s, 0.0, action
+                return StepResult(Observation.fail(render("denied", message=decision.message)), timing, action, tool)
             if decision.args is not None:
                 action = action.model_copy(update={"args": decision.args})
         t0 = time.monotonic()
         obs = tool(self.ws, action.args)
-        return obs, approval_s, time.monotonic() - t0, action
+        timing.tool_s = time.monotonic() - t0
+        return StepResult(obs, timing, action, tool)
 
     def check_repeat(self, action: Action | None, obs: Observation) -> None:
         if action is None:
@@ -232,7 +263,7 @@ class Controller:
         self.repeats = self.repeats + 1 if key == self.last_key else 1
         self.last_key = key
         if self.repeats >= self.config.repeat_limit:
-            raise StopRun("repeated_action", f"{action.tool} repeated {self.repeats} times with the same result")
+            raise StopRun(ExitReason.REPEATED_ACTION, f"{action.tool} repeated {self.repeats} times with the same result")
         if self.repeats == self.config.repeat_limit - 1:
             self.history.add_message(self.steps, {"role": "user",
                                                   "content": render("repeated", count=self.repeats)},
@@ -266,7 +297,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     writer.write(header)
     observer.on_header(header)
     ctl = None
-    reason, detail, patch = "error", None, ""
+    reason, detail, patch = ExitReason.ERROR, None, ""
     try:
         if hints is None:
             hints = seed_hints(workspace.root, problem_statement) if config.localize else []
@@ -278,10 +309,10 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                          observer, approver, control or RunControl(), hints or [], secrets)
         reason, detail = ctl.run()
     except KeyboardInterrupt:
-        reason, detail = "stopped_by_user", "interrupted (Ctrl-C)"
+        reason, detail = ExitReason.STOPPED_BY_USER, "interrupted (Ctrl-C)"
         raise
     except Exception as exc:  # noqa: BLE001 - the trajectory must record any crash, then re-raise
-        reason, detail = "error", f"{type(exc).__name__}: {exc}"
+        reason, detail = ExitReason.ERROR, f"{type(exc).__name__}: {exc}"
         raise
     finally:
         try:
@@ -294,7 +325,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         totals = Totals(steps=ctl.steps if ctl else 0, prompt_tokens=usage.prompt_tokens,
                         completion_tokens=usage.completion_tokens, cost=usage.cost, wall_s=time.time() - started)
         shown = patch.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # JSON needs valid text
-        result = Result(exit_reason=reason, patch=shown, totals=totals, finished_at=time.time(), error=detail)
+        result = Result(exit_reason=reason.value, patch=shown, totals=totals, finished_at=time.time(), error=detail)
         writer.write(result)
         writer.close()
         observer.on_result(result)
@@ -321,17 +352,3 @@ def _summary(action: Action | None, obs: Observation) -> str:
     args = ", ".join(f"{k}={str(v)[:40]!r}" for k, v in action.args.items() if k not in ("file_text", "new_str"))
     first = obs.text.strip().splitlines()[0][:100] if obs.text.strip() else ""
     return f"{action.tool}({args}) -> {'ok' if obs.ok else 'error'}: {first}"
-
-
-def _preview(tool: Tool, args: dict[str, Any]) -> str:
-    if "command" in args and tool.runs_commands:
-        return str(args["command"])
-    if tool.name == "str_replace_editor":
-        if args.get("command") == "str_replace":
-            old = "".join(f"-{ln}\n" for ln in str(args.get("old_str", "")).splitlines())
-            new = "".join(f"+{ln}\n" for ln in str(args.get("new_str", "")).splitlines())
-            return f"--- {args.get('path')}\n+++ {args.get('path')}\n{old}{new}"
-        return f"{args.get('command')} {args.get('path')}"
-    if tool.name == "run_tests":
-        return "run tests: " + (" ".join(args.get("tests") or []) or "(all)")
-    return json.dumps(args)[:500]

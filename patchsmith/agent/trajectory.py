@@ -15,6 +15,7 @@ Line types (field `type`):
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -108,6 +109,27 @@ class Totals(BaseModel):
     completion_tokens: int = 0
     cost: float = 0.0
     wall_s: float = 0.0
+
+
+class ExitReason(str, Enum):
+    """Why a run ended; the value is what trajectories store in `result.exit_reason` (imported trajectories
+    may carry other strings there, so readers compare against these rather than assume them)."""
+
+    SUBMITTED = "submitted"
+    MAX_STEPS = "max_steps"
+    MAX_TOKENS = "max_tokens"
+    MAX_COST = "max_cost"
+    MAX_WALL_TIME = "max_wall_time"
+    STOPPED_BY_USER = "stopped_by_user"
+    FORMAT_ERROR = "format_error"
+    REPEATED_ACTION = "repeated_action"
+    CONTEXT_EXCEEDED = "context_exceeded"
+    SCRIPT_EXHAUSTED = "script_exhausted"
+    MODEL_ERROR = "model_error"
+    ERROR = "error"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class Result(BaseModel):

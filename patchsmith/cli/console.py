@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 
 from ..agent.events import ApprovalRequest, Decision
-from ..agent.trajectory import Event, Header, Result, Step
+from ..agent.trajectory import Event, ExitReason, Header, Result, Step
 
 OBS_LINES = 6
 
@@ -47,7 +47,7 @@ class ConsoleObserver:
 
     def on_result(self, result: Result) -> None:
         t = result.totals
-        colour = "green" if result.exit_reason == "submitted" else "yellow"
+        colour = "green" if result.exit_reason == ExitReason.SUBMITTED else "yellow"
         self.console.print(f"[{colour}]run ended: {result.exit_reason}[/] · {t.steps} steps · "
                            f"{t.prompt_tokens + t.completion_tokens} tokens · ${t.cost:.4f} · {t.wall_s:.1f}s")
         if result.error:

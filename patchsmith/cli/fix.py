@@ -13,6 +13,7 @@ from ..agent.events import RunControl
 from ..agent.models import make_model
 from ..agent.paths import new_run_dir
 from ..agent.runner import run_agent
+from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.seed import apply_back
 from .common import add_model_options, agent_worktree, config_from_args, read_issue, resolve_repo
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
                                     observer=ConsoleObserver(console, args.verbose),
                                     approver=ConsoleApprover(console), control=RunControl())
     console.print(f"run folder: {out}")
-    if outcome.exit_reason == "model_error":
+    if outcome.exit_reason == ExitReason.MODEL_ERROR:
         raise UserError(outcome.error or "the model failed")
     if not outcome.patch.strip():
         console.print("[yellow]The agent made no changes.[/]")

@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "run",
     "eval",
     "inspect",
+    "export",
     "images",
     "memory",
 ]

@@ -12,12 +12,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ..tools.registry import tool_named
 from .locks import write_atomic
 from .preds import Prediction, write_preds
 from .tasks import Task, patch_files
 
 SCHEMA_VERSION = 2
-EDIT_COMMANDS = {"create", "str_replace", "insert", "undo_edit"}
 
 
 def progress_measures(trajectory_path: str | Path | None, reference_patch: str) -> dict[str, Any]:
@@ -34,17 +34,18 @@ def progress_measures(trajectory_path: str | Path | None, reference_patch: str) 
         return out
     for step in traj.steps:
         action = step.action
-        if action is None:
+        tool = tool_named(action.tool) if action is not None else None
+        if action is None or tool is None:
             continue
         args = action.args or {}
-        if action.tool == "str_replace_editor":
-            path = str(args.get("path") or "").removeprefix("./")
+        if tool.path_of is not None:
+            path = (tool.path_of(args) or "").removeprefix("./")
             for ref in files:
                 if path and (path == ref or path.endswith("/" + ref)):  # relative, or absolute in the workspace
                     out["opened"].setdefault(ref, step.index)
-                    if args.get("command") in EDIT_COMMANDS:
+                    if tool.changes_files(args):
                         out["edited"].setdefault(ref, step.index)
-        elif action.tool == "run_tests":
+        elif tool.runs_tests:
             count = failing_count(step.observation.data, step.observation.text)
             if count is not None:
                 out["failing_tests"].append({"step": step.index, "failing": count})

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import textfile
-from .base import Tool
+from .base import MemoryUpdate, Tool
 from .files import ignored
 from .guard import git_errors_observed
 from .limits import observation_budget
@@ -412,4 +412,60 @@ def syntax_problem(path: Path, before: str | None, after: str) -> str | None:
             + "\n".join(shown) + "\nFix the edit (indentation, brackets, quotes, colons) and try again.")
 
 
-editor_tool = Tool(name="str_replace_editor", description=DESCRIPTION, args=EditorArgs, fn=git_errors_observed(run_editor), mutates=True)
+EDIT_SUMMARIES = {"create": "created", "undo_edit": "undid last edit"}
+
+
+def _changes_files(args: dict) -> bool:
+    return args.get("command") != "view"
+
+
+def _preview(args: dict) -> str:
+    if args.get("command") == "str_replace":
+        old = "".join(f"-{ln}\n" for ln in str(args.get("old_str", "")).splitlines())
+        new = "".join(f"+{ln}\n" for ln in str(args.get("new_str", "")).splitlines())
+        return f"--- {args.get('path')}\n+++ {args.get('path')}\n{old}{new}"
+    return f"{args.get('command')} {args.get('path')}"
+
+
+def _summary(args: dict, data: dict) -> str:
+    extra = f" {args['view_range']}" if args.get("view_range") else ""
+    return f"{args.get('command', '')} {args.get('path', '')!s}{extra}"
+
+
+def _remember(args: dict, obs: Observation) -> MemoryUpdate | None:
+    if not obs.ok:
+        return None
+    command, path = args.get("command"), str(args.get("path", ""))
+    if command == "view":
+        if obs.data.get("kind") == "directory":
+            return MemoryUpdate(viewed=path)
+        rng = args.get("view_range")
+        window = (int(rng[0]), int(rng[1])) if isinstance(rng, list) and len(rng) == 2 else None
+        return MemoryUpdate(viewed=path, opened=path, window=window)
+    summary = EDIT_SUMMARIES.get(str(command), "replaced text")
+    if command == "insert":
+        summary = f"inserted after line {args.get('insert_line')}"
+    diff = str(obs.data.get("diff", ""))
+    if diff:
+        plus = sum(1 for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++"))
+        minus = sum(1 for ln in diff.splitlines() if ln.startswith("-") and not ln.startswith("---"))
+        summary += f", +{plus}/-{minus} lines"
+    return MemoryUpdate(edited=path, edit_summary=summary)
+
+
+def _diff(args: dict, data: dict) -> str | None:
+    """The tool's recorded diff, else old_str -> new_str (an imported or refused call has no recorded diff)."""
+    if isinstance(data.get("diff"), str) and data["diff"].strip():
+        return data["diff"]
+    if "old_str" in args or "new_str" in args:
+        path = str(args.get("path", "file"))
+        old = str(args.get("old_str") or "").splitlines()
+        new = str(args.get("new_str") or "").splitlines()
+        return "\n".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}", lineterm=""))
+    return None
+
+
+editor_tool = Tool(name="str_replace_editor", description=DESCRIPTION, args=EditorArgs,
+                   fn=git_errors_observed(run_editor), mutates=True, edits=_changes_files, preview_of=_preview,
+                   summary_of=_summary, remember=_remember, diff_of=_diff,
+                   path_of=lambda args: str(args.get("path") or "") or None)

@@ -66,4 +66,5 @@ def run_find_file(ws: Workspace, args: FindFileArgs) -> Observation:
     return observe("\n".join(lines), budget=budget, **data)
 
 
-find_file_tool = Tool(name="find_file", description=DESCRIPTION, args=FindFileArgs, fn=git_errors_observed(run_find_file))
+find_file_tool = Tool(name="find_file", description=DESCRIPTION, args=FindFileArgs, fn=git_errors_observed(run_find_file),
+                      explores=True)

@@ -1,4 +1,4 @@
-"""The core tool set, in the order the prompt lists them (names and arguments are a stable contract)."""
+"""The tool sets, in the order the prompt lists them (names and arguments are a stable contract)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,27 @@ from .base import Tool
 from .bash_tool import bash_tool
 from .editor import editor_tool
 from .find_file import find_file_tool
+from .index.tools import index_tools
+from .note import note_tool
 from .run_tests import run_tests_tool
 from .search import search_tool
 from .submit import submit_tool
 
 
 def default_tools() -> list[Tool]:
+    """The core tools, which need no code index."""
     return [editor_tool, search_tool, find_file_tool, run_tests_tool, bash_tool, submit_tool]
 
 
+def agent_tools() -> list[Tool]:
+    """What an agent gets unless told otherwise: the core tools, code navigation, and notes."""
+    return [*default_tools(), *index_tools(), note_tool]
+
+
 def tools_by_name(tools: list[Tool] | None = None) -> dict[str, Tool]:
-    return {t.name: t for t in (tools if tools is not None else default_tools())}
+    return {t.name: t for t in (tools if tools is not None else agent_tools())}
+
+
+def tool_named(name: str) -> Tool | None:
+    """Our tool of that name, for readers of a trajectory (None for a name only another agent uses)."""
+    return tools_by_name().get(name)

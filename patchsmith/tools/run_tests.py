@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .base import Tool
+from .base import MemoryUpdate, Tool
 from .guard import git_errors_observed
 from .limits import command_timeout, observation_budget
 from .observation import Observation, observe
@@ -95,5 +95,28 @@ def run_tests(ws: Workspace, args: RunTestsArgs) -> Observation:
     return observe(summarise(report), budget=observation_budget(ws), **report.model_dump())
 
 
+def _summary(args: dict, data: dict) -> str:
+    counts = data.get("counts")
+    tail = " → " + ", ".join(f"{v} {k}" for k, v in counts.items() if v) if isinstance(counts, dict) else ""
+    return " ".join(map(str, args.get("tests") or ["all"])) + tail
+
+
+def _remember(args: dict, obs: Observation) -> MemoryUpdate | None:
+    counts = obs.data.get("counts") or {}
+    if not counts and not obs.ok and not obs.data:
+        return None  # refused or denied: no test ran, the last real result still stands
+    failing_ids = [t.get("id") for t in obs.data.get("tests", []) if t.get("status") in ("failed", "error")]
+    if counts:
+        failing: int | None = int(counts.get("failed", 0)) + int(counts.get("error", 0))
+        text = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+        if failing_ids:
+            text += "; failing: " + ", ".join(failing_ids[:5]) + (" ..." if len(failing_ids) > 5 else "")
+    else:
+        failing = None
+        text = obs.text.splitlines()[0][:200] if obs.text else "no result"
+    return MemoryUpdate(tests=text or "no tests ran", failing=failing)
+
+
 run_tests_tool = Tool(name="run_tests", description=DESCRIPTION, args=RunTestsArgs, fn=git_errors_observed(run_tests),
-                      runs_commands=True)
+                      runs_commands=True, runs_tests=True, summary_of=_summary, remember=_remember,
+                      preview_of=lambda args: "run tests: " + (" ".join(args.get("tests") or []) or "(all)"))

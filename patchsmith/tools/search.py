@@ -236,4 +236,5 @@ def run_search(ws: Workspace, args: SearchArgs) -> Observation:
     return observe(text, budget=observation_budget(ws), matches=shown, **data)
 
 
-search_tool = Tool(name="search", description=DESCRIPTION, args=SearchArgs, fn=git_errors_observed(run_search))
+search_tool = Tool(name="search", description=DESCRIPTION, args=SearchArgs, fn=git_errors_observed(run_search),
+                   explores=True, summary_of=lambda args, data: f"{args.get('pattern', '')!s} in {args.get('path') or '.'}")

@@ -34,4 +34,5 @@ def run_submit(ws: Workspace, args: SubmitArgs) -> Observation:
     return observe(text, budget=observation_budget(ws), submitted=True, patch=patch, files=files)
 
 
-submit_tool = Tool(name="submit", description=DESCRIPTION, args=SubmitArgs, fn=git_errors_observed(run_submit))
+submit_tool = Tool(name="submit", description=DESCRIPTION, args=SubmitArgs, fn=git_errors_observed(run_submit),
+                   ends_run=True)

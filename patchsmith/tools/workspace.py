@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .git import diff_against
-from .sandbox.base import ExecResult, Sandbox
+from .observation import DEFAULT_BUDGET
+from .sandbox.base import DEFAULT_TIMEOUT, ExecResult, Sandbox
 from .sandbox.local import LocalSandbox
 
 
@@ -23,9 +25,11 @@ class Workspace:
     sandbox: Sandbox = None  # type: ignore[assignment]
     test_command: str | None = None  # configured test command, overrides auto-detection
     read_only: bool = False
-    command_timeout: float = 120.0  # seconds a tool's command may run
-    observation_budget: int = 12_000  # characters of a tool's output the model sees
+    command_timeout: float = DEFAULT_TIMEOUT  # seconds a tool's command may run
+    observation_budget: int = DEFAULT_BUDGET  # characters of a tool's output the model sees
+    index_cache: Path | None = None  # where the code index is kept (None: the cache directory's default)
     edit_history: dict[str, list[str | None]] = field(default_factory=dict)  # path -> prior contents, for undo
+    state: dict[str, Any] = field(default_factory=dict)  # what tools keep between calls here (the open index)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -54,5 +58,5 @@ class Workspace:
     def diff(self, paths: list[str] | None = None) -> str:
         return diff_against(self.root, self.base, paths)
 
-    def exec(self, command: str, timeout: float = 120.0) -> ExecResult:
+    def exec(self, command: str, timeout: float = DEFAULT_TIMEOUT) -> ExecResult:
         return self.sandbox.exec(command, cwd=self.root, timeout=timeout)

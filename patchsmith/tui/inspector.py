@@ -8,19 +8,13 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from patchsmith.tui.importers import RunFolder, detect_format, load_file
+from patchsmith.tui.importers import RunFolder
 
-from .model import RunModel
+from .model import RunModel, open_model
 from .run_view import RunView
 from .runs import RunsScreen
 
-
-def open_model(path: Path) -> RunModel:
-    """Our JSONL is read lazily; other agents' formats are small and converted whole."""
-    path = Path(path)
-    if detect_format(path) == "patchsmith":
-        return RunModel.open_jsonl(path)
-    return RunModel.from_trajectory(load_file(path))
+__all__ = ["InspectorApp", "RunScreen", "open_model", "run_inspector"]
 
 
 class RunScreen(Screen):
@@ -37,14 +31,31 @@ class InspectorApp(App):
     CSS_PATH = "inspector.tcss"
     TITLE = "patchsmith inspect"
 
-    def __init__(self, target: RunModel | RunFolder) -> None:
+    def __init__(self, target: RunModel | RunFolder | tuple[RunModel, RunModel] | tuple[RunFolder, RunFolder]) -> None:
         super().__init__()
         self.target = target
 
     def get_default_screen(self) -> Screen:
+        from .compare import CompareScreen, TaskPickScreen
+
+        if isinstance(self.target, tuple):
+            a, b = self.target
+            if isinstance(a, RunFolder) and isinstance(b, RunFolder):
+                return TaskPickScreen(a, b)
+            return CompareScreen(a, b)  # type: ignore[arg-type]
         if isinstance(self.target, RunFolder):
             return RunsScreen(self.target)
         return RunScreen(self.target)
+
+    def open_compare(self, a: Path, b: Path) -> None:
+        from .compare import CompareScreen
+
+        try:
+            models = open_model(a), open_model(b)
+        except (ValueError, OSError) as exc:
+            self.notify(f"cannot open the runs: {exc}", severity="error")
+            return
+        self.push_screen(CompareScreen(*models))
 
     def open_run(self, path: Path) -> None:
         try:
@@ -61,5 +72,5 @@ class InspectorApp(App):
             self.exit()
 
 
-def run_inspector(target: RunModel | RunFolder) -> None:
+def run_inspector(target: RunModel | RunFolder | tuple) -> None:
     InspectorApp(target).run()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from patchsmith.agent.trajectory import (
     Step,
     Trajectory,
 )
+
+from .align import action_key, step_key
 
 _STEP_PREFIX = b'{"type":"step"'
 _FAIL_STATUSES = {"failed", "fail", "error", "errored", "failure"}
@@ -55,6 +58,7 @@ class StepFacts:
     failing: int | None
     has_diff: bool
     text: str  # lowercased thought + action + observation, for search
+    key: tuple[str, str] = ("none", "")  # what the step did (kind, file), for aligning two runs
 
 
 def _facts(d: dict[str, Any]) -> StepFacts:
@@ -73,7 +77,22 @@ def _facts(d: dict[str, Any]) -> StepFacts:
         failing=failing_count(data) if isinstance(data, dict) else None,
         has_diff=d.get("diff") is not None,
         text=text.lower(),
+        key=action_key(tool, args, d.get("state") or {}) if action else ("none", ""),
     )
+
+
+def step_facts(step: Step) -> StepFacts:
+    """The same facts from a parsed step (imported formats, the live view), without dumping it to a dict."""
+    action = step.action
+    obs = step.observation
+    tool = action.tool if action else ""
+    args = json.dumps(action.args, ensure_ascii=False) if action else "{}"
+    data = obs.data if isinstance(obs.data, dict) else {}
+    return StepFacts(
+        tool=tool or "(none)", error=(not obs.ok) or bool(obs.error),
+        tokens=step.usage.prompt_tokens + step.usage.completion_tokens, cost=step.usage.cost,
+        failing=failing_count(data), has_diff=step.diff is not None,
+        text="\n".join((step.thought, tool, args, obs.text)).lower(), key=step_key(step))
 
 
 def _broken_step(index: int, why: str) -> Step:
@@ -85,15 +104,19 @@ class RunModel:
 
     def __init__(self, header: Header | None = None, result: Result | None = None, *, incomplete: bool = False,
                  path: str | None = None, lines: list[bytes] | None = None, steps: list[Step] | None = None,
-                 events: list[Event] | None = None):
+                 events: list[Event] | None = None, raw: Sequence[Any] | None = None,
+                 convert: Callable[[Any, int], Step] | None = None):
         self.header = header or Header()
         self.result = result
         self.incomplete = incomplete
         self.path = path
         self.events = events or []
         self._lines = lines  # raw step lines (lazy JSONL); None when steps live in memory
-        self._steps = steps if lines is None else None
-        if self._steps is None and self._lines is None:
+        # Imported formats: raw parsed JSON per step, converted to a Step by `convert` when looked at.
+        self._raw = raw if lines is None and convert is not None else None
+        self._convert = convert
+        self._steps = steps if lines is None and self._raw is None else None
+        if self._steps is None and self._lines is None and self._raw is None:
             self._steps = []
         self._cache: OrderedDict[int, Step] = OrderedDict()
         self._facts: list[StepFacts] | None = None
@@ -150,7 +173,11 @@ class RunModel:
 
     # --- steps --------------------------------------------------------------------------------
     def __len__(self) -> int:
-        return len(self._lines) if self._lines is not None else len(self._steps or [])
+        if self._lines is not None:
+            return len(self._lines)
+        if self._raw is not None:
+            return len(self._raw)
+        return len(self._steps or [])
 
     def step(self, index: int) -> Step:
         if self._steps is not None:
@@ -160,16 +187,24 @@ class RunModel:
             if cached is not None:
                 self._cache.move_to_end(index)
                 return cached
-        assert self._lines is not None
-        try:
-            step = Step.model_validate_json(self._lines[index])
-        except ValueError as exc:
-            step = _broken_step(index, f"unreadable step line: {str(exc).splitlines()[0]}")
+        step = self._parse(index)
         with self._lock:
             self._cache[index] = step
             if len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
         return step
+
+    def _parse(self, index: int) -> Step:
+        if self._raw is not None and self._convert is not None:
+            try:
+                return self._convert(self._raw[index], index)
+            except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:  # lenient, like the importers
+                return _broken_step(index, f"unreadable step: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        assert self._lines is not None
+        try:
+            return Step.model_validate_json(self._lines[index])
+        except ValueError as exc:
+            return _broken_step(index, f"unreadable step line: {str(exc).splitlines()[0]}")
 
     def append(self, step: Step) -> None:
         """Live view: a new step arrived (in-memory models only)."""
@@ -178,7 +213,7 @@ class RunModel:
         with self._lock:
             self._steps.append(step)
             if self._facts is not None:
-                self._facts.append(_facts(step.model_dump()))
+                self._facts.append(step_facts(step))
 
     def patch_at(self, index: int) -> str:
         """The workspace diff after step `index`, carrying forward steps that left it unchanged."""
@@ -211,12 +246,32 @@ class RunModel:
                     facts.append(_facts(json.loads(line)))
                 except (ValueError, TypeError, AttributeError):  # a damaged line: marked, not fatal
                     facts.append(_facts(_broken_step(i, "unreadable step line").model_dump()))
+        elif self._raw is not None:
+            facts = self._index_raw()
         else:
-            facts = [_facts(s.model_dump()) for s in list(self._steps or [])]
+            facts = [step_facts(s) for s in list(self._steps or [])]
         with self._lock:
             if self._facts is None or len(self._facts) < len(facts):
                 self._facts = facts
             return self._facts
+
+    def _index_raw(self) -> list[StepFacts]:
+        # Converted without the step cache: the index must not push out the steps on screen.
+        facts = []
+        prompt = completion = 0
+        cost = 0.0
+        for i in range(len(self._raw or [])):
+            step = self._parse(i)
+            facts.append(step_facts(step))
+            prompt += step.usage.prompt_tokens
+            completion += step.usage.completion_tokens
+            cost += step.usage.cost
+        totals = self.result.totals if self.result else None
+        if totals is not None and not (totals.prompt_tokens or totals.completion_tokens):
+            # Files that keep no token totals (mini-swe-agent's): the steps' sum, known once all are read.
+            totals.prompt_tokens, totals.completion_tokens = prompt, completion
+            totals.cost = totals.cost or cost
+        return facts
 
     def tools(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -245,3 +300,22 @@ class RunModel:
             total += f.cost
             cost.append(total)
         return failing, tokens, cost
+
+
+def open_model(path: Path) -> RunModel:
+    """Any trajectory file, read lazily: our JSONL by lines; a SWE-agent or mini-swe-agent document is parsed
+    once as JSON, and each of its steps is converted to ours only when shown or indexed (in the background)."""
+    from .importers import read_document
+    from .importers.mini_swe_agent import mini_frame, mini_step
+    from .importers.swe_agent import swe_agent_frame, swe_agent_step
+
+    path = Path(path)
+    fmt, obj = read_document(path, lazy=True)
+    if fmt == "patchsmith":
+        return RunModel.open_jsonl(path)
+    if fmt == "swe-agent":
+        header, result, raw = swe_agent_frame(obj, str(path))  # type: ignore[arg-type]
+        return RunModel(header, result, incomplete=result is None, path=str(path), raw=raw, convert=swe_agent_step)
+    header, result, messages, groups, incomplete = mini_frame(obj, str(path))
+    return RunModel(header, result, incomplete=incomplete, path=str(path), raw=groups,
+                    convert=lambda group, index: mini_step(messages, group, index))

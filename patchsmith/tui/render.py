@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import json
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -11,12 +9,13 @@ from rich.markup import escape
 from rich.rule import Rule
 from rich.text import Text
 
-from patchsmith.agent.trajectory import Step
+from patchsmith.agent.trajectory import ExitReason, Step
+from patchsmith.tools.base import plain_summary
+from patchsmith.tools.registry import tool_named
 
 from .model import RunModel
 
 MAX_OBSERVATION_CHARS = 200_000  # one huge observation must not stall the UI; the rest is noted as cut
-_LEXERS = {"bash": "bash", "run_tests": "bash"}
 _PASS = {"passed", "pass", "ok", "success", "xfail"}
 
 
@@ -26,27 +25,13 @@ def one_line(text: str, width: int = 80) -> str:
 
 
 def step_summary(step: Step) -> str:
-    """A one-line description of what the step did, for the step list."""
+    """A one-line description of what the step did, for the step list (the tool words it)."""
     action = step.action
     if action is None:
         return one_line(step.thought) or "(no action)"
-    args = action.args
-    if action.tool == "str_replace_editor":
-        where = str(args.get("path", ""))
-        extra = f" {args['view_range']}" if args.get("view_range") else ""
-        return one_line(f"{args.get('command', '')} {where}{extra}")
-    if action.tool == "run_tests":
-        counts = step.observation.data.get("counts") if isinstance(step.observation.data, dict) else None
-        tests = args.get("tests") or ["all"]
-        tail = ""
-        if isinstance(counts, dict):
-            tail = " → " + ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-        return one_line(" ".join(map(str, tests)) + tail)
-    if action.tool == "search":
-        return one_line(f"{args.get('pattern', '')!s} in {args.get('path') or '.'}")
-    if "command" in args and len(args) == 1:
-        return one_line(str(args["command"]))
-    return one_line(json.dumps(args, ensure_ascii=False)) if args else ""
+    data = step.observation.data if isinstance(step.observation.data, dict) else {}
+    tool = tool_named(action.tool)
+    return one_line(tool.summary(action.args, data) if tool else plain_summary(action.args))
 
 
 def diff_text(diff: str) -> Text:
@@ -68,20 +53,12 @@ def diff_text(diff: str) -> Text:
 
 
 def edit_diff(step: Step) -> str | None:
-    """The edit a str_replace_editor step made: the tool's recorded diff, else old_str → new_str."""
+    """The change an editing step made, as its tool reports it (None for steps that change no file)."""
     action = step.action
-    if action is None or action.tool != "str_replace_editor":
+    tool = tool_named(action.tool) if action is not None else None
+    if action is None or tool is None or tool.diff_of is None:
         return None
-    data = step.observation.data if isinstance(step.observation.data, dict) else {}
-    if isinstance(data.get("diff"), str) and data["diff"].strip():
-        return data["diff"]
-    args = action.args
-    if "old_str" in args or "new_str" in args:
-        path = str(args.get("path", "file"))
-        old = str(args.get("old_str") or "").splitlines()
-        new = str(args.get("new_str") or "").splitlines()
-        return "\n".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}", lineterm=""))
-    return None
+    return tool.diff_of(action.args, step.observation.data if isinstance(step.observation.data, dict) else {})
 
 
 def _json(args: dict[str, Any]) -> RenderableType:
@@ -111,8 +88,9 @@ def action_renderable(step: Step) -> RenderableType:
         parts.append(_json(args))
         parts.append(diff_text(diff))
         return Group(*parts)
-    if set(args) == {"command"} or action.tool == "bash":
-        parts.append(_syntax(str(args.get("command", "")), _LEXERS.get(action.tool, "bash")))
+    tool = tool_named(action.tool)
+    if set(args) == {"command"} or (tool is not None and tool.runs_commands and "command" in args):
+        parts.append(_syntax(str(args.get("command", "")), "bash"))
     elif args:
         parts.append(_json(args))
     return Group(*parts)
@@ -263,7 +241,7 @@ def totals_text(model: RunModel, running: bool = False) -> Text:
     result = model.result
     if result is not None:
         t = result.totals
-        style = "bold green" if result.exit_reason == "submitted" else "bold yellow"
+        style = "bold green" if result.exit_reason == ExitReason.SUBMITTED else "bold yellow"
         out.append(f"outcome: {result.exit_reason}", style=style)
         resolved = (result.evaluation or {}).get("resolved")
         if isinstance(resolved, bool):

@@ -90,6 +90,7 @@ class RunView(Vertical):
             timeline = self.query_one(Timeline)
             timeline.set_series(*self.model.series())
             timeline.mark(self.current)
+            self._refresh_totals()  # imported files may only know their token totals once indexed
         except NoMatches:
             pass  # the run was closed while it was being indexed
 

@@ -42,7 +42,8 @@ TOOLS = [
     Tool("write", "Write a file.", WriteArgs, _write, mutates=True),
     Tool("echo", "Echo.", EchoArgs, lambda ws, a: Observation(text=a.text or "(nothing)")),
     Tool("shell", "Pretend command.", EchoArgs, lambda ws, a: Observation(text="ran " + a.text), runs_commands=True),
-    Tool("submit", "Submit.", NoArgs, lambda ws, a: Observation(text="submitted", data={"submitted": True})),
+    Tool("submit", "Submit.", NoArgs, lambda ws, a: Observation(text="submitted", data={"submitted": True}),
+         ends_run=True),
 ]
 
 
@@ -181,10 +182,10 @@ def test_working_state_in_every_prompt_and_condensation_keeps_prompts_small(ws, 
     big = "x" * 8000
     replies = [entry_to_reply({"tool": "note", "args": {"text": "bug is in a.txt"}}, 0)] + [
         entry_to_reply({"tool": "echo", "args": {"text": big + str(i)}}, i) for i in range(1, 200)]
-    from patchsmith.agent.memory import make_note_tool
+    from patchsmith.tools.note import note_tool
     out = run_agent("fix it", ws, RunConfig(mode="full-auto", max_steps=200, context_budget=20_000,
                                             observation_budget=20_000),
-                    tmp_path / "out", model=Big("b", replies), tools=[*TOOLS, make_note_tool()])
+                    tmp_path / "out", model=Big("b", replies), tools=[*TOOLS, note_tool])
     assert out.exit_reason == "max_steps"
     sizes = [sum(len(str(m.get("content") or "")) for m in msgs) for msgs in seen]
     assert max(sizes[50:]) < 20_000 * 4 * 1.2  # bounded by the budget, not by the step count

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..base import Tool
+from ..base import MemoryUpdate, Tool
 from ..git import GitError
 from ..observation import Observation, observe
 from ..workspace import Workspace
@@ -15,27 +17,23 @@ from .repomap import repo_map
 from .store import SymbolRow
 
 
-class IndexSession:
-    """One RepoIndex per workspace root, shared by the tools of one `index_tools()` set; each lookup first
+def _index_of(ws: Workspace) -> RepoIndex:
+    """The workspace's code index, opened on first use and kept for its later calls; each lookup first
     re-indexes whatever changed in the working tree (a cheap check when nothing did)."""
+    index = ws.state.get("index")
+    if index is None:
+        index = ws.state["index"] = RepoIndex(Path(ws.root).resolve(), ws.index_cache)
+    index.refresh()
+    return index
 
-    def __init__(self, cache_dir: Path | None = None) -> None:
-        self.cache_dir = cache_dir
-        self._indexes: dict[Path, RepoIndex] = {}
 
-    def for_workspace(self, ws: Workspace) -> RepoIndex:
-        root = Path(ws.root).resolve()
-        index = self._indexes.get(root)
-        if index is None:
-            index = RepoIndex(root, self.cache_dir)
-            self._indexes[root] = index
-        index.refresh()
-        return index
-
-    def close(self) -> None:
-        for index in self._indexes.values():
-            index.close()
-        self._indexes.clear()
+def indexed(fn: Callable[[RepoIndex, Workspace, Any], Observation]) -> Callable[[Workspace, Any], Observation]:
+    def run(ws: Workspace, args: Any) -> Observation:
+        try:
+            return fn(_index_of(ws), ws, args)
+        except GitError as exc:
+            return Observation.fail(f"the code index needs a git repository: {exc}")
+    return run
 
 
 def _location(ws: Workspace, row: SymbolRow) -> str:
@@ -67,100 +65,99 @@ class RepoMapArgs(BaseModel):
     max_tokens: int = Field(default=1024, ge=128, le=8192, description="Rough size limit of the map.")
 
 
-def index_tools(cache_dir: Path | None = None) -> list[Tool]:
-    """find_symbol, find_references, outline and repo_map, sharing one index session."""
-    session = IndexSession(cache_dir)
+def find_symbol(index: RepoIndex, ws: Workspace, args: FindSymbolArgs) -> Observation:
+    rows, exact = index.find_symbol(args.name)
+    if not rows:
+        return Observation.fail(f"no definition named or resembling `{args.name}`; try `search` for text, "
+                                "or a shorter part of the name")
+    head = (f"{len(rows)} definition(s) of `{args.name}`:" if exact else
+            f"no exact definition of `{args.name}`; closest matches:")
+    lines = [head]
+    for row in rows:
+        lines.append(f"{_location(ws, row)}  {row.kind} {row.qualified}: {row.signature}")
+        if row.doc:
+            lines.append(f"    {row.doc[:120]}")
+    return observe("\n".join(lines), exact=exact, results=[_symbol_data(r) for r in rows])
 
-    def guarded(fn):
-        def run(ws: Workspace, args):
-            try:
-                return fn(session.for_workspace(ws), ws, args)
-            except GitError as exc:
-                return Observation.fail(f"the code index needs a git repository: {exc}")
-        return run
 
-    def find_symbol(index: RepoIndex, ws: Workspace, args: FindSymbolArgs) -> Observation:
-        rows, exact = index.find_symbol(args.name)
-        if not rows:
-            return Observation.fail(f"no definition named or resembling `{args.name}`; try `search` for text, "
-                                    "or a shorter part of the name")
-        head = (f"{len(rows)} definition(s) of `{args.name}`:" if exact else
-                f"no exact definition of `{args.name}`; closest matches:")
-        lines = [head]
-        for row in rows:
-            lines.append(f"{_location(ws, row)}  {row.kind} {row.qualified}: {row.signature}")
-            if row.doc:
-                lines.append(f"    {row.doc[:120]}")
-        return observe("\n".join(lines), exact=exact, results=[_symbol_data(r) for r in rows])
+def find_references(index: RepoIndex, ws: Workspace, args: FindReferencesArgs) -> Observation:
+    name = args.name.strip().rstrip("()").replace("::", ".").split(".")[-1]
+    if not name.isidentifier():
+        return Observation.fail(f"`{args.name}` is not an identifier; give a name like `parse_args`")
+    found, missing, nfiles = index.find_references(name, args.limit)
+    if not found and not missing:
+        return Observation.fail(f"no uses of `{name}` in indexed code files")
+    lines = [f"{len(found)} occurrence(s) of `{name}` in {nfiles} file(s)"
+             + (f" (showing the first {args.limit})" if len(found) >= args.limit else "") + ":"]
+    for occ in found:
+        where = f" (in {occ.enclosing})" if occ.enclosing else ""
+        mark = " [definition]" if occ.is_definition else ""
+        lines.append(f"{occ.path}:{occ.line}{where}{mark}: {occ.text[:160]}")
+    for path in missing:
+        lines.append(f"{path}: [file deleted since indexing]")
+    return observe("\n".join(lines), results=[
+        {"path": o.path, "line": o.line, "enclosing": o.enclosing, "definition": o.is_definition}
+        for o in found], missing=missing)
 
-    def find_references(index: RepoIndex, ws: Workspace, args: FindReferencesArgs) -> Observation:
-        name = args.name.strip().rstrip("()").replace("::", ".").split(".")[-1]
-        if not name.isidentifier():
-            return Observation.fail(f"`{args.name}` is not an identifier; give a name like `parse_args`")
-        found, missing, nfiles = index.find_references(name, args.limit)
-        if not found and not missing:
-            return Observation.fail(f"no uses of `{name}` in indexed code files")
-        lines = [f"{len(found)} occurrence(s) of `{name}` in {nfiles} file(s)"
-                 + (f" (showing the first {args.limit})" if len(found) >= args.limit else "") + ":"]
-        for occ in found:
-            where = f" (in {occ.enclosing})" if occ.enclosing else ""
-            mark = " [definition]" if occ.is_definition else ""
-            lines.append(f"{occ.path}:{occ.line}{where}{mark}: {occ.text[:160]}")
-        for path in missing:
-            lines.append(f"{path}: [file deleted since indexing]")
-        return observe("\n".join(lines), results=[
-            {"path": o.path, "line": o.line, "enclosing": o.enclosing, "definition": o.is_definition}
-            for o in found], missing=missing)
 
-    def outline(index: RepoIndex, ws: Workspace, args: OutlineArgs) -> Observation:
-        full = ws.resolve(args.path)
-        rel = ws.relative(full)
-        if not full.exists():
-            return Observation.fail(f"{rel} does not exist; use find_file to locate it")
-        if full.is_dir():
-            return Observation.fail(f"{rel} is a directory; give a file path")
-        status = index.file_status(rel)
-        if status is None:
-            return Observation.fail(f"{rel} is not in the code index (not tracked, or a language without an "
-                                    "outline); open it with str_replace_editor view")
-        if status != "ok":
-            return Observation.fail(f"{rel} was not parsed ({status}); open it with str_replace_editor view")
-        rows = index.outline(rel)
-        if not rows:
-            return observe(f"{rel}: no classes or functions")
-        lines = [f"{rel}:"]
-        for row in rows:
-            depth = row.scope.count(".") + 1 if row.scope else 0
-            lines.append(f"{'  ' * depth}{row.line}-{row.end_line} {row.kind} {row.signature}")
-        return observe("\n".join(lines), results=[_symbol_data(r) for r in rows])
+def _remember_outline(args: dict, obs: Observation) -> MemoryUpdate | None:
+    return MemoryUpdate(viewed=str(args["path"])) if obs.ok and args.get("path") else None
 
-    def repo_map_tool(index: RepoIndex, ws: Workspace, args: RepoMapArgs) -> Observation:
-        focus = []
-        for p in args.focus_files:
-            try:
-                focus.append(ws.relative(ws.resolve(p)))
-            except ValueError as exc:
-                return Observation.fail(str(exc))
-        text = repo_map(index, focus, args.focus_symbols, args.max_tokens)
-        if not text:
-            return Observation.fail("the repository has no indexed code files")
-        return observe(text, budget=args.max_tokens * 4 + 200)
 
-    return [
-        Tool(name="find_symbol",
-             description="Find where a class, function or method is defined: file, line range, kind and signature. "
-                         "Accepts `name` or `Class.method`; when nothing matches exactly it lists the closest names.",
-             args=FindSymbolArgs, fn=guarded(find_symbol)),
-        Tool(name="find_references",
-             description="List where an identifier is used in the code (comments and strings excluded), each with "
-                         "file:line, the enclosing function, and the line itself.",
-             args=FindReferencesArgs, fn=guarded(find_references)),
-        Tool(name="outline",
-             description="Show the classes, functions and methods of one file with their line ranges and "
-                         "signatures, without the bodies: a cheap way to see a big file's structure.",
-             args=OutlineArgs, fn=guarded(outline)),
-        Tool(name="repo_map",
-             description="A ranked overview of the repository: the most important files and their key definitions, "
-                         "ranked by how the code references itself and by the files and names you focus on.",
-             args=RepoMapArgs, fn=guarded(repo_map_tool)),
-    ]
+def outline(index: RepoIndex, ws: Workspace, args: OutlineArgs) -> Observation:
+    full = ws.resolve(args.path)
+    rel = ws.relative(full)
+    if not full.exists():
+        return Observation.fail(f"{rel} does not exist; use find_file to locate it")
+    if full.is_dir():
+        return Observation.fail(f"{rel} is a directory; give a file path")
+    status = index.file_status(rel)
+    if status is None:
+        return Observation.fail(f"{rel} is not in the code index (not tracked, or a language without an "
+                                "outline); open it with str_replace_editor view")
+    if status != "ok":
+        return Observation.fail(f"{rel} was not parsed ({status}); open it with str_replace_editor view")
+    rows = index.outline(rel)
+    if not rows:
+        return observe(f"{rel}: no classes or functions")
+    lines = [f"{rel}:"]
+    for row in rows:
+        depth = row.scope.count(".") + 1 if row.scope else 0
+        lines.append(f"{'  ' * depth}{row.line}-{row.end_line} {row.kind} {row.signature}")
+    return observe("\n".join(lines), results=[_symbol_data(r) for r in rows])
+
+
+def repo_map_view(index: RepoIndex, ws: Workspace, args: RepoMapArgs) -> Observation:
+    focus = []
+    for p in args.focus_files:
+        try:
+            focus.append(ws.relative(ws.resolve(p)))
+        except ValueError as exc:
+            return Observation.fail(str(exc))
+    text = repo_map(index, focus, args.focus_symbols, args.max_tokens)
+    if not text:
+        return Observation.fail("the repository has no indexed code files")
+    return observe(text, budget=args.max_tokens * 4 + 200)
+
+
+find_symbol_tool = Tool(
+    name="find_symbol", args=FindSymbolArgs, fn=indexed(find_symbol), explores=True,
+    description="Find where a class, function or method is defined: file, line range, kind and signature. "
+                "Accepts `name` or `Class.method`; when nothing matches exactly it lists the closest names.")
+find_references_tool = Tool(
+    name="find_references", args=FindReferencesArgs, fn=indexed(find_references),
+    description="List where an identifier is used in the code (comments and strings excluded), each with "
+                "file:line, the enclosing function, and the line itself.")
+outline_tool = Tool(
+    name="outline", args=OutlineArgs, fn=indexed(outline), explores=True, remember=_remember_outline,
+    description="Show the classes, functions and methods of one file with their line ranges and "
+                "signatures, without the bodies: a cheap way to see a big file's structure.")
+repo_map_tool = Tool(
+    name="repo_map", args=RepoMapArgs, fn=indexed(repo_map_view), explores=True,
+    description="A ranked overview of the repository: the most important files and their key definitions, "
+                "ranked by how the code references itself and by the files and names you focus on.")
+
+
+def index_tools() -> list[Tool]:
+    """find_symbol, find_references, outline and repo_map (each workspace keeps its own open index)."""
+    return [find_symbol_tool, find_references_tool, outline_tool, repo_map_tool]

@@ -58,3 +58,74 @@ def as_int(value: Any) -> int:
         return int(float(value))
     except (TypeError, ValueError):
         return 0
+
+
+def _plain(value: Any) -> Any:
+    """A simdjson proxy as plain Python (dicts and lists); plain values pass through."""
+    as_dict_ = getattr(value, "as_dict", None)
+    if as_dict_ is not None:
+        return as_dict_()
+    as_list = getattr(value, "as_list", None)
+    return as_list() if as_list is not None else value
+
+
+class LazyList:
+    """A JSON array whose elements become Python only when asked for (a 5,000-step run paints without them)."""
+
+    def __init__(self, items: Any) -> None:
+        # Iterated once into proxies: indexing a simdjson array walks its tape from the start each time.
+        self._items = items if isinstance(items, list) else list(items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> Any:
+        return _plain(self._items[index])
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def peek(self, index: int, key: str) -> Any:
+        """One field of element `index` (plain Python), without converting the rest of the element."""
+        item = self._items[index]
+        getter = getattr(item, "get", None)
+        return _plain(getter(key)) if getter is not None else None
+
+
+class LazyDocument:
+    """A parsed JSON document whose top-level values convert to Python on access, and `lazy_list(key)` element
+    by element. simdjson builds its tape far faster than `json` builds objects; without it (or on text it
+    refuses, such as invalid UTF-8) the stdlib parser is used and the laziness is only in the conversion."""
+
+    def __init__(self, data: bytes) -> None:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        self._parser: Any = None
+        try:
+            import simdjson
+
+            self._parser = simdjson.Parser()  # one parser per document: its proxies point into its tape
+            self._root: Any = self._parser.parse(data)
+        except (ImportError, ValueError, RuntimeError):  # UnicodeDecodeError is a ValueError
+            self._root = json.loads(data.decode("utf-8", errors="replace"))
+
+    @property
+    def root_is_list(self) -> bool:
+        return not hasattr(self._root, "keys")
+
+    def root_list(self) -> LazyList:
+        return LazyList(self._root)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.root_is_list:
+            return default
+        value = self._root.get(key)
+        return default if value is None else _plain(value)
+
+    def lazy_list(self, key: str) -> LazyList | None:
+        if self.root_is_list:
+            return None
+        value = self._root.get(key)
+        if value is None or hasattr(value, "keys") or isinstance(value, (str, int, float, bool)):
+            return None
+        return LazyList(value)

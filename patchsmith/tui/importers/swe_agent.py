@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ from ...agent.trajectory import (
     Timing,
     Totals,
     Trajectory,
+    Usage,
 )
-from ._common import TrajectoryFormatError, as_dict, as_float, as_int, text_of
+from ._common import LazyDocument, TrajectoryFormatError, as_dict, as_float, as_int, text_of
 
 # SWE-agent's own commands keep their name as the tool; anything else ran in its shell.
 KNOWN_COMMANDS = {
@@ -36,6 +38,8 @@ _ERROR_HINTS = re.compile(
 
 
 def looks_like_swe_agent(obj: Any) -> bool:
+    if isinstance(obj, LazyDocument):
+        return obj.lazy_list("trajectory") is not None
     return isinstance(obj, dict) and isinstance(obj.get("trajectory"), list)
 
 
@@ -80,7 +84,7 @@ def _error_line(text: str) -> str:
     return next((ln.strip() for ln in lines if _ERROR_HINTS.search(ln)), "error")
 
 
-def _problem_statement(obj: dict[str, Any]) -> str:
+def _problem_statement(obj: dict[str, Any] | LazyDocument) -> str:
     replay = as_dict(obj.get("replay_config"))
     problem = replay.get("problem_statement")
     if isinstance(problem, dict) and problem.get("text"):
@@ -91,10 +95,55 @@ def _problem_statement(obj: dict[str, Any]) -> str:
     return ""
 
 
-def from_swe_agent(obj: dict[str, Any], path: str | None = None) -> Trajectory:
+def _own_action(raw: dict[str, Any], command: str) -> Action:
+    """Our exact tool call when the file was exported by patchsmith, else the command parsed."""
+    own = as_dict(as_dict(raw.get("extra_info")).get("patchsmith"))
+    if isinstance(own.get("action"), dict):
+        try:
+            return Action.model_validate(own["action"])
+        except ValueError:
+            pass
+    return _action(command)
+
+
+def swe_agent_step(raw: Any, index: int) -> Step:
+    """One `.traj` step as ours (called when the step is shown, not when the file opens)."""
+    raw = raw if isinstance(raw, dict) else {"action": str(raw)}
+    observation = text_of(raw.get("observation"))
+    thought = text_of(raw.get("thought") or raw.get("response"))
+    own = as_dict(as_dict(raw.get("extra_info")).get("patchsmith"))
+    own_obs = as_dict(own.get("observation"))
+    if own_obs:
+        ok = bool(own_obs.get("ok", True))
+        error = own_obs.get("error") if isinstance(own_obs.get("error"), str) else None
+    else:
+        ok = not _ERROR_HINTS.search(observation)
+        error = None if ok else _error_line(observation)
+    state = as_dict(raw.get("state"))
+    diff = state.pop("diff", None)
+    step = Step(index=index, thought=thought.strip(), action=_own_action(raw, text_of(raw.get("action"))),
+                observation=ObservationRecord(text=observation, ok=ok, error=error,
+                                              data=as_dict(own_obs.get("data")),
+                                              truncated=bool(own_obs.get("truncated", False))),
+                reply=ReplyRecord(text=text_of(raw.get("response"))),
+                timing=Timing(tool_s=as_float(raw.get("execution_time"))), state=state,
+                diff=diff if isinstance(diff, str) else None)
+    if own.get("usage") or own.get("timing"):
+        try:
+            step.usage = Usage.model_validate(own.get("usage") or {})
+            step.timing = Timing.model_validate(own.get("timing") or {})
+        except ValueError:
+            pass
+    return step
+
+
+def swe_agent_frame(obj: dict[str, Any] | LazyDocument,
+                    path: str | None = None) -> tuple[Header, Result | None, Sequence[Any]]:
+    """Header, result and the raw steps: everything but the per-step conversion, which can wait."""
     if not looks_like_swe_agent(obj):
         raise TrajectoryFormatError(f"{path or 'input'}: not a SWE-agent trajectory (no 'trajectory' list)")
     info = as_dict(obj.get("info"))
+    own = as_dict(info.get("patchsmith"))
     stats = as_dict(info.get("model_stats"))
     replay = as_dict(obj.get("replay_config"))
     agent_cfg = as_dict(replay.get("agent"))
@@ -109,29 +158,33 @@ def from_swe_agent(obj: dict[str, Any], path: str | None = None) -> Trajectory:
         config={"environment": obj.get("environment")} if obj.get("environment") else {},
         source_format="swe-agent",
     )
-    steps = []
-    for index, raw in enumerate(obj["trajectory"]):
-        raw = raw if isinstance(raw, dict) else {"action": str(raw)}
-        observation = text_of(raw.get("observation"))
-        thought = text_of(raw.get("thought") or raw.get("response"))
-        failed = bool(_ERROR_HINTS.search(observation))
-        steps.append(Step(
-            index=index,
-            thought=thought.strip(),
-            action=_action(text_of(raw.get("action"))),
-            observation=ObservationRecord(
-                text=observation, ok=not failed,
-                error=_error_line(observation) if failed else None),
-            reply=ReplyRecord(text=text_of(raw.get("response"))),
-            timing=Timing(tool_s=as_float(raw.get("execution_time"))),
-            state=as_dict(raw.get("state")),
-        ))
-    totals = Totals(steps=len(steps), prompt_tokens=as_int(stats.get("tokens_sent")),
+    raw_steps = obj.lazy_list("trajectory") if isinstance(obj, LazyDocument) else obj["trajectory"]
+    totals = Totals(steps=len(raw_steps), prompt_tokens=as_int(stats.get("tokens_sent")),
                     completion_tokens=as_int(stats.get("tokens_received")),
                     cost=as_float(stats.get("instance_cost") or stats.get("total_cost")))
+    if own:
+        header, totals = _own_frame(own, header, totals)
     exit_status = info.get("exit_status")
     result = None
     if exit_status or info.get("submission") is not None:
+        evaluation = as_dict(own.get("evaluation")) or as_dict(info.get("review")) or None
         result = Result(exit_reason=str(exit_status or "unknown"), patch=text_of(info.get("submission")).lstrip("\n"),
-                        totals=totals, evaluation=as_dict(info.get("review")) or None)
+                        totals=totals, evaluation=evaluation)
+    return header, result, raw_steps
+
+
+def _own_frame(own: dict[str, Any], header: Header, totals: Totals) -> tuple[Header, Totals]:
+    """A file patchsmith exported carries its own header and totals: take them back (lenient)."""
+    try:
+        header = Header.model_validate(own["header"]) if isinstance(own.get("header"), dict) else header
+        totals = Totals.model_validate(own["totals"]) if isinstance(own.get("totals"), dict) else totals
+    except ValueError:
+        pass
+    header.source_format = "swe-agent"  # where it was read from, whoever wrote it
+    return header, totals
+
+
+def from_swe_agent(obj: dict[str, Any], path: str | None = None) -> Trajectory:
+    header, result, raw_steps = swe_agent_frame(obj, path)
+    steps = [swe_agent_step(raw, i) for i, raw in enumerate(raw_steps)]
     return Trajectory(header=header, steps=steps, result=result, incomplete=result is None, path=path)
