@@ -29,5 +29,9 @@ class RunConfig(BaseModel):
     strategy: str = "react"
     test_command: str | None = None
     localize: bool = True  # rank the code against the issue at the start and seed working memory with it
+    instructions: bool = True  # the repository's AGENTS.md / CLAUDE.md / copilot / CONVENTIONS files in the prompt
+    instructions_budget: int = 2_000  # tokens for instruction files
+    memory: bool = True  # recall what earlier runs in this repository taught, and store what this one teaches
+    memory_budget: int = 600  # tokens of recalled memory in the task prompt
     price_prompt: float | None = None  # $/1M tokens, when the endpoint does not report cost
     price_completion: float | None = None

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .models import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhau
 from .models.messages import assistant_message, observation_messages
 from .models.textmode import BLOCK as ACTION_BLOCK
 from .prompting import render
+from .recall.briefing import Briefing, MemorySettings, brief, remember
 from .trajectory import (
     Action,
     Event,
@@ -37,6 +39,7 @@ from .trajectory import (
     Totals,
     TrajectoryWriter,
     Usage,
+    read_trajectory,
 )
 
 MAX_FORMAT_ERRORS = 3
@@ -90,6 +93,7 @@ class Controller:
     control: RunControl = field(default_factory=RunControl)
     hints: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
+    briefing: Briefing = field(default_factory=Briefing)
 
     def __post_init__(self) -> None:
         self.by_name = {t.name: t for t in self.tools}
@@ -99,7 +103,8 @@ class Controller:
                         command_timeout=int(self.config.command_timeout),
                         finders=[t.name for t in self.tools if t.explores])
         task = render("task", problem_statement=self.problem_statement, repo_root=str(self.ws.root),
-                      base=self.ws.base, hints=self.hints)
+                      base=self.ws.base, hints=self.hints, instructions=self.briefing.instructions,
+                      recalled=self.briefing.recalled)
         self.history = History(prefix=[{"role": "system", "content": system}, {"role": "user", "content": task}],
                                budget=self.config.context_budget)
         self.usage = Usage()
@@ -143,11 +148,20 @@ class Controller:
         if result.tool is not None:
             result = self.act(result)
         self.record(index, reply, result, t0)
+        self.show_nested_instructions()
         if result.ends_run:
             raise StopRun(ExitReason.SUBMITTED)
         if self.format_errors >= MAX_FORMAT_ERRORS:
             raise StopRun(ExitReason.FORMAT_ERROR, f"{self.format_errors} replies in a row held no usable action")
         self.check_repeat(result.action, result.observation)
+
+    def show_nested_instructions(self) -> None:
+        """A nested AGENTS.md joins the conversation once, when the agent first works under its folder."""
+        paths = [p for p in (self.memory.open_file, *(e.path for e in self.memory.edits[-1:])) if p]
+        for f in self.briefing.newly_applicable(paths):
+            self.history.add_message(self.steps, {"role": "user", "content": render(
+                "nested_instructions", path=f.path, scope=f.scope, text=f.text)}, f"instructions of {f.path}")
+            self.event("instructions", f"{f.path} applies to {f.scope}/", {"paths": [f.path], "nested": True})
 
     def take_user_messages(self) -> None:
         for text in self.control.drain():
@@ -305,8 +319,11 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                 ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
                 writer.write(ev)
                 observer.on_event(ev)
+        settings = memory_settings(config, task)
+        briefing = brief(workspace.root, problem_statement, settings)
+        _announce(briefing, writer, observer)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
-                         observer, approver, control or RunControl(), hints or [], secrets)
+                         observer, approver, control or RunControl(), hints or [], secrets, briefing)
         reason, detail = ctl.run()
     except KeyboardInterrupt:
         reason, detail = ExitReason.STOPPED_BY_USER, "interrupted (Ctrl-C)"
@@ -329,7 +346,38 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         writer.write(result)
         writer.close()
         observer.on_result(result)
+        if ctl is not None and config.memory:
+            origin = f"run {header.run_id}" + (f" (task {task['instance_id']})" if task and task.get("instance_id")
+                                               else "")
+            remember(workspace.root, problem_statement, read_trajectory(writer.path).steps, patch, reason.value,
+                     origin, memory_settings(config, task), [*secrets, *([config.api_key] if config.api_key else [])])
     return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail)
+
+
+def memory_settings(config: RunConfig, task: dict[str, Any] | None) -> MemorySettings:
+    """A task with a creation date (harness runs) recalls only what older tasks taught, and teaches at its date."""
+    created = (task or {}).get("created_at")
+    at = None
+    if created:
+        try:
+            at = datetime.fromisoformat(str(created).replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            at = None
+    return MemorySettings(instructions=config.instructions, instructions_budget=config.instructions_budget,
+                          recall=config.memory, learn=config.memory, budget=config.memory_budget, created_at=at)
+
+
+def _announce(briefing: Briefing, writer: TrajectoryWriter, observer: RunObserver) -> None:
+    events = []
+    if briefing.instruction_paths:
+        events.append(Event(kind="instructions", text=", ".join(briefing.instruction_paths),
+                            data={"paths": briefing.instruction_paths}, at=time.time()))
+    if briefing.recalled:
+        events.append(Event(kind="recalled", text="\n".join(briefing.recalled),
+                            data={"ids": briefing.recalled_ids}, at=time.time()))
+    for ev in events:
+        writer.write(ev)
+        observer.on_event(ev)
 
 
 def _loads(arguments: str) -> dict[str, Any]:

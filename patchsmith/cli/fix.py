@@ -37,6 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--test-command", help="command that runs the tests (default: auto-detected)")
     p.add_argument("--tui", action="store_true", help="watch and steer the run in the terminal UI")
     p.add_argument("--no-localize", action="store_true", help="skip ranking the code against the issue")
+    p.add_argument("--no-instructions", action="store_true",
+                   help="do not show the repository's AGENTS.md / CLAUDE.md / CONVENTIONS.md files to the agent")
+    p.add_argument("--no-memory", action="store_true",
+                   help="neither recall what earlier runs in this repository taught nor store what this one teaches")
     p.add_argument("--verbose", action="store_true", help="print whole observations")
     add_model_options(p)
     p.set_defaults(func=run)
@@ -46,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console(stderr=False, highlight=False)
     issue = read_issue(args.issue, args.issue_file)
     root = resolve_repo(args.repo)
-    config = config_from_args(args, mode=args.mode, sandbox=args.sandbox, test_command=args.test_command)
+    config = config_from_args(args, mode=args.mode, sandbox=args.sandbox, test_command=args.test_command,
+                              instructions=not args.no_instructions, memory=not args.no_memory)
     model = make_model(config)  # fails early, before any worktree exists, on a bad --model
     out = (Path(args.output).expanduser() if args.output else new_run_dir("fix")).resolve()
     if (out / "trajectory.jsonl").exists():

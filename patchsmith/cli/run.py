@@ -27,6 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--base-url", help="OpenAI-compatible endpoint")
     parser.add_argument("--max-steps", type=int, default=None, help="step budget per task")
     parser.add_argument("--max-cost", type=float, default=None, help="dollar budget per task")
+    parser.add_argument("--memory", action="store_true",
+                        help="let tasks recall what earlier-created tasks of the same repository taught, and store "
+                             "what they teach (off by default: it changes what the agent knows)")
+    parser.add_argument("--no-instructions", action="store_true",
+                        help="do not show the repositories' AGENTS.md / CLAUDE.md / CONVENTIONS.md files")
     parser.add_argument("--agent-timeout", type=float, default=None, help="wall-clock seconds per agent run")
     add_harness_options(parser)
     parser.set_defaults(func=run_run)
@@ -37,7 +42,8 @@ def run_run(args: argparse.Namespace) -> int:
     tasks = select(load_tasks(args.tasks), args.instances)
     if args.max_steps is not None and args.max_steps < 1:
         raise UserError("--max-steps must be at least 1")
-    update = {"model": args.model, "base_url": args.base_url, "mode": "full-auto", "sandbox": args.sandbox}
+    update = {"model": args.model, "base_url": args.base_url, "mode": "full-auto", "sandbox": args.sandbox,
+              "memory": args.memory, "instructions": not args.no_instructions}
     if args.max_steps is not None:
         update["max_steps"] = args.max_steps
     if args.max_cost is not None:

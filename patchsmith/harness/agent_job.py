@@ -46,6 +46,16 @@ def resolve_model(model: str, task: Task) -> str:
     return model
 
 
+def briefing_of(trajectory: Path) -> dict[str, Any]:
+    """Which instruction files the task saw and which memory items it recalled (kept apart in reports)."""
+    from ..agent.trajectory import read_trajectory
+
+    events = read_trajectory(trajectory).events
+    paths = [p for e in events if e.kind == "instructions" for p in e.data.get("paths", [])]
+    recalled = [i for e in events if e.kind == "recalled" for i in e.data.get("ids", [])]
+    return {"instructions": paths, "recalled": recalled}
+
+
 def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: dict[str, Any]) -> AgentFn:
     def agent(task: Task, root: Path, env: Env, task_dir: Path) -> dict[str, Any]:
         from ..agent.runner import run_agent  # the controller; imported late so `eval` works without it
@@ -64,6 +74,7 @@ def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: 
         return {"patch": outcome.patch, "exit_reason": outcome.exit_reason, "steps": totals.steps,
                 "prompt_tokens": totals.prompt_tokens, "completion_tokens": totals.completion_tokens,
                 "cost": totals.cost, "wall_s": totals.wall_s, "trajectory": str(outcome.trajectory_path),
-                "progress": progress_measures(outcome.trajectory_path, task.patch)}
+                "progress": progress_measures(outcome.trajectory_path, task.patch),
+                **briefing_of(outcome.trajectory_path)}
 
     return agent
