@@ -42,13 +42,28 @@ def decisive_change(patch: str, max_hunks: int = 3) -> str:
             current = line[6:].strip()
         elif (m := HUNK.match(line)) is not None:
             where = m.group(1).strip()
-        elif line.startswith("+") and not line.startswith("+++") and line[1:].strip() and where is not None:
+        elif line.startswith("+") and not line.startswith("+++") and _is_code(line[1:]) and where is not None:
             label = f"{current}" + (f" in `{where[:60]}`" if where else "")
             out.append(f"{label}: `{line[1:].strip()[:100]}`")
             where = None  # one line per hunk
             if len(out) >= max_hunks:
                 break
     return "; ".join(out)
+
+
+def _is_code(line: str) -> bool:
+    """A changed line worth quoting: not blank, not a comment or a docstring line."""
+    text = line.strip()
+    return bool(text) and not text.startswith(("#", '"""', "'''", "//", "*", "/*"))
+
+
+def title_of(issue: str) -> str:
+    """The issue's first line (its title), extended by what follows when it is too short to say much."""
+    lines = [ln.strip() for ln in issue.splitlines() if ln.strip()]
+    title = lines[0] if lines else ""
+    if len(title) < 40:
+        title = " ".join(lines)
+    return title[:ISSUE_CHARS].rstrip(" .") + "."
 
 
 def _test_facts(steps: Iterable[Step]) -> list[tuple[str, list[str]]]:
@@ -94,7 +109,7 @@ def learn(issue: str, steps: list[Step], patch: str, exit_reason: str, *, checks
     """Facts and a lesson from one run. `checks_passed` is the run's own verdict (its last test run, or the
     harness's score in a run that was scored); `reflection` is a lesson the model wrote (reflexion)."""
     files = patch_files(patch)
-    title = " ".join(issue.split())[:ISSUE_CHARS]
+    title = title_of(issue)
     learned = Learned(facts=_test_facts(steps) + _layout_facts(steps, files))
     if files and checks_passed:
         text = f"Task: {title} Fixed in {', '.join(files)}. Decisive change: {decisive_change(patch)}."

@@ -65,7 +65,7 @@ def test_learn_from_a_successful_run() -> None:
     assert not any("pytest -x" in f for f in facts), "a failing command is not a fact"
     assert any("tests/test_dates.py" in f and "pkg/" in f for f in facts)
     text, files = got.lesson
-    assert text.startswith("Task: is_leap is wrong for 1900 more text Fixed in pkg/dates.py") and files == ["pkg/dates.py"]
+    assert text.startswith("Task: is_leap is wrong for 1900 more text. Fixed in pkg/dates.py") and files == ["pkg/dates.py"]
 
 
 def test_learn_from_a_failed_run_keeps_what_went_wrong() -> None:
