@@ -7,6 +7,7 @@ building the prompt costs the same at step 500 as at step 10 once condensation h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +53,7 @@ class History:
     turns: list[Turn] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # summaries of turns no longer sent
     dropped_count: int = 0
-    condensations: int = 0
+    render: Callable[..., str] = render  # the run's templates (a prompts folder may override the built-in ones)
     _summary_cache: tuple[int, str] = (0, "")
     _prefix_tokens: int = 0
     _turn_tokens: int = 0
@@ -92,9 +93,7 @@ class History:
                 self._turn_tokens += turn.tokens
         while self.tokens > target and len(self.turns) > keep:
             self._drop_oldest()
-        changed = self.tokens < before
-        self.condensations += int(changed)
-        return changed
+        return self.tokens < before
 
     def _drop_oldest(self) -> None:
         turn = self.turns.pop(0)
@@ -111,7 +110,7 @@ class History:
         if self.dropped:
             if self._summary_cache[0] != self.dropped_count:  # re-render only when something new was dropped
                 self._summary_cache = (self.dropped_count,
-                                       render("condensed", dropped=self.dropped_count, lines=self.dropped))
+                                       self.render("condensed", dropped=self.dropped_count, lines=self.dropped))
             out.append({"role": "user", "content": self._summary_cache[1]})
         for turn in self.turns:
             out.extend(turn.messages)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -56,8 +57,8 @@ class WorkingMemory(BaseModel):
             if update.failing is not None:
                 self.failing_history.append((step, update.failing))
 
-    def render(self, step: int, steps_left: int) -> str:
-        return render("state", step=step, steps_left=steps_left, notes=self.notes,
+    def render(self, step: int, steps_left: int, template: Callable[..., str] = render) -> str:
+        return template("state", step=step, steps_left=steps_left, notes=self.notes,
                       files_viewed=self.files_viewed[-MAX_FILES_SHOWN:], open_file=self.open_file,
                       window=self.window, edits=self.edits[-MAX_EDITS_SHOWN:], last_tests=self.last_tests)
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -99,14 +100,15 @@ class Controller:
         self.by_name = {t.name: t for t in self.tools}
         self.text_mode = bool(getattr(self.model, "text_mode", False))
         self.memory = WorkingMemory(hints=self.hints)
-        system = render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
+        self.render = partial(render, folder=self.config.prompts_dir)
+        system = self.render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
                         command_timeout=int(self.config.command_timeout),
                         finders=[t.name for t in self.tools if t.explores])
-        task = render("task", problem_statement=self.problem_statement, repo_root=str(self.ws.root),
-                      base=self.ws.base, hints=self.hints, instructions=self.briefing.instructions,
-                      recalled=self.briefing.recalled)
+        task = self.render("task", problem_statement=self.problem_statement, repo_root=str(self.ws.root),
+                           base=self.ws.base, hints=self.hints, instructions=self.briefing.instructions,
+                           recalled=self.briefing.recalled)
         self.history = History(prefix=[{"role": "system", "content": system}, {"role": "user", "content": task}],
-                               budget=self.config.context_budget)
+                               budget=self.config.context_budget, render=self.render)
         self.usage = Usage()
         self.steps = 0
         self.started = time.monotonic()
@@ -159,13 +161,13 @@ class Controller:
         """A nested AGENTS.md joins the conversation once, when the agent first works under its folder."""
         paths = [p for p in (self.memory.open_file, *(e.path for e in self.memory.edits[-1:])) if p]
         for f in self.briefing.newly_applicable(paths):
-            self.history.add_message(self.steps, {"role": "user", "content": render(
+            self.history.add_message(self.steps, {"role": "user", "content": self.render(
                 "nested_instructions", path=f.path, scope=f.scope, text=f.text)}, f"instructions of {f.path}")
             self.event("instructions", f"{f.path} applies to {f.scope}/", {"paths": [f.path], "nested": True})
 
     def take_user_messages(self) -> None:
         for text in self.control.drain():
-            self.history.add_message(self.steps, {"role": "user", "content": render("user_message", text=text)},
+            self.history.add_message(self.steps, {"role": "user", "content": self.render("user_message", text=text)},
                                      f"user said: {text[:80]}")
             self.event("user_message", text)
 
@@ -176,7 +178,7 @@ class Controller:
         if reply.parse_error or action is None:
             self.format_errors += 1
             error = reply.parse_error or "the reply called no tool"
-            return StepResult(Observation.fail(render("format_error", error=error, text_mode=self.text_mode,
+            return StepResult(Observation.fail(self.render("format_error", error=error, text_mode=self.text_mode,
                                                       tool_names=sorted(self.by_name))), timing, action)
         tool = self.by_name.get(action.tool)
         if tool is None:
@@ -222,7 +224,8 @@ class Controller:
         return current
 
     def ask(self) -> tuple[Reply, float]:
-        tail = [{"role": "user", "content": self.memory.render(self.steps, self.config.max_steps - self.steps)}]
+        tail = [{"role": "user", "content": self.memory.render(self.steps, self.config.max_steps - self.steps,
+                                                               self.render)}]
         model_s = 0.0
         for attempt in range(CONTEXT_RETRIES + 1):
             messages = self.history.messages(tail)
@@ -262,7 +265,7 @@ class Controller:
             self.event("approval", decision.message, {"approved": decision.approved, "tool": tool.name,
                                                       "edited": decision.args is not None})
             if not decision.approved:
-                return StepResult(Observation.fail(render("denied", message=decision.message)), timing, action, tool)
+                return StepResult(Observation.fail(self.render("denied", message=decision.message)), timing, action, tool)
             if decision.args is not None:
                 action = action.model_copy(update={"args": decision.args})
         t0 = time.monotonic()
@@ -280,7 +283,7 @@ class Controller:
             raise StopRun(ExitReason.REPEATED_ACTION, f"{action.tool} repeated {self.repeats} times with the same result")
         if self.repeats == self.config.repeat_limit - 1:
             self.history.add_message(self.steps, {"role": "user",
-                                                  "content": render("repeated", count=self.repeats)},
+                                                  "content": self.render("repeated", count=self.repeats)},
                                      "warned about a repeated action")
 
     def event(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
@@ -307,7 +310,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     header = Header(run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
                     model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
                            "text_mode": bool(getattr(model, "text_mode", False))},
-                    config=config.model_dump(exclude={"api_key"}))
+                    config=config.model_dump(mode="json", exclude={"api_key"}))
     writer.write(header)
     observer.on_header(header)
     ctl = None

@@ -13,7 +13,8 @@ from ..harness.batch import run_batch
 from ..harness.preds import Prediction, read_preds
 from ..harness.report import build_report, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
-from .harness_options import add_harness_options, harness_from_args
+from .harness_options import HARNESS, add_harness_options, harness_from_args
+from .options import config_options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--gold", action="store_true", help="score the reference patches (should all resolve)")
     group.add_argument("--empty", action="store_true", help="score empty patches (should resolve none)")
     add_harness_options(parser)
+    config_options(parser, HARNESS)
     parser.set_defaults(func=run_eval)
 
 
@@ -45,7 +47,7 @@ def _predictions(args: argparse.Namespace, tasks) -> tuple[str, dict[str, Predic
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    harness = harness_from_args(args)
+    harness, config = harness_from_args(args)
     tasks = select(load_tasks(args.tasks), args.instances)
     name, preds = _predictions(args, tasks)
     # Absolute: git runs with -C in other folders, where a relative path means something else.
@@ -59,8 +61,8 @@ def run_eval(args: argparse.Namespace) -> int:
         return harness.process(task, task_dir, patch=pred.model_patch, model_name=pred.model_name_or_path or name)
 
     start = time.monotonic()
-    results = run_batch(todo, job, output, workers=args.workers, console=console, show_progress=not args.no_progress,
-                        retry_errors=args.retry_errors)
+    results = run_batch(todo, job, output, workers=config.workers, console=console, show_progress=not args.no_progress,
+                        retry_errors=config.retry_errors)
     report = build_report(tasks, results, submitted=set(preds) & {t.instance_id for t in tasks},
                           run_info={"command": "eval", "predictions": name, "wall_s": time.monotonic() - start})
     write_outputs(output, report, todo, name)

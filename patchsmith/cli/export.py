@@ -42,8 +42,8 @@ def _model(path: Path, task: str | None = None):
                 own = match[0].path
             path = own
         return open_model(path)
-    except TrajectoryFormatError as exc:
-        raise UserError(str(exc)) from None
+    except TrajectoryFormatError:
+        raise  # a PatchsmithError already: cli/main.py prints it (and it must not fall into ValueError below)
     except (OSError, UnicodeError, ValueError) as exc:
         raise UserError(f"{path}: not a readable trajectory ({str(exc).splitlines()[0]})") from None
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.syntax import Syntax
 
+from ..agent.config import RunConfig
 from ..agent.events import RunControl
 from ..agent.models import make_model
 from ..agent.paths import new_run_dir
@@ -16,9 +17,12 @@ from ..agent.runner import run_agent
 from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.seed import apply_back
-from .common import add_model_options, agent_worktree, config_from_args, read_issue, resolve_repo
+from .common import agent_worktree, read_issue, resolve_repo
 from .console import ConsoleApprover, ConsoleObserver, ask_yes_no
+from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
+
+FIX = Section(RunConfig, "agent")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,36 +33,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--issue-file", help="read the issue text from a file")
     p.add_argument("--repo", default=".", help="the Git repository (default: the current directory)")
     p.add_argument("--output", help="run folder for trajectory.jsonl and patch.diff (default: under the data dir)")
-    p.add_argument("--mode", choices=["read-only", "ask", "auto-edit", "full-auto"], default="ask",
-                   help="which actions need your approval (default: ask)")
-    p.add_argument("--sandbox", default="auto", help="where commands run: local, bwrap, docker or auto")
     p.add_argument("--yes", action="store_true", help="apply the final patch without asking")
     p.add_argument("--no-apply", action="store_true", help="never apply the patch; only write patch.diff")
-    p.add_argument("--test-command", help="command that runs the tests (default: auto-detected)")
     p.add_argument("--tui", action="store_true", help="watch and steer the run in the terminal UI")
-    p.add_argument("--no-localize", action="store_true", help="skip ranking the code against the issue")
-    p.add_argument("--no-instructions", action="store_true",
-                   help="do not show the repository's AGENTS.md / CLAUDE.md / CONVENTIONS.md files to the agent")
-    p.add_argument("--no-memory", action="store_true",
-                   help="neither recall what earlier runs in this repository taught nor store what this one teaches")
     p.add_argument("--verbose", action="store_true", help="print whole observations")
-    add_model_options(p)
+    config_options(p, FIX)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=False, highlight=False)
+    (config,) = build_configs(args, FIX)
+    assert isinstance(config, RunConfig)
     issue = read_issue(args.issue, args.issue_file)
     root = resolve_repo(args.repo)
-    config = config_from_args(args, mode=args.mode, sandbox=args.sandbox, test_command=args.test_command,
-                              instructions=not args.no_instructions, memory=not args.no_memory)
+    read_only = config.mode == "read-only"
     model = make_model(config)  # fails early, before any worktree exists, on a bad --model
     out = (Path(args.output).expanduser() if args.output else new_run_dir("fix")).resolve()
     if (out / "trajectory.jsonl").exists():
         raise UserError(f"{out} already holds a run; choose another --output or remove it")
     with agent_worktree(root) as seeded:
-        workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=args.mode == "read-only")
-        hints = [] if args.no_localize else None  # None: the controller ranks the code itself
+        workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=read_only)
+        hints = None if config.localize else []  # None: the controller ranks the code itself
         with sandbox:
             if args.tui:
                 outcome = _run_tui(issue, workspace, config, out, model, hints)
@@ -73,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         console.print("[yellow]The agent made no changes.[/]")
         return 1
     console.print(Syntax(outcome.patch, "diff", word_wrap=True))
-    if args.no_apply or args.mode == "read-only":
+    if args.no_apply or read_only:
         console.print(f"patch written to {out / 'patch.diff'}; not applied")
         return 0
     if args.yes or (sys.stdin.isatty() and ask_yes_no(console, f"Apply this patch to {root}?")):

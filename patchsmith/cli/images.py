@@ -60,10 +60,7 @@ def _reporter(progress: Progress, task_id: TaskID) -> img.Report:
 
 def cmd_list(args: argparse.Namespace) -> int:
     console = Console()
-    try:
-        rows = img.list_images()
-    except SandboxUnavailable as exc:
-        raise UserError(str(exc)) from exc
+    rows = img.list_images()
     if not rows:
         console.print("no patchsmith images yet; build the base with: patchsmith images build base")
         return 0
@@ -100,7 +97,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             else:
                 tag = img.ensure_env_image(spec, rebuild=args.rebuild, report=report)
             progress.update(task_id, stage="done", description=tag)
-    except (SandboxUnavailable, img.ImageError) as exc:
+    except (SandboxUnavailable, img.ImageError) as exc:  # a build log follows the first line: show it dim
         first, _, rest = str(exc).partition("\n")
         if rest:
             console.print(f"[dim]{rest}[/dim]")
@@ -110,10 +107,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    try:
-        removed = img.prune_images(include_base=args.all, tags=args.tags or None)
-    except SandboxUnavailable as exc:
-        raise UserError(str(exc)) from exc
+    removed = img.prune_images(include_base=args.all, tags=args.tags or None)
     console = Console()
     for tag in removed:
         console.print(f"removed {tag}")

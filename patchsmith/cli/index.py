@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import UserError
-from ..tools.git import GitError
 from .common import resolve_repo
 
 
@@ -42,8 +41,6 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             stats = update_index(root, args.cache_dir, workers=args.workers, progress=on_progress)
-        except GitError as exc:
-            raise UserError(str(exc)) from None
         except OSError as exc:
             raise UserError(f"cannot write the index cache: {exc}; pass --cache-dir with a writable folder") from None
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(stats.skipped.items())) or "none"

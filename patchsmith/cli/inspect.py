@@ -39,8 +39,8 @@ def open_target(path: Path) -> object:
         from patchsmith.tui.model import open_model
 
         return open_model(path)
-    except TrajectoryFormatError as exc:
-        raise UserError(str(exc)) from None
+    except TrajectoryFormatError:
+        raise  # a PatchsmithError already: cli/main.py prints it (and it must not fall into ValueError below)
     except (OSError, UnicodeError) as exc:
         raise UserError(f"{path}: cannot read it ({exc.__class__.__name__}: {exc})") from None
     except ValueError as exc:

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import UserError
-from ..tools.git import GitError
 from .common import resolve_repo
 
 
@@ -50,10 +49,7 @@ def run(args: argparse.Namespace) -> int:
     root = resolve_repo(args.repo)
     from ..tools.index.localize import localize  # heavy imports (bm25s, scipy) only when used
 
-    try:
-        hits = localize(root, text, args.top, cache_dir=args.cache_dir)
-    except GitError as exc:
-        raise UserError(str(exc)) from None
+    hits = localize(root, text, args.top, cache_dir=args.cache_dir)
     if args.json:
         print(json.dumps([{"path": h.path, "score": h.score, "reasons": h.reasons,
                            "functions": [f.model_dump() for f in h.functions]} for h in hits], indent=2))

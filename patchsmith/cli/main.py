@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-from ..errors import UserError
+from ..errors import PatchsmithError
 
 # Each module defines register(subparsers) and sets `func` on its parser; the function returns an exit code.
 COMMAND_MODULES = [
@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except UserError as exc:
-        print(f"patchsmith: error: {exc}", file=sys.stderr)
+    except PatchsmithError as exc:  # the one place errors become a line on the terminal
+        print(f"patchsmith: error: {exc.one_line()}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("patchsmith: interrupted", file=sys.stderr)

@@ -13,11 +13,16 @@ from ..agent.models import make_model
 from ..agent.paths import new_run_dir
 from ..agent.runner import run_agent
 from ..agent.trajectory import read_trajectory
-from ..errors import UserError
+from ..errors import ConfigError, UserError
 from ..tools.git import GitError, run_git
 from .common import agent_worktree, resolve_repo
 from .console import ConsoleApprover, ConsoleObserver
+from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
+
+# What a replay offers; full-auto by default, which needs an isolating sandbox.
+REPLAY = Section(RunConfig, "replay", only=("sandbox", "mode"), defaults={"mode": "full-auto"})
+RECORDED = ("test_command", "observation_budget", "command_timeout")  # settings that shape observations
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,13 +30,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("trajectory", help="a trajectory.jsonl (or a run folder holding one)")
     p.add_argument("--repo", default=".", help="the Git repository to replay against (default: here)")
     p.add_argument("--output", help="run folder for the replay's own trajectory")
-    p.add_argument("--sandbox", default="auto", help="where commands run: local, bwrap, docker or auto")
-    p.add_argument("--mode", choices=["ask", "auto-edit", "full-auto"], default="full-auto",
-                   help="approvals while replaying (default full-auto, which needs an isolating sandbox)")
     p.add_argument("--at-base", action="store_true",
                    help="replay from the recorded base commit instead of the repository's current state")
     p.add_argument("--verbose", action="store_true")
+    config_options(p, REPLAY)
     p.set_defaults(func=run)
+
+
+def replay_config(args: argparse.Namespace, original: dict, path: Path, steps: int) -> RunConfig:
+    """The recorded run's settings that shape what the tools return, this invocation's sandbox and mode,
+    and the replayed model with room for every recorded step."""
+    recorded = {k: original[k] for k in RECORDED if original.get(k) is not None}
+    section = Section(RunConfig, REPLAY.title, only=REPLAY.only, defaults={**REPLAY.defaults, **recorded},
+                      fixed={"model": f"replay:{path}", "max_steps": steps + 1})
+    (config,) = build_configs(args, section)
+    assert isinstance(config, RunConfig)
+    if config.mode == "read-only":
+        raise ConfigError("replay cannot run in read-only mode: the recorded edits must be made again",
+                          hint="use --mode ask, auto-edit or full-auto")
+    return config
 
 
 def normalize(patch: str) -> str:
@@ -49,15 +66,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"trajectory not found: {path}")
     try:
         recorded = read_trajectory(path)
-    except ValueError as exc:
+    except ValueError as exc:  # read_trajectory's ValueError names the file and the bad line
         raise UserError(str(exc)) from None
+    config = replay_config(args, recorded.header.config or {}, path, len(recorded.steps))
     root = resolve_repo(args.repo)
-    original = recorded.header.config or {}
-    config = RunConfig(model=f"replay:{path}", mode=args.mode, sandbox=args.sandbox,
-                       max_steps=len(recorded.steps) + 1,
-                       test_command=original.get("test_command"),
-                       observation_budget=original.get("observation_budget", 12_000),
-                       command_timeout=original.get("command_timeout", 120.0))
     model = make_model(config)
     out = (Path(args.output).expanduser() if args.output else new_run_dir("replay")).resolve()
     with agent_worktree(root) as seeded:

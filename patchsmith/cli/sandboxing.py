@@ -8,8 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 from ..agent.config import RunConfig
-from ..errors import UserError
-from ..tools.sandbox import ModeRefused, SandboxUnavailable, check_mode, make_sandbox
+from ..tools.sandbox import ModeRefused, check_mode, make_sandbox
 from ..tools.workspace import Workspace
 
 
@@ -19,17 +18,13 @@ def open_sandbox(root: Path, base: str, config: RunConfig, *, read_only: bool = 
     read-only without isolation) are printed as one line each, not as Python warnings."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            sandbox = make_sandbox(config.sandbox, Path(root), read_only=read_only, network=False, image=image)
-        except SandboxUnavailable as exc:
-            raise UserError(str(exc)) from None
-        except ValueError as exc:
-            raise UserError(f"--sandbox {config.sandbox}: {exc}") from None
+        # SandboxUnavailable and ModeRefused are PatchsmithErrors: cli/main.py prints them as one line.
+        sandbox = make_sandbox(config.sandbox, Path(root), read_only=read_only, network=False, image=image)
         try:
             check_mode(config.mode, sandbox)
-        except (ModeRefused, ValueError) as exc:
+        except ModeRefused:
             sandbox.close()
-            raise UserError(str(exc)) from None
+            raise
     for warning in caught:
         print(f"patchsmith: warning: {warning.message}", file=sys.stderr)
     ws = Workspace(root=Path(root), base=base, sandbox=sandbox, test_command=config.test_command,

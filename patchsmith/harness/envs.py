@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import PatchsmithError
 from ..tools.git import run_git
 from .locks import file_lock, write_atomic
 from .repos import RepoError, RepoSource, checkout
@@ -30,11 +31,11 @@ from .tasks import Task
 BUILD_TIMEOUT = 1800.0
 
 
-class EnvError(RuntimeError):
+class EnvError(PatchsmithError, RuntimeError):
     """The environment could not be built; `log` is the build log's path."""
 
     def __init__(self, message: str, log: Path | None = None):
-        super().__init__(message)
+        super().__init__(message, hint=f"the build log {log} says why" if log else None)
         self.log = log
 
 

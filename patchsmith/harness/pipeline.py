@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from ..agent.paths import cache_dir
+from ..tools.sandbox.base import SandboxUnavailable
+from .config import TEST_TIMEOUT, HarnessConfig
 from .envs import Env, EnvError, EnvManager
 from .evaluate import SandboxFactory, default_sandbox_factory, evaluate
 from .repos import RepoError, checkout, find_source, remove_checkout
-from .specs import spec_for
+from .specs import load_spec_config, spec_for
 from .tasks import Task
 
 # (task, workspace root, its environment, task folder) -> agent outcome dict with at least "patch".
@@ -23,13 +25,24 @@ def default_cache_dir() -> Path:
     return cache_dir()  # PATCHSMITH_CACHE_DIR, else the user cache dir
 
 
+def mirror_paths(repos_dir: Path | None) -> list[Path]:
+    """The repositories dir and where its links point: checkouts borrow objects from there."""
+    if repos_dir is None:
+        return []
+    paths = {repos_dir.resolve()}
+    for entry in repos_dir.iterdir():
+        if entry.is_symlink():
+            paths.add(entry.resolve())
+    return sorted(paths)
+
+
 @dataclass
 class Harness:
     repos_dir: Path | None = None
     cache_dir: Path = field(default_factory=default_cache_dir)
     spec_config: dict[str, Any] = field(default_factory=dict)
     sandbox_factory: SandboxFactory | None = None
-    timeout: float = 1800.0  # per task's test run
+    timeout: float = TEST_TIMEOUT  # per task's test run
     allow_clone: bool = True
     keep_workspaces: bool = False
     workspaces_dir: Path | None = None  # default: <task folder>/workspace
@@ -41,6 +54,21 @@ class Harness:
             self.envs = EnvManager(self.cache_dir)
         if self.sandbox_factory is None:
             self.sandbox_factory = default_sandbox_factory()
+
+    @classmethod
+    def from_config(cls, config: HarnessConfig) -> Harness:
+        """The harness a command asked for; a sandbox that cannot run here fails now, before any task."""
+        from ..tools.sandbox import backend_status
+
+        if config.sandbox != "auto" and (reason := backend_status(config.sandbox)) is not None:
+            raise SandboxUnavailable(f"--sandbox {config.sandbox} cannot run here: {reason}",
+                                     hint="choose another --sandbox (auto, local, bwrap, docker)")
+        cache = (config.cache_dir or default_cache_dir()).resolve()
+        cache.mkdir(parents=True, exist_ok=True)
+        visible = [cache, *mirror_paths(config.repos_dir)]
+        return cls(repos_dir=config.repos_dir, cache_dir=cache, spec_config=load_spec_config(config.spec_config),
+                   sandbox_factory=default_sandbox_factory(config.sandbox, visible), timeout=config.timeout,
+                   allow_clone=config.clone, keep_workspaces=config.keep_workspaces)
 
     def process(self, task: Task, task_dir: Path, *, patch: str | None = None, model_name: str = "",
                 agent: AgentFn | None = None) -> dict[str, Any]:

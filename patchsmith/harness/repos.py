@@ -12,12 +12,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import PatchsmithError
 from ..tools.git import GitError, run_git
 from .locks import file_lock
 from .tasks import Task
 
 
-class RepoError(RuntimeError):
+class RepoError(PatchsmithError, RuntimeError):
     """A per-task failure to get the repository at the wanted commit; the batch goes on."""
 
 

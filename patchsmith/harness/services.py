@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import PatchsmithError
 from .locks import file_lock, write_atomic
 
 
@@ -34,8 +35,8 @@ SERVICES: dict[str, ServiceDef] = {
 }
 
 
-class ServiceError(RuntimeError):
-    pass
+class ServiceError(PatchsmithError, RuntimeError):
+    """A helper service (e.g. a scorer's own environment) could not be set up."""
 
 
 def service_python(name: str, cache_dir: Path) -> Path:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import git
 
+from ..errors import PatchsmithError
 
-class GitError(RuntimeError):
+
+class GitError(PatchsmithError, RuntimeError):
     """A git command failed; the message carries git's own stderr."""
 
 

@@ -6,10 +6,12 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import PatchsmithError
+
 MAX_SHOWN_LINE = 2_000  # characters of one line shown by `view` (minified files have megabyte lines)
 
 
-class NotText(ValueError):
+class NotText(PatchsmithError, ValueError):
     """The file is binary or not UTF-8: the editor cannot show or change it."""
 
 

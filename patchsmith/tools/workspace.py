@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import PatchsmithError
 from .git import diff_against
 from .observation import DEFAULT_BUDGET
 from .sandbox.base import DEFAULT_TIMEOUT, ExecResult, Sandbox
 from .sandbox.local import LocalSandbox
 
 
-class PathOutsideWorkspace(ValueError):
-    pass
+class PathOutsideWorkspace(PatchsmithError, ValueError):
+    """A path a tool was given lies outside the repository (or inside .git); the message teaches the form."""
 
 
 @dataclass

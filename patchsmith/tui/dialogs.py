@@ -23,6 +23,7 @@ HELP = [
     ("e", "jump to the next step with an error"),
     ("d", "toggle the patch view (patch after this step, final patch, evaluation)"),
     ("p", "show / hide the problem statement"),
+    ("t", "where the tokens went: by tool and by prompt part"),
     ("q", "back to the list of runs, or quit"),
     ("?", "this help"),
 ]

@@ -28,6 +28,7 @@ class RunView(Vertical):
         Binding("f", "filter", "Filter tool"),
         Binding("e", "next_error", "Next error"),
         Binding("d", "toggle_diff", "Diff"),
+        Binding("t", "tokens", "Tokens", show=False),
         Binding("p", "toggle_problem", "Problem", show=False),
         Binding("J,shift+down", "scroll_detail(3)", "Scroll detail", show=False),
         Binding("K,shift+up", "scroll_detail(-3)", "Scroll detail", show=False),
@@ -240,6 +241,11 @@ class RunView(Vertical):
     def action_scroll_detail(self, lines: int) -> None:
         detail = self.query_one(DetailView)
         detail.scroll_to(y=detail.scroll_offset.y + lines, animate=False)
+
+    def action_tokens(self) -> None:
+        from .batch import TokensScreen
+
+        self.app.push_screen(TokensScreen(self.model))
 
     def action_toggle_problem(self) -> None:
         box = self.query_one("#problem-box", Collapsible)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patchsmith.agent.models.base import estimate_tokens
-from patchsmith.agent.trajectory import Step
+from patchsmith.agent.trajectory import ExitReason, Step
 
 
 @dataclass
@@ -137,3 +137,39 @@ def counts(values: Iterable[str]) -> list[tuple[str, int]]:
     for value in values:
         found[value] = found.get(value, 0) + 1
     return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def outcome_of(resolved: bool | None, exit_reason: str, error: str | None) -> str:
+    """resolved / unresolved / error / not evaluated, for a batch's counts and filters."""
+    if resolved is True:
+        return "resolved"
+    if resolved is False:
+        return "unresolved"
+    if error or exit_reason in (ExitReason.ERROR, "unreadable") or exit_reason.startswith("error"):
+        return "error"
+    return "not evaluated"
+
+
+@dataclass
+class RunDetail:
+    """What a batch view needs of one run beyond its summary line: read from all its steps (in the background)."""
+    tools: list[ToolUse]
+    parts: PromptParts
+
+    @property
+    def tool_errors(self) -> int:
+        return sum(u.errors for u in self.tools)
+
+
+def run_detail(steps: Sequence[Step], problem_statement: str) -> RunDetail:
+    return RunDetail(tools=tool_usage(steps), parts=prompt_parts(steps, problem_statement))
+
+
+def merge_parts(parts: Iterable[PromptParts]) -> PromptParts:
+    total = PromptParts()
+    for p in parts:
+        total.system += p.system
+        total.task += p.task
+        total.working_memory += p.working_memory
+        total.history += p.history
+    return total

@@ -58,8 +58,9 @@ def ws(tmp_path: Path) -> Workspace:
 
 
 def run(ws: Workspace, tmp_path: Path, model, **cfg):
+    kw = cfg.pop("kw", {})
     config = RunConfig(mode=cfg.pop("mode", "full-auto"), **cfg)
-    return run_agent("fix it", ws, config, tmp_path / "out", model=model, tools=TOOLS, **cfg.pop("kw", {}))
+    return run_agent("fix it", ws, config, tmp_path / "out", model=model, tools=TOOLS, **kw)
 
 
 def test_submit_records_every_step_and_the_patch(ws, tmp_path):

@@ -57,7 +57,32 @@ def test_runs_table(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     write_run(Path("runs/alpha__2/trajectory.jsonl"), instance_id="alpha__2", exit_reason="max_steps")
     write_run(Path("runs/mid__3/trajectory.jsonl"), instance_id="mid__3", cut=True)
     Path("runs/report.json").write_text(json.dumps({"zeta__1": {"resolved": True}, "alpha__2": {"resolved": False}}))
-    assert snap_compare(InspectorApp(load_any(Path("runs"))), terminal_size=SIZE)
+    assert snap_compare(InspectorApp(load_any(Path("runs"))), terminal_size=SIZE, run_before=_wait_details)
+
+
+async def _wait_details(pilot, keys: tuple[str, ...] = ()) -> None:
+    for _ in range(1500):
+        if pilot.app.screen.details_done:
+            break
+        await pilot.pause(0.02)
+    assert pilot.app.screen.details_done, "the runs' details were never read"
+    await pilot.pause()
+    if keys:
+        await pilot.press(*keys)
+        await pilot.pause()
+
+
+def test_batch_summary(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_run(Path("runs/zeta__1/trajectory.jsonl"), instance_id="zeta__1", extra=5)
+    write_run(Path("runs/alpha__2/trajectory.jsonl"), instance_id="alpha__2", exit_reason="max_steps")
+    write_run(Path("runs/mid__3/trajectory.jsonl"), instance_id="mid__3", cut=True)
+    Path("runs/report.json").write_text(json.dumps({"zeta__1": {"resolved": True}, "alpha__2": {"resolved": False}}))
+
+    async def summary(pilot) -> None:
+        await _wait_details(pilot, ("S",))
+
+    assert snap_compare(InspectorApp(load_any(Path("runs"))), terminal_size=(120, 48), run_before=summary)
 
 
 def test_live_view_asking_for_approval(snap_compare, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from ...errors import PatchsmithError
 from ...tools.base import Tool
 from ..trajectory import ToolCall, Usage
 
@@ -19,7 +20,7 @@ class Reply(BaseModel):
     finish_reason: str | None = None
 
 
-class ModelError(RuntimeError):
+class ModelError(PatchsmithError, RuntimeError):
     """The model cannot answer (after retries); the message says what to check."""
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...errors import PatchsmithError
 from ..cachedir import CACHE_ENV, cache_root
 from .extract import Definition, FileFacts
 
@@ -52,7 +53,7 @@ CREATE INDEX IF NOT EXISTS files_blob ON files (blob);
 """
 
 
-class CorruptCache(RuntimeError):
+class CorruptCache(PatchsmithError, RuntimeError):
     """The cache database could not be read; the caller rebuilds it."""
 
 

@@ -16,8 +16,11 @@ import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
+from ...errors import PatchsmithError
+from ..modes import MODES
 from .base import (
     DEFAULT_OUTPUT_CAP,
+    SANDBOX_KINDS,
     ExecResult,
     Sandbox,
     SandboxUnavailable,
@@ -27,15 +30,14 @@ from .base import (
 )
 from .local import LocalSandbox
 
-BACKENDS = ("local", "bwrap", "docker")
-MODES = ("read-only", "ask", "auto-edit", "full-auto")
+BACKENDS = tuple(kind for kind in SANDBOX_KINDS if kind != "auto")
 
 
 class SandboxFallbackWarning(UserWarning):
     """`auto` fell back to the unisolated local backend."""
 
 
-class ModeRefused(RuntimeError):
+class ModeRefused(PatchsmithError, RuntimeError):
     """A permission mode the chosen sandbox cannot uphold; the message says which backend to use."""
 
 
@@ -55,7 +57,7 @@ def backend_status(kind: str) -> str | None:
         except SandboxUnavailable as exc:
             return str(exc)
         return None
-    raise ValueError(f"unknown sandbox {kind!r}; choose one of local, bwrap, docker, auto")
+    raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join((*BACKENDS, 'auto'))}")
 
 
 def available_backends() -> dict[str, str | None]:
@@ -67,7 +69,7 @@ def resolve_kind(kind: str) -> tuple[str, str | None]:
     """The concrete backend for `kind`, and why `auto` fell back to local (None when it did not)."""
     if kind != "auto":
         if kind not in BACKENDS:
-            raise ValueError(f"unknown sandbox {kind!r}; choose one of local, bwrap, docker, auto")
+            raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join((*BACKENDS, 'auto'))}")
         return kind, None
     reason = backend_status("bwrap")
     if reason is None:
@@ -102,7 +104,7 @@ def make_sandbox(kind: str, root: Path, *, read_only: bool = False, network: boo
 
         return DockerSandbox(root, image=image, read_only=read_only, network=network, output_cap=output_cap,
                              base_env=base_env, run_id=run_id, ro_paths=ro_paths)
-    raise ValueError(f"unknown sandbox {kind!r}; choose one of local, bwrap, docker, auto")
+    raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join((*BACKENDS, 'auto'))}")
 
 
 def check_mode(mode: str, sandbox: Sandbox) -> None:

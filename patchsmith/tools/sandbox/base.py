@@ -6,10 +6,14 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, get_args, runtime_checkable
 
 from pydantic import BaseModel
 
+from ...errors import PatchsmithError
+
+SandboxKind = Literal["auto", "local", "bwrap", "docker"]  # auto: bwrap where it works here, else local
+SANDBOX_KINDS: tuple[SandboxKind, ...] = get_args(SandboxKind)
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_OUTPUT_CAP = 1_000_000  # bytes kept from a command's combined output
 
@@ -20,7 +24,7 @@ SAFE_NAMES = {"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "USER"
               "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"}
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(PatchsmithError, RuntimeError):
     """A backend cannot run on this machine; the message is one line that says what to install or enable."""
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...errors import PatchsmithError
 from .base import SandboxUnavailable
 from .engine import LABEL_ENV_KEY, LABEL_IMAGE, LABEL_SPEC, LABEL_SUITE, docker_client
 
@@ -42,7 +43,7 @@ Report = Callable[[str], None]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # docker build colours the build's stderr
 
 
-class ImageError(RuntimeError):
+class ImageError(PatchsmithError, RuntimeError):
     """An image could not be built; the message says which step failed and how to see why."""
 
 

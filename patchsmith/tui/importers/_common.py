@@ -6,8 +6,10 @@ import ast
 import json
 from typing import Any
 
+from ...errors import PatchsmithError
 
-class TrajectoryFormatError(ValueError):
+
+class TrajectoryFormatError(PatchsmithError, ValueError):
     """The file is not a trajectory in any format we read (the message says which file and why)."""
 
 

@@ -27,6 +27,9 @@ class RunSummary:
     wall_s: float = 0.0
     exit_reason: str = ""
     incomplete: bool = False
+    repo: str = ""
+    strategy: str = ""
+    error: str | None = None  # the run's own error (result.error), or why its file could not be read
 
 
 @dataclass
@@ -94,6 +97,8 @@ def _summary_jsonl(path: Path, task: str) -> RunSummary:
                 break
     if header and header.task.get("instance_id"):
         summary.task = str(header.task["instance_id"])
+    if header:
+        summary.repo, summary.strategy = str(header.task.get("repo") or ""), header.strategy
     if lines:
         try:
             json.loads(lines[-1])
@@ -107,6 +112,7 @@ def _summary_jsonl(path: Path, task: str) -> RunSummary:
         summary.cost = result.totals.cost
         summary.wall_s = result.totals.wall_s
         summary.exit_reason = result.exit_reason
+        summary.error = result.error
         evaluation = result.evaluation or {}
         if isinstance(evaluation.get("resolved"), bool):
             summary.resolved = evaluation["resolved"]
@@ -133,7 +139,9 @@ def summarize(path: Path, task: str) -> RunSummary:
         steps=len(traj.steps),
         tokens=result.totals.prompt_tokens + result.totals.completion_tokens if result else 0,
         cost=result.totals.cost if result else 0.0, wall_s=result.totals.wall_s if result else 0.0,
-        exit_reason=result.exit_reason if result else "incomplete", incomplete=traj.incomplete)
+        exit_reason=result.exit_reason if result else "incomplete", incomplete=traj.incomplete,
+        repo=str(traj.header.task.get("repo") or ""), strategy=traj.header.strategy,
+        error=result.error if result else None)
 
 
 GENERIC_DIRS = {"tasks", "agent", "runs", "attempts"}
@@ -175,7 +183,8 @@ def read_folder(folder: Path) -> RunFolder:
         try:
             summary = summarize(traj_path, name)
         except (ValueError, OSError) as exc:
-            summary = RunSummary(task=name, path=traj_path, exit_reason=f"unreadable: {exc}", incomplete=True)
+            summary = RunSummary(task=name, path=traj_path, exit_reason="unreadable", incomplete=True,
+                                 error=str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__)
         for key in (summary.task, *parts):
             if key in report:
                 summary.resolved = report[key]

@@ -1,0 +1,42 @@
+"""Harness configuration: how tasks are checked out, built, run and scored (typed; the CLI derives its
+options for `run` and `eval` from these fields, as it does for RunConfig)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..tools.sandbox.base import SandboxKind
+
+TEST_TIMEOUT = 1800.0  # seconds for one task's test run
+
+
+class HarnessConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    workers: int = Field(1, ge=1, description="tasks run in parallel")
+    repos_dir: Path | None = Field(None, description="folder of local clones or bare mirrors named owner__name, "
+                                                     "owner/name or name")
+    spec_config: Path | None = Field(None, description='JSON file {"owner/name": {"install": ..., "test_cmd": '
+                                                       '...}} overriding the spec table')
+    timeout: float = Field(TEST_TIMEOUT, gt=0, description="seconds for one task's test run")
+    sandbox: SandboxKind = Field("auto", description="where tests (and the agent's commands) run: auto (bwrap, "
+                                                     "no network, when it works here; else local), bwrap, "
+                                                     "docker (one container per task), local")
+    cache_dir: Path | None = Field(None, description="where environments and clones are cached (default: "
+                                                     "$PATCHSMITH_CACHE_DIR or the user cache)")
+    clone: bool = Field(True, description="clone from the task's repo URL when no local copy has the commit",
+                        json_schema_extra={"flag": "--no-clone"})
+    keep_workspaces: bool = Field(False, description="keep each task's checkout")
+    retry_errors: bool = Field(False, description="when resuming, run again the tasks that ended in an error")
+
+    @field_validator("repos_dir")
+    @classmethod
+    def _a_folder(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        value = Path(value).expanduser()
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        return value.resolve()  # git runs with -C elsewhere: no relative paths
