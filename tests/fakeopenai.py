@@ -5,11 +5,17 @@ Each queued item answers one request, in order:
   {"status": 429, "headers": {"Retry-After": "0"}, "body": {...}}                                an HTTP error
   {"delay": seconds, ...}                                                                       answer late
   {"close": true}                                                                               drop the connection
+
+Sampling (`variants=[script_a, script_b, ...]`): a request with temperature > 0 and a `seed` is answered
+from the variant a seeded random draw picks (`variant_for(seed)`), at that seed's next position, so
+parallel attempts with different seeds follow different scripts and the same seed always the same one.
+Requests without a seed, or at temperature 0, take the shared `script` queue as above.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,8 +23,11 @@ from typing import Any
 
 
 class FakeOpenAI:
-    def __init__(self, script: list[dict[str, Any]] | None = None, *, report_usage: bool = True):
+    def __init__(self, script: list[dict[str, Any]] | None = None, *, report_usage: bool = True,
+                 variants: list[list[dict[str, Any]]] | None = None):
         self.script = list(script or [])
+        self.variants = [list(v) for v in variants or []]
+        self._position: dict[int, int] = {}  # seed -> replies served
         self.requests: list[dict[str, Any]] = []
         self.report_usage = report_usage
         self._lock = threading.Lock()
@@ -42,9 +51,20 @@ class FakeOpenAI:
         with self._lock:
             self.script.extend(items)
 
-    def _next(self) -> dict[str, Any]:
+    def variant_for(self, seed: int) -> int:
+        return random.Random(f"fake-{seed}").randrange(len(self.variants))
+
+    def _next(self, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        empty = {"status": 500, "body": {"error": {"message": "script empty"}}}
+        body = body or {}
         with self._lock:
-            return self.script.pop(0) if self.script else {"status": 500, "body": {"error": {"message": "script empty"}}}
+            seed = body.get("seed")
+            if self.variants and seed is not None and float(body.get("temperature") or 0) > 0:
+                variant = self.variants[self.variant_for(seed)]
+                at = self._position.get(seed, 0)
+                self._position[seed] = at + 1
+                return variant[at] if at < len(variant) else empty
+            return self.script.pop(0) if self.script else empty
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -58,7 +78,7 @@ class FakeOpenAI:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with fake._lock:
                     fake.requests.append(body)
-                item = fake._next()
+                item = fake._next(body)
                 if item.get("delay"):
                     time.sleep(item["delay"])
                 if item.get("close"):

@@ -46,7 +46,16 @@ class RunConfig(BaseModel):
     mode: Mode = Field("ask", description="which actions need your approval")
     sandbox: SandboxKind = Field("auto", description="where commands run: auto (bwrap where it works, else "
                                                      "local with a warning), local, bwrap or docker")
-    strategy: str = Field("react", description="the agent's strategy")
+    strategy: str = Field("react", description="inference-time method: react, direct, self-refine[:K], "
+                                                "reflexion[:K], retry[:K], warming[:K], escalation, "
+                                                "best-of-N[:react|direct] (see the README)")
+    budget_per_task: str | None = Field(None, description="across all of a task's attempts: dollars (0.50) or "
+                                                          "tokens (20000tok, 20k tokens); no attempt starts that "
+                                                          "the rest cannot pay for")
+    escalate_to: str | None = Field(None, description="escalation: the stronger model for the second attempt",
+                                    json_schema_extra={"flag": "--escalate-to"})
+    seed: int | None = Field(None, description="sampling seed (attempt i uses seed + i - 1), sent to endpoints "
+                                               "that support it")
     test_command: str | None = Field(None, description="command that runs the tests (default: auto-detected)")
     localize: bool = Field(True, description="rank the code against the issue at the start and seed working "
                                              "memory with it", json_schema_extra={"flag": "--no-localize"})
@@ -62,6 +71,21 @@ class RunConfig(BaseModel):
     prompts_dir: Path | None = Field(None, description="folder of prompt templates (NAME.j2) replacing the "
                                                        "built-in ones of the same name; see "
                                                        "patchsmith/prompts/README.md")
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, spec: str) -> str:
+        from .strategies import check_strategy  # local: the strategies import this module
+
+        return check_strategy(spec)
+
+    @field_validator("budget_per_task")
+    @classmethod
+    def _budget(cls, text: str | None) -> str | None:
+        from .strategies import parse_budget
+
+        parse_budget(text)  # raises with the accepted forms
+        return text
 
     @field_validator("prompts_dir")
     @classmethod

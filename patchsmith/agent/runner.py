@@ -94,12 +94,13 @@ class Controller:
     control: RunControl = field(default_factory=RunControl)
     hints: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
+    lessons: list[str] = field(default_factory=list)  # from earlier attempts (reflexion): kept as notes
     briefing: Briefing = field(default_factory=Briefing)
 
     def __post_init__(self) -> None:
         self.by_name = {t.name: t for t in self.tools}
         self.text_mode = bool(getattr(self.model, "text_mode", False))
-        self.memory = WorkingMemory(hints=self.hints)
+        self.memory = WorkingMemory(hints=self.hints, notes=list(self.lessons))
         self.render = partial(render, folder=self.config.prompts_dir)
         system = self.render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
                         command_timeout=int(self.config.command_timeout),
@@ -296,8 +297,12 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
               task: dict[str, Any] | None = None, observer: RunObserver | None = None,
               approver: Approver | None = None, control: RunControl | None = None,
               model: Model | None = None, tools: Sequence[Tool] | None = None,
-              hints: list[str] | None = None) -> RunOutcome:
-    """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff."""
+              hints: list[str] | None = None, lessons: list[str] | None = None,
+              attempt: dict[str, Any] | None = None) -> RunOutcome:
+    """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff.
+
+    `lessons` (from a strategy's earlier attempts) start the working memory's notes; `attempt` (number,
+    parent, strategy) goes into the header, linking the trajectory to the task's strategy record."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
@@ -310,7 +315,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     header = Header(run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
                     model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
                            "text_mode": bool(getattr(model, "text_mode", False))},
-                    config=config.model_dump(mode="json", exclude={"api_key"}))
+                    config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
     writer.write(header)
     observer.on_header(header)
     ctl = None
@@ -326,7 +331,8 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         briefing = brief(workspace.root, problem_statement, settings)
         _announce(briefing, writer, observer)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
-                         observer, approver, control or RunControl(), hints or [], secrets, briefing)
+                         observer, approver, control or RunControl(), hints or [], secrets, lessons or [],
+                         briefing)
         reason, detail = ctl.run()
     except KeyboardInterrupt:
         reason, detail = ExitReason.STOPPED_BY_USER, "interrupted (Ctrl-C)"
@@ -353,7 +359,8 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
             origin = f"run {header.run_id}" + (f" (task {task['instance_id']})" if task and task.get("instance_id")
                                                else "")
             remember(workspace.root, problem_statement, read_trajectory(writer.path).steps, patch, reason.value,
-                     origin, memory_settings(config, task), [*secrets, *([config.api_key] if config.api_key else [])])
+                     origin, memory_settings(config, task), [*secrets, *([config.api_key] if config.api_key else [])],
+                     reflection=" ".join(ctl.lessons) or None)
     return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail)
 
 

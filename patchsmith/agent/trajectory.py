@@ -80,6 +80,7 @@ class Header(BaseModel):
     config: dict[str, Any] = Field(default_factory=dict)
     started_at: float = 0.0
     source_format: str = "patchsmith"  # or swe-agent / mini-swe-agent when imported
+    attempt: dict[str, Any] | None = None  # a strategy's attempt: number, parent, strategy (strategy.json)
 
 
 class Step(BaseModel):

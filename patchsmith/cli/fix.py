@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=read_only)
         hints = None if config.localize else []  # None: the controller ranks the code itself
         with sandbox:
-            if args.tui:
+            if config.strategy != "react":
+                outcome = _run_strategy(issue, seeded, workspace, config, out, model, hints, console, args.verbose)
+            elif args.tui:
                 outcome = _run_tui(issue, workspace, config, out, model, hints)
             else:
                 outcome = run_agent(issue, workspace, config, out, model=model, hints=hints,
@@ -89,3 +91,31 @@ def _run_tui(issue, workspace, config, out, model, hints):  # noqa: ANN001, ANN2
     return run_live(lambda observer, approver, control: run_agent(
         issue, workspace, config, out, model=model, hints=hints, observer=observer, approver=approver,
         control=control))
+
+
+def _run_strategy(issue, seeded, workspace, config, out, model, hints, console, verbose):  # noqa: ANN001, ANN202
+    """A strategy other than react: more attempts in fresh worktrees of the seeded state, each in its own
+    sandbox; the chosen attempt's patch comes back like a single run's (measured against the same seed)."""
+    from ..agent.runner import RunOutcome
+    from ..agent.strategies import CloneWorkspaces, TaskContext, make_strategy, parse_budget, run_strategy
+    from ..agent.trajectory import Totals
+
+    def setup(dest: Path):  # noqa: ANN202 - (workspace, close)
+        ws, closer = open_sandbox(dest, seeded.base, config, read_only=config.mode == "read-only")
+        return ws, lambda: closer.__exit__(None, None, None)
+
+    ctx = TaskContext(problem_statement=issue, workspace=workspace, config=config, output_dir=out, model=model,
+                      workspaces=CloneWorkspaces(seeded.root, seeded.base, out / "workspaces", setup), hints=hints,
+                      observer=ConsoleObserver(console, verbose), approver=ConsoleApprover(console),
+                      control=RunControl(), budget=parse_budget(config.budget_per_task))
+    result = run_strategy(make_strategy(config.strategy, config), ctx)
+    final, totals = result.final, result.totals()
+    for a in result.attempts:
+        console.print(f"attempt {a.number} ({a.strategy}): {a.verdict or a.exit_reason}: {a.why}", highlight=False)
+    console.print(f"strategy record: {result.record_path}")
+    return RunOutcome(exit_reason=final.exit_reason if final else "budget", patch=result.patch,
+                      totals=Totals(steps=totals["steps"], prompt_tokens=totals["prompt_tokens"],
+                                    completion_tokens=totals["completion_tokens"], cost=totals["cost"]),
+                      trajectory_path=Path(final.trajectory) if final else out / "strategy.json",
+                      error=final.error if final else "the budget allowed no attempt")
+

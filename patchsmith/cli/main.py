@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "index",
     "localize",
     "run",
+    "compare",
     "eval",
     "inspect",
     "export",

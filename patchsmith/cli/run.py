@@ -28,14 +28,59 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run the agent on SWE-bench-style tasks and score the patches",
                                    description=__doc__ + " With --model scripted, each scenario's own replies.")
     parser.add_argument("tasks", type=Path, help="SWE-bench dataset file (.jsonl/.json/.parquet) or scenarios folder")
-    add_harness_options(parser)
-    config_options(parser, AGENT, HARNESS)
+    add_run_options(parser)
     parser.set_defaults(func=run_run)
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """What a batch run takes (shared with `compare`, which can run the strategies it compares)."""
+    add_harness_options(parser)
+    parser.add_argument("--strategies", metavar="A,B,C",
+                        help="several strategies, each run into OUTPUT/<strategy>, then compared (e.g. "
+                             "direct,react,reflexion,best-of-3); see `patchsmith compare`")
+    if not any("--cutoff" in a.option_strings for a in parser._actions):
+        parser.add_argument("--cutoff", metavar="YYYY-MM-DD",
+                            help="with --strategies: every figure for tasks created before and after this date")
+    config_options(parser, AGENT, HARNESS)
 
 
 def run_run(args: argparse.Namespace) -> int:
     config, harness_config = build_configs(args, AGENT, HARNESS)
     assert isinstance(config, RunConfig) and isinstance(harness_config, HarnessConfig)
+    if not args.strategies:
+        run_strategy_batch(args, config, harness_config, args.output)
+        return 0
+    names = strategy_list(args.strategies)
+    base = (args.output or default_output(args.tasks, config.model, "compare")).resolve()
+    folders = [run_strategy_batch(args, config.model_copy(update={"strategy": RunConfig(strategy=s).strategy}),
+                                  harness_config, base / safe_label(s)) for s in names]
+    from .compare import compare_folders
+
+    compare_folders(folders, base, cutoff=args.cutoff)
+    return 0
+
+
+def strategy_list(text: str) -> list[str]:
+    names = list(dict.fromkeys(s.strip() for s in text.split(",") if s.strip()))
+    if not names:
+        raise UserError("--strategies is empty; give e.g. direct,react,reflexion,best-of-3")
+    for name in names:
+        RunConfig(strategy=name)  # a typo fails before any task runs, with the known names
+    return names
+
+
+def safe_label(strategy: str) -> str:
+    return strategy.replace(":", "_").replace("/", "_")
+
+
+def default_output(tasks: Path, model: str, kind: str = "run") -> Path:
+    model_name = model if model != "scripted" else "patchsmith-scripted"
+    return Path("runs") / f"{kind}-{tasks.stem or 'tasks'}-{model_name.replace('/', '_').replace(':', '_')}"
+
+
+def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_config: HarnessConfig,
+                       output: Path | None) -> Path:
+    """`config.strategy` over the tasks into `output`, scored and reported; returns the output folder."""
     config = config.model_copy(update={"sandbox": harness_config.sandbox})
     harness = Harness.from_config(harness_config)
     tasks = select(load_tasks(args.tasks), args.instances)
@@ -46,11 +91,10 @@ def run_run(args: argparse.Namespace) -> int:
                             f"({len(missing)} task(s) without one); give --model scripted:FILE or a real model")
     model_name = config.model if config.model != "scripted" else "patchsmith-scripted"
     # Absolute: git runs with -C in other folders, where a relative path means something else.
-    default = Path("runs") / f"run-{args.tasks.stem or 'tasks'}-{model_name.replace('/', '_').replace(':', '_')}"
-    output = (args.output or default).resolve()
+    output = (output or default_output(args.tasks, config.model)).resolve()
     agent = make_agent(config, harness.sandbox_factory, harness.spec_config)
     console = Console(stderr=True)
-    console.print(f"running {len(tasks)} task(s) with {config.model} -> {output}")
+    console.print(f"running {len(tasks)} task(s) with {config.model}, strategy {config.strategy} -> {output}")
 
     def job(task, task_dir):
         return harness.process(task, task_dir, model_name=f"patchsmith/{model_name}", agent=agent)
@@ -59,8 +103,10 @@ def run_run(args: argparse.Namespace) -> int:
     results = run_batch(tasks, job, output, workers=harness_config.workers, console=console,
                         show_progress=not args.no_progress, retry_errors=harness_config.retry_errors)
     report = build_report(tasks, results, run_info={"command": "run", "model": config.model,
+                                                     "strategy": config.strategy,
+                                                     "budget_per_task": config.budget_per_task,
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")
-    print_report(report, Console(), title=f"run: {config.model}")
+    print_report(report, Console(), title=f"run: {config.model}, {config.strategy}")
     console.print(f"report: {output / 'report.json'}")
-    return 0
+    return output

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,24 +58,67 @@ def briefing_of(trajectory: Path) -> dict[str, Any]:
 
 
 def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: dict[str, Any]) -> AgentFn:
-    def agent(task: Task, root: Path, env: Env, task_dir: Path) -> dict[str, Any]:
-        from ..agent.runner import run_agent  # the controller; imported late so `eval` works without it
+    """The `run` command's agent: `config.strategy` over the task's workspace (more attempts in fresh clones)."""
+    from ..agent.strategies import make_strategy
 
+    make_strategy(config.strategy, config)  # a bad --strategy fails before any task starts
+
+    def agent(task: Task, root: Path, env: Env, task_dir: Path) -> dict[str, Any]:
         spec = spec_for(task, spec_config)
-        sandbox = EnvSandbox(sandbox_factory(root), env.variables(root), env.services)
-        workspace = Workspace(root=root, base=task.base_commit, sandbox=sandbox, test_command=spec.test_cmd,
-                              command_timeout=config.command_timeout, observation_budget=config.observation_budget)
-        task_config = config.model_copy(update={"model": resolve_model(config.model, task), "mode": "full-auto"})
+
+        def setup(dest: Path) -> tuple[Workspace, Callable[[], None]]:
+            env.prepare_workspace(dest)
+            sandbox = EnvSandbox(sandbox_factory(dest), env.variables(dest), env.services)
+            ws = Workspace(root=dest, base=task.base_commit, sandbox=sandbox, test_command=spec.test_cmd,
+                           command_timeout=config.command_timeout, observation_budget=config.observation_budget)
+            return ws, sandbox.close
+
+        workspace, close = setup(root)
         try:
-            outcome = run_agent(task.problem_statement, workspace, task_config, task_dir / "agent",
-                                task=task.public())
+            outcome = run_task_strategy(task, workspace, config, task_dir, setup)
         finally:
-            sandbox.close()
-        totals = outcome.totals
-        return {"patch": outcome.patch, "exit_reason": outcome.exit_reason, "steps": totals.steps,
-                "prompt_tokens": totals.prompt_tokens, "completion_tokens": totals.completion_tokens,
-                "cost": totals.cost, "wall_s": totals.wall_s, "trajectory": str(outcome.trajectory_path),
-                "progress": progress_measures(outcome.trajectory_path, task.patch),
-                **briefing_of(outcome.trajectory_path)}
+            close()
+        return outcome
 
     return agent
+
+
+def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_dir: Path,
+                      setup: Callable[[Path], tuple[Workspace, Callable[[], None]]]) -> dict[str, Any]:
+    from ..agent.strategies import (
+        CloneWorkspaces,
+        ScriptBook,
+        TaskContext,
+        make_strategy,
+        parse_budget,
+        run_strategy,
+    )
+
+    scripted = config.model == "scripted"
+    task_config = config.model_copy(update={"model": resolve_model(config.model, task), "mode": "full-auto"})
+    ctx = TaskContext(problem_statement=task.problem_statement, workspace=workspace, config=task_config,
+                      output_dir=task_dir / "agent", task=task.public(),
+                      workspaces=CloneWorkspaces(workspace.root, task.base_commit, task_dir / "attempts", setup),
+                      scripts=ScriptBook(task.folder, config.strategy) if scripted and task.folder else None,
+                      budget=parse_budget(config.budget_per_task))
+    started = time.monotonic()
+    outcome = run_strategy(make_strategy(config.strategy, task_config), ctx)
+    final, totals = outcome.final, outcome.totals()
+    trajectory = final.trajectory if final else None
+    return {"patch": outcome.patch, "exit_reason": final.exit_reason if final else "budget",
+            "strategy": config.strategy, "steps": totals["steps"], "prompt_tokens": totals["prompt_tokens"],
+            "completion_tokens": totals["completion_tokens"], "cost": totals["cost"],
+            "wall_s": time.monotonic() - started, "trajectory": trajectory, "chosen": outcome.chosen,
+            "record": str(outcome.record_path), "stopped_by_budget": outcome.stopped_by_budget,
+            "calls": [{"kind": c.kind, "attempt": c.attempt, "cost": c.cost,
+                       "tokens": c.prompt_tokens + c.completion_tokens} for c in outcome.calls],
+            "attempts": [attempt_row(a) for a in outcome.attempts],
+            "progress": progress_measures(trajectory, task.patch),  # the scorer's measure, after the run
+            **(briefing_of(Path(trajectory)) if trajectory else {"instructions": [], "recalled": []})}
+
+
+def attempt_row(a: Any) -> dict[str, Any]:
+    return {"number": a.number, "strategy": a.strategy, "parent": a.parent, "model": a.model,
+            "temperature": a.temperature, "exit_reason": a.exit_reason, "checks_ok": a.checks.ok,
+            "checks": a.checks.why(), "verdict": a.verdict, "why": a.why, "cost": a.cost, "tokens": a.tokens,
+            "steps": a.steps, "wall_s": round(a.wall_s, 3), "trajectory": a.trajectory, "patch": a.patch}

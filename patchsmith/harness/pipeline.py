@@ -75,7 +75,8 @@ class Harness:
         """Evaluate `patch` (eval), or run `agent` to get one and evaluate it (run)."""
         start = time.monotonic()
         timing: dict[str, float] = {}
-        result: dict[str, Any] = {"instance_id": task.instance_id, "repo": task.repo, "status": "error",
+        result: dict[str, Any] = {"instance_id": task.instance_id, "repo": task.repo, "created_at": task.created_at,
+                                  "status": "error",
                                   "resolved": False, "reason": "", "model_name_or_path": model_name,
                                   "model_patch": patch or "", "evaluation": None, "agent": None, "env": None,
                                   "timing": timing}
@@ -125,6 +126,9 @@ class Harness:
                 env.prepare_workspace(workspace)
             evaluation = evaluate(task, patch or "", workspace, env, spec, sandbox_factory=self.sandbox_factory,
                                   timeout=self.timeout, log_path=task_dir / "eval.log")
+            if agent is not None and (result["agent"] or {}).get("attempts"):
+                self._score_attempts(task, result["agent"], patch or "", evaluation.resolved, source, workspace,
+                                     env, spec, task_dir)
         except RepoError as exc:
             return done("error", str(exc))
         finally:
@@ -135,4 +139,23 @@ class Harness:
         timing["eval_s"] = evaluation.timing.get("total_s", 0.0)
         timing["tests_s"] = evaluation.timing.get("tests_s", 0.0)
         return done(evaluation.status, evaluation.reason)
+
+    def _score_attempts(self, task: Task, agent: dict[str, Any], final: str, final_resolved: bool, source: Any,
+                        workspace: Path, env: Env, spec: Any, task_dir: Path) -> None:
+        """Score every attempt's patch too (after the strategy chose: nothing flows back), for pass@k and
+        the oracle (did any attempt resolve). The same patch is scored once."""
+        scored: dict[str, bool] = {final: final_resolved}
+        for row in agent["attempts"]:
+            patch = row.pop("patch", "") or ""
+            if patch not in scored:
+                if not patch.strip():
+                    scored[patch] = False
+                else:
+                    checkout(source, task.base_commit, workspace)
+                    env.prepare_workspace(workspace)
+                    ev = evaluate(task, patch, workspace, env, spec, sandbox_factory=self.sandbox_factory,
+                                  timeout=self.timeout, log_path=task_dir / f"eval.attempt-{row['number']}.log")
+                    scored[patch] = ev.resolved
+            row["resolved"] = scored[patch]
+        agent["oracle"] = any(r["resolved"] for r in agent["attempts"])
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -328,7 +327,3 @@ def network_tests(source: str, pattern: str, path: str) -> list[str]:
                     if rx.search(body_of(item)):
                         found.append(f"{path}::{node.name}::{item.name}")
     return found
-
-
-def current_python() -> str:
-    return f"{sys.version_info.major}.{sys.version_info.minor}"

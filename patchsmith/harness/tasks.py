@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +43,6 @@ class Task:
         return {"instance_id": self.instance_id, "repo": self.repo, "base_commit": self.base_commit,
                 "problem_statement": self.problem_statement, "hints_text": self.hints_text,
                 "version": self.version, "created_at": self.created_at}
-
-    def as_row(self) -> dict[str, Any]:
-        row = {k: v for k, v in asdict(self).items() if k in FIELDS}
-        row["FAIL_TO_PASS"] = list(self.fail_to_pass)
-        row["PASS_TO_PASS"] = list(self.pass_to_pass)
-        return row
 
 
 def _test_list(value: Any, name: str, where: str) -> list[str]:

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Tool
 from .guard import git_errors_observed
-from .limits import command_timeout, observation_budget
 from .observation import Observation, observe
 from .sandbox.base import mask_secrets, secret_values
 from .workspace import Workspace
@@ -130,13 +129,13 @@ def run_bash(ws: Workspace, args: BashArgs) -> Observation:
     problem = interactive_problem(command)
     if problem:
         return Observation.fail(problem, command=command)
-    result = ws.exec(command, timeout=command_timeout(ws))
+    result = ws.exec(command, timeout=ws.command_timeout)
     secrets = secret_values()
     output = mask_secrets(result.output, secrets).rstrip("\n")
     status = f"exit code: {result.exit_code}" + (", timed out" if result.timed_out else "") + \
         f", {result.duration:.1f}s"
     text = (output if output else "(no output)") + f"\n[{status}]"
-    return observe(text, ok=True, budget=observation_budget(ws), command=mask_secrets(command, secrets),
+    return observe(text, ok=True, budget=ws.observation_budget, command=mask_secrets(command, secrets),
                   exit_code=result.exit_code, timed_out=result.timed_out, duration=round(result.duration, 3),
                   output_capped=result.truncated)
 

@@ -16,7 +16,6 @@ from . import textfile
 from .base import MemoryUpdate, Tool
 from .files import ignored
 from .guard import git_errors_observed
-from .limits import observation_budget
 from .observation import Observation, observe
 from .textfile import NotText, TextFile
 from .workspace import Workspace
@@ -54,7 +53,7 @@ class EditorArgs(BaseModel):
 
 
 def run_editor(ws: Workspace, args: EditorArgs) -> Observation:
-    budget = observation_budget(ws)
+    budget = ws.observation_budget
     if args.command == "view":
         return _view(ws, args, budget)
     if ws.read_only:

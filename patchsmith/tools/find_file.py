@@ -8,7 +8,6 @@ from .base import Tool
 from .files import listed_files
 from .globs import compile_glob, is_glob, normalize
 from .guard import git_errors_observed
-from .limits import observation_budget
 from .observation import Observation, observe
 from .workspace import Workspace
 
@@ -52,7 +51,7 @@ def run_find_file(ws: Workspace, args: FindFileArgs) -> Observation:
         return Observation.fail("pattern must not contain `..`: it is matched against paths inside the repository")
     hits, how = find_files(listed_files(ws.root), pattern)
     data = {"pattern": args.pattern, "total": len(hits), "files": hits[:MAX_RESULTS], "match": how}
-    budget = observation_budget(ws)
+    budget = ws.observation_budget
     if not hits:
         return observe(f"No files match {args.pattern!r}. Globs are case-sensitive; try a shorter name, a glob such "
                        f"as '*name*', or search for text inside files with `search`.", budget=budget, **data)

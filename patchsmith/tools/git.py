@@ -61,8 +61,3 @@ def diff_against(root: Path, base: str, paths: list[str] | None = None) -> str:
     # Not every changed file is UTF-8: surrogateescape keeps such bytes, so encoding the patch the same way
     # gives back exactly what git printed (strict decoding made ws.diff() fail on a Latin-1 file).
     return run_git(root, *args, text=False).stdout.decode("utf-8", errors="surrogateescape")
-
-
-def tracked_files(root: Path) -> list[str]:
-    out = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout
-    return sorted({p for p in out.split("\0") if p})

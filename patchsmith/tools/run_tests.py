@@ -6,7 +6,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .base import MemoryUpdate, Tool
 from .guard import git_errors_observed
-from .limits import command_timeout, observation_budget
 from .observation import Observation, observe
 from .sandbox.base import mask_secrets, secret_values
 from .testing import TestReport, parse_output, tally
@@ -84,7 +83,7 @@ def run_tests(ws: Workspace, args: RunTestsArgs) -> Observation:
     chosen = plan(ws, tests)
     if isinstance(chosen, str):
         return Observation.fail(chosen)
-    result = ws.exec(chosen.command, timeout=command_timeout(ws))
+    result = ws.exec(chosen.command, timeout=ws.command_timeout)
     output = mask_secrets(result.output, secret_values())
     parsed = parse_output(chosen.parser, output, result.exit_code)
     report = TestReport(runner=chosen.runner, command=chosen.command, exit_code=result.exit_code,
@@ -92,7 +91,7 @@ def run_tests(ws: Workspace, args: RunTestsArgs) -> Observation:
                         duration=round(result.duration, 3), tests=parsed.tests,
                         counts=parsed.counts or tally(parsed.tests), problem=parsed.problem,
                         output_tail=output[-TAIL_CHARS:])
-    return observe(summarise(report), budget=observation_budget(ws), **report.model_dump())
+    return observe(summarise(report), budget=ws.observation_budget, **report.model_dump())
 
 
 def _summary(args: dict, data: dict) -> str:

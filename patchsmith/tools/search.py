@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from .base import Tool
 from .globs import compile_glob, expand_braces, is_glob, normalize
 from .guard import git_errors_observed
-from .limits import observation_budget
 from .observation import Observation, observe
 from .workspace import Workspace
 
@@ -231,9 +230,9 @@ def run_search(ws: Workspace, args: SearchArgs) -> Observation:
     if not result.total:
         tip = " (the search is case-sensitive" + ("" if args.regex else "; literal text, not a regex") + ")"
         return observe(f"No matches for {args.pattern!r}{f' in {path}' if path else ''}{tip}.",
-                       budget=observation_budget(ws), matches=[], **data)
+                       budget=ws.observation_budget, matches=[], **data)
     text, shown = render(result, args.pattern, path, args.regex)
-    return observe(text, budget=observation_budget(ws), matches=shown, **data)
+    return observe(text, budget=ws.observation_budget, matches=shown, **data)
 
 
 search_tool = Tool(name="search", description=DESCRIPTION, args=SearchArgs, fn=git_errors_observed(run_search),

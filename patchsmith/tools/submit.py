@@ -6,7 +6,6 @@ from pydantic import BaseModel, ConfigDict
 
 from .base import Tool
 from .guard import git_errors_observed
-from .limits import observation_budget
 from .observation import Observation, observe
 from .workspace import Workspace
 
@@ -31,7 +30,7 @@ def run_submit(ws: Workspace, args: SubmitArgs) -> Observation:
                 + ", ".join(files[:20]) + (" ..." if len(files) > 20 else ""))
     else:
         text = "Submitted with an empty patch: no file was changed."
-    return observe(text, budget=observation_budget(ws), submitted=True, patch=patch, files=files)
+    return observe(text, budget=ws.observation_budget, submitted=True, patch=patch, files=files)
 
 
 submit_tool = Tool(name="submit", description=DESCRIPTION, args=SubmitArgs, fn=git_errors_observed(run_submit),

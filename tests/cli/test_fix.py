@@ -194,3 +194,29 @@ def test_full_auto_in_bwrap_fixes_without_asking(calc, tmp_path):
     runs = [s for s in steps if s["type"] == "step" and s["action"]["tool"] == "run_tests"]
     assert runs[-1]["observation"]["data"]["counts"].get("passed") == 2
     assert not any(e.get("kind") == "approval" for e in steps if e["type"] == "event")
+
+
+@pytest.mark.bwrap
+def test_fix_with_best_of_two_samples_selects_and_applies(calc, tmp_path):
+    def attempt(new: str) -> list[dict]:
+        return [{"text": "", "tool_calls": [{"name": "str_replace_editor", "arguments": {
+                    "command": "str_replace", "path": "calc/stats.py",
+                    "old_str": "sum(values) / (len(values) - 1)", "new_str": new}}]},
+                {"text": "", "tool_calls": [{"name": "run_tests", "arguments": {}}]},
+                {"text": "", "tool_calls": [{"name": "submit", "arguments": {}}]}]
+
+    out = tmp_path / "run"
+    variants = [attempt("sum(values) / len(values)"), attempt("sum(values)/len(values)  # the mean")]
+    with FakeOpenAI(variants=variants) as server:
+        seed = next(s for s in range(200) if {server.variant_for(s), server.variant_for(s + 1)} == {0, 1})
+        proc = patchsmith("fix", "mean([1, 2, 3]) returns 3 instead of 2", "--repo", str(calc), "--model",
+                          "gpt-4o-mini", "--base-url", server.base_url, "--api-key", "sk-test", "--mode",
+                          "full-auto", "--sandbox", "bwrap", "--yes", "--output", str(out), "--strategy",
+                          "best-of-2", "--seed", str(seed), "--no-localize", env={"data": str(tmp_path / "data")})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "patch applied" in proc.stdout and "chosen" in proc.stdout
+    record = json.loads((out / "strategy.json").read_text())
+    assert record["selection"]["groups"] and len(record["selection"]["groups"][0]) == 2  # the variants agree
+    assert "len(values)" in (calc / "calc" / "stats.py").read_text()
+    assert not any((out / "workspaces").iterdir())
+    assert git(calc, "worktree", "list").count("\n") == 1  # only the user's own tree (fix's worktree removed)

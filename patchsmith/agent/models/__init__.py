@@ -26,9 +26,12 @@ def make_model(config: RunConfig) -> Model:
         if not path.is_file():
             raise UserError(f"{prefix} model file not found: {path}; give an existing file after '{prefix}:'")
         try:
-            return scripted_model(path) if prefix == "scripted" else replay_model(path)
+            model = scripted_model(path) if prefix == "scripted" else replay_model(path)
         except (ValueError, KeyError) as exc:
             raise UserError(f"cannot read {path}: {exc}") from None
+        # A nominal price (--price-prompt/--price-completion) makes offline runs show cost as well as tokens.
+        model.price = price_for("", config.price_prompt, config.price_completion)
+        return model
     if spec in ("scripted", "replay"):
         raise UserError(f"--model {spec} needs a file: --model {spec}:PATH")
     if sep and prefix not in KNOWN_PREFIXES and _names_a_file(rest):
@@ -45,7 +48,7 @@ def make_model(config: RunConfig) -> Model:
 
     return OpenAIModel(name, base_url=base_url, api_key=api_key, text_mode=config.text_mode,
                        temperature=config.temperature, price=price,
-                       max_retries=config.max_retries)
+                       max_retries=config.max_retries, seed=config.seed)
 
 
 def _names_a_file(rest: str) -> bool:

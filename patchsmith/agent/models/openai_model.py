@@ -37,8 +37,10 @@ class OpenAIModel:
     def __init__(self, name: str, *, base_url: str | None = None, api_key: str | None = None,
                  text_mode: bool = False, temperature: float = 0.0, max_retries: int = 5,
                  request_timeout: float = 300.0, backoff_base: float = 1.0, max_backoff: float = 60.0,
-                 price: tuple[float, float] | None = None, sleep: Callable[[float], None] = time.sleep):
+                 price: tuple[float, float] | None = None, sleep: Callable[[float], None] = time.sleep,
+                 seed: int | None = None):
         self.name = name
+        self.seed = seed  # sent when set: endpoints that support it sample reproducibly
         self.text_mode = text_mode
         self.temperature = temperature
         self.max_retries = max_retries
@@ -53,6 +55,8 @@ class OpenAIModel:
 
     def complete(self, messages: Sequence[dict[str, Any]], tools: Sequence[Tool]) -> Reply:
         kwargs: dict[str, Any] = {"model": self.name, "messages": list(messages), "temperature": self.temperature}
+        if self.seed is not None:
+            kwargs["seed"] = self.seed
         if not self.text_mode and tools:
             kwargs["tools"] = [t.openai_schema() for t in tools]
         response = self._with_retries(lambda: self.client.chat.completions.create(**kwargs))

@@ -10,6 +10,7 @@ from typing import Any
 from ...tools.base import Tool
 from ..trajectory import ToolCall, Usage, read_trajectory
 from .base import Reply, ScriptExhausted, estimate_messages_tokens, estimate_tokens
+from .pricing import cost_of
 
 
 def _load_entries(path: Path) -> list[dict[str, Any]]:
@@ -45,8 +46,9 @@ class ListModel:
 
     text_mode = False
 
-    def __init__(self, name: str, replies: list[Reply]):
+    def __init__(self, name: str, replies: list[Reply], price: tuple[float, float] | None = None):
         self.name = name
+        self.price = price  # $/1M (prompt, completion); None: free
         self._replies = replies
         self._next = 0
 
@@ -55,9 +57,10 @@ class ListModel:
             raise ScriptExhausted(f"{self.name}: all {len(self._replies)} replies used")
         reply = self._replies[self._next].model_copy(deep=True)
         self._next += 1
-        reply.usage = Usage(prompt_tokens=estimate_messages_tokens(messages),
-                            completion_tokens=estimate_tokens(reply.text) + sum(
-                                estimate_tokens(c.arguments) for c in reply.tool_calls), estimated=True)
+        prompt = estimate_messages_tokens(messages)
+        completion = estimate_tokens(reply.text) + sum(estimate_tokens(c.arguments) for c in reply.tool_calls)
+        reply.usage = Usage(prompt_tokens=prompt, completion_tokens=completion,
+                            cost=cost_of(prompt, completion, self.price), estimated=True)
         return reply
 
 

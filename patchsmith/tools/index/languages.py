@@ -175,10 +175,6 @@ def spec_for_path(path: str) -> LanguageSpec | None:
     return _BY_EXTENSION.get(path[dot:].lower())
 
 
-def spec_named(name: str) -> LanguageSpec:
-    return _BY_NAME[name]
-
-
 @dataclass(frozen=True)
 class LoadedLanguage:
     spec: LanguageSpec

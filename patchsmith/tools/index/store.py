@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ...errors import PatchsmithError
 from ..cachedir import CACHE_ENV, cache_root
-from .extract import Definition, FileFacts
+from .extract import FileFacts
 
 SCHEMA_VERSION = 1
 
@@ -183,12 +183,6 @@ class IndexStore:
         return dict(self.conn.execute(
             "SELECT f.path, b.sha FROM files f JOIN blobs b ON b.id = f.blob WHERE f.root = ?", (root,)))
 
-    def symbol_count(self, root: str) -> int:
-        row = self.conn.execute(
-            "SELECT COALESCE(SUM(b.nsyms), 0) FROM files f JOIN blobs b ON b.id = f.blob WHERE f.root = ?",
-            (root,)).fetchone()
-        return int(row[0])
-
     def find_symbols(self, root: str, name: str, *, nocase: bool = False, limit: int = 200) -> list[SymbolRow]:
         rows = self.conn.execute(
             f"SELECT {_SYMBOL_COLUMNS} FROM symbols s JOIN files f ON f.blob = s.blob JOIN blobs b ON b.id = s.blob "
@@ -261,7 +255,3 @@ def _remove_db(path: Path) -> None:
             Path(str(path) + suffix).unlink()
         except FileNotFoundError:
             pass
-
-
-def definitions_to_rows(path: str, lang: str, defs: Iterable[Definition]) -> list[SymbolRow]:
-    return [SymbolRow(path, d.name, d.kind, d.scope, d.line, d.end_line, d.signature, d.doc, lang) for d in defs]

@@ -46,12 +46,6 @@ class TestReport(BaseModel):
     def failing(self) -> list[TestCase]:
         return [t for t in self.tests if t.status in ("failed", "error")]
 
-    def status_of(self, test_id: str) -> Status | None:
-        for t in self.tests:
-            if t.id == test_id:
-                return t.status
-        return None
-
 
 def tally(tests: list[TestCase]) -> dict[str, int]:
     counts = dict.fromkeys(STATUSES, 0)
