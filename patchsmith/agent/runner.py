@@ -27,6 +27,7 @@ from .models.messages import assistant_message, observation_messages
 from .models.textmode import BLOCK as ACTION_BLOCK
 from .prompting import render
 from .recall.briefing import Briefing, MemorySettings, brief, remember
+from .resume import Resumption
 from .trajectory import (
     Action,
     Event,
@@ -168,8 +169,7 @@ class Controller:
 
     def take_user_messages(self) -> None:
         for text in self.control.drain():
-            self.history.add_message(self.steps, {"role": "user", "content": self.render("user_message", text=text)},
-                                     f"user said: {text[:80]}")
+            self.hear(text)
             self.event("user_message", text)
 
     def decide(self, reply: Reply, timing: Timing) -> StepResult:
@@ -195,13 +195,8 @@ class Controller:
             obs.text = mask_secrets(obs.text, self.secrets)
         obs.text, cut = truncate(obs.text, self.config.observation_budget)
         obs.truncated = obs.truncated or cut
-        if tool is not None and action is not None:
-            self.memory.apply(index, tool.memory_update(action.args, obs))
         diff = self.measure_diff(result)
-        texts = [obs.text] + [ONE_ACTION for _ in (reply.tool_calls[1:] if not self.text_mode else [])]
-        self.history.add(Turn(step=index, messages=[assistant_message(reply, self.text_mode),
-                                                    *observation_messages(reply, texts, self.text_mode)],
-                              summary=_summary(action, obs)))
+        self.absorb(index, reply, action, tool, obs)
         timing.overhead_s = max(0.0, time.monotonic() - t0 - timing.model_s - timing.tool_s - timing.approval_s
                                 - timing.diff_s)
         step = Step(index=index, thought=_thought(reply), action=action,
@@ -223,6 +218,21 @@ class Controller:
             return None
         self.last_diff = current
         return current
+
+    def hear(self, text: str) -> None:
+        """A message from the user between steps goes into the history."""
+        self.history.add_message(self.steps, {"role": "user", "content": self.render("user_message", text=text)},
+                                 f"user said: {text[:80]}")
+
+    def absorb(self, index: int, reply: Reply, action: Action | None, tool: Tool | None, obs: Observation) -> None:
+        """What a step leaves in the working memory and the chat history (also used to rebuild both when a
+        run is resumed from its trajectory)."""
+        if tool is not None and action is not None:
+            self.memory.apply(index, tool.memory_update(action.args, obs))
+        texts = [obs.text] + [ONE_ACTION for _ in (reply.tool_calls[1:] if not self.text_mode else [])]
+        self.history.add(Turn(step=index, messages=[assistant_message(reply, self.text_mode),
+                                                    *observation_messages(reply, texts, self.text_mode)],
+                              summary=_summary(action, obs)))
 
     def ask(self) -> tuple[Reply, float]:
         tail = [{"role": "user", "content": self.memory.render(self.steps, self.config.max_steps - self.steps,
@@ -298,25 +308,33 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
               approver: Approver | None = None, control: RunControl | None = None,
               model: Model | None = None, tools: Sequence[Tool] | None = None,
               hints: list[str] | None = None, lessons: list[str] | None = None,
-              attempt: dict[str, Any] | None = None) -> RunOutcome:
+              attempt: dict[str, Any] | None = None, resume: Resumption | None = None) -> RunOutcome:
     """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff.
 
     `lessons` (from a strategy's earlier attempts) start the working memory's notes; `attempt` (number,
-    parent, strategy) goes into the header, linking the trajectory to the task's strategy record."""
+    parent, strategy) goes into the header, linking the trajectory to the task's strategy record. With
+    `resume` (see agent/resume.py), the run goes on from that trajectory instead of starting: the
+    workspace must already hold its last recorded diff, and the new lines are appended to the same file."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
     observer = observer or NullObserver()
     secrets = secret_values()
+    if resume is not None:
+        resume.cut_partial_line()
     writer = TrajectoryWriter(output_dir / "trajectory.jsonl", secrets=secrets)
     started = time.time()
     task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
     task_meta.setdefault("problem_statement", problem_statement)
-    header = Header(run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
-                    model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
-                           "text_mode": bool(getattr(model, "text_mode", False))},
-                    config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
-    writer.write(header)
+    header = resume.header if resume is not None else Header(
+        run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
+        model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
+               "text_mode": bool(getattr(model, "text_mode", False))},
+        config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
+    if resume is None:
+        writer.write(header)
+    else:
+        hints, started = resume.hints, started - resume.prior_wall_s()
     observer.on_header(header)
     ctl = None
     reason, detail, patch = ExitReason.ERROR, None, ""
@@ -329,10 +347,14 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                 observer.on_event(ev)
         settings = memory_settings(config, task)
         briefing = brief(workspace.root, problem_statement, settings)
-        _announce(briefing, writer, observer)
+        if resume is None:  # a resumed run's trajectory already has these events
+            _announce(briefing, writer, observer)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
                          observer, approver, control or RunControl(), hints or [], secrets, lessons or [],
                          briefing)
+        if resume is not None:
+            resume.restore(ctl)
+            ctl.event("resumed", resume.event_text(), resume.event_data())
         reason, detail = ctl.run()
     except KeyboardInterrupt:
         reason, detail = ExitReason.STOPPED_BY_USER, "interrupted (Ctrl-C)"

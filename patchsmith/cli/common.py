@@ -34,11 +34,12 @@ def resolve_repo(path: str) -> Path:
 
 
 @contextmanager
-def agent_worktree(root: Path) -> Iterator[SeededWorkspace]:
-    """A separate worktree of `root` seeded with its current state; removed afterwards, whatever happens."""
+def agent_worktree(root: Path, at: str | None = None) -> Iterator[SeededWorkspace]:
+    """A separate worktree of `root` seeded with its current state (or at commit `at`: a resumed run's seed);
+    removed afterwards, whatever happens."""
     worktree = data_dir() / "worktrees" / uuid.uuid4().hex[:12]
     try:
-        seeded = seed_worktree(root, worktree)
+        seeded = seed_worktree(root, worktree, commit=at)
     except (GitError, ValueError) as exc:  # ValueError: e.g. a path git cannot take; say which repo failed
         raise UserError(f"cannot prepare a worktree of {root}: {exc}") from None
     try:

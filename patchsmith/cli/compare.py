@@ -124,9 +124,27 @@ def paired_table(figures: dict[str, Any]) -> Table:
     return table
 
 
+def progress_table(figures: dict[str, Any]) -> Table | None:
+    """How far runs got, resolved or not (the reference patch's files: the scorer's measure, after the run)."""
+    rows = {n: s["progress"] for n, s in figures["strategies"].items() if s["progress"]}
+    if not rows:
+        return None
+    table = Table(title="progress: the files the reference patch touches")
+    for col in ("strategy", "opened all", "edited all", "first edit (step)", "failing tests first -> last"):
+        table.add_column(col, justify="left" if col == "strategy" else "right")
+    for name, p in rows.items():
+        first = "-" if p["first_reference_edit_step"] is None else f"{p['first_reference_edit_step']:.1f}"
+        curve = "-" if p["failing_tests_first"] is None else f"{p['failing_tests_first']} -> {p['failing_tests_last']}"
+        table.add_row(name, f"{100 * p['opened_reference_files']:.0f}%", f"{100 * p['edited_reference_files']:.0f}%",
+                      first, curve)
+    return table
+
+
 def print_comparison(data: dict[str, Any], console: Console) -> None:
     for group, figures in data["groups"].items():
         console.print(strategy_table(group, figures))
+        if (progress := progress_table(figures)) is not None:
+            console.print(progress)
         if figures["paired"]:
             console.print(paired_table(figures))
         ks = {n: s["pass_at_k"] for n, s in figures["strategies"].items() if len(s["pass_at_k"]) > 1}

@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import UserError
-from ..harness.batch import run_batch
-from ..harness.preds import Prediction, read_preds
+from ..harness.batch import ensure_writable, run_batch
+from ..harness.preds import Prediction, read_preds_counted
 from ..harness.report import build_report, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
 from .harness_options import HARNESS, add_harness_options, harness_from_args
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run_eval)
 
 
-def _predictions(args: argparse.Namespace, tasks) -> tuple[str, dict[str, Prediction]]:
+def _predictions(args: argparse.Namespace, tasks, all_ids: set[str], console: Console) -> tuple[str, dict[str, Prediction]]:
     if args.gold or args.empty:
         if args.preds is not None:
             raise UserError("give either a predictions file or --gold/--empty, not both")
@@ -38,21 +39,43 @@ def _predictions(args: argparse.Namespace, tasks) -> tuple[str, dict[str, Predic
         return name, {t.instance_id: Prediction(t.instance_id, t.patch if args.gold else "", name) for t in tasks}
     if args.preds is None:
         raise UserError("give a predictions file (preds.jsonl), or --gold / --empty")
-    preds = {p.instance_id: p for p in read_preds(args.preds)}
+    found, repeated = read_preds_counted(args.preds)
+    if not found:
+        raise UserError(f"{args.preds} holds no predictions; expected one JSON object per line with instance_id "
+                        "and model_patch (SWE-bench preds.jsonl)")
+    preds = {p.instance_id: p for p in found}
     known = {t.instance_id for t in tasks}
     if not known & preds.keys():
         raise UserError(f"{args.preds}: none of its instance ids are in {args.tasks}; wrong tasks file?")
+    _warn_unmatched(console, args, sorted(preds.keys() - all_ids), repeated)
     name = next((p.model_name_or_path for p in preds.values() if p.model_name_or_path), args.preds.stem)
     return name, preds
 
 
+def _warn_unmatched(console: Console, args: argparse.Namespace, unknown: list[str], repeated: dict[str, int]) -> None:
+    """Predictions that will not be scored are said out loud, with counts, never dropped in silence."""
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        console.print(f"[yellow]warning:[/] {len(unknown)} prediction(s) for instance ids not in "
+                      f"{escape(str(args.tasks))} are ignored: {escape(shown)}", highlight=False)
+    if repeated:
+        extra = sum(repeated.values()) - len(repeated)
+        shown = ", ".join(f"{k} ({n}x)" for k, n in sorted(repeated.items())[:5]) + (", ..." if len(repeated) > 5
+                                                                                      else "")
+        console.print(f"[yellow]warning:[/] {len(repeated)} instance id(s) appear more than once in "
+                      f"{escape(str(args.preds))} ({extra} extra line(s)); the last one is scored: {escape(shown)}",
+                      highlight=False)
+
+
 def run_eval(args: argparse.Namespace) -> int:
     harness, config = harness_from_args(args)
-    tasks = select(load_tasks(args.tasks), args.instances)
-    name, preds = _predictions(args, tasks)
+    every = load_tasks(args.tasks)
+    tasks = select(every, args.instances)
+    console = Console(stderr=True)
+    name, preds = _predictions(args, tasks, {t.instance_id for t in every}, console)
     # Absolute: git runs with -C in other folders, where a relative path means something else.
     output = (args.output or Path("runs") / f"eval-{name.replace('/', '_')}").resolve()
-    console = Console(stderr=True)
+    ensure_writable(output)
     todo = [t for t in tasks if t.instance_id in preds]
     console.print(f"scoring {len(todo)} prediction(s) of {name} over {len(tasks)} task(s) -> {output}")
 

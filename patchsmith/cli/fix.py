@@ -13,7 +13,7 @@ from ..agent.config import RunConfig
 from ..agent.events import RunControl
 from ..agent.models import make_model
 from ..agent.paths import new_run_dir
-from ..agent.runner import run_agent
+from ..agent.runner import RunOutcome, run_agent
 from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.seed import apply_back
@@ -51,30 +51,39 @@ def run(args: argparse.Namespace) -> int:
     model = make_model(config)  # fails early, before any worktree exists, on a bad --model
     out = (Path(args.output).expanduser() if args.output else new_run_dir("fix")).resolve()
     if (out / "trajectory.jsonl").exists():
-        raise UserError(f"{out} already holds a run; choose another --output or remove it")
+        raise UserError(f"{out} already holds a run; continue it with `patchsmith resume {out}`, or choose another "
+                        "--output")
     with agent_worktree(root) as seeded:
         workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=read_only)
         hints = None if config.localize else []  # None: the controller ranks the code itself
+        # Where the worktree started: `patchsmith resume` rebuilds it from there.
+        task = {"repo_path": str(root), "base_commit": seeded.base}
         with sandbox:
             if config.strategy != "react":
                 outcome = _run_strategy(issue, seeded, workspace, config, out, model, hints, console, args.verbose)
             elif args.tui:
-                outcome = _run_tui(issue, workspace, config, out, model, hints)
+                outcome = _run_tui(issue, workspace, config, out, model, hints=hints, task=task)
             else:
-                outcome = run_agent(issue, workspace, config, out, model=model, hints=hints,
+                outcome = run_agent(issue, workspace, config, out, model=model, hints=hints, task=task,
                                     observer=ConsoleObserver(console, args.verbose),
                                     approver=ConsoleApprover(console), control=RunControl())
+    return offer_patch(console, outcome, root, out, yes=args.yes, no_apply=args.no_apply or read_only)
+
+
+def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *, yes: bool, no_apply: bool) -> int:
+    """The end of a fix (or a resumed one): show the diff and apply it to the user's tree if they say so."""
     console.print(f"run folder: {out}")
     if outcome.exit_reason == ExitReason.MODEL_ERROR:
-        raise UserError(outcome.error or "the model failed")
+        raise UserError(f"{outcome.error or 'the model failed'}; once the endpoint works, go on with "
+                        f"`patchsmith resume {out}`")
     if not outcome.patch.strip():
         console.print("[yellow]The agent made no changes.[/]")
         return 1
     console.print(Syntax(outcome.patch, "diff", word_wrap=True))
-    if args.no_apply or read_only:
+    if no_apply:
         console.print(f"patch written to {out / 'patch.diff'}; not applied")
         return 0
-    if args.yes or (sys.stdin.isatty() and ask_yes_no(console, f"Apply this patch to {root}?")):
+    if yes or (sys.stdin.isatty() and ask_yes_no(console, f"Apply this patch to {root}?")):
         result = apply_back(root, outcome.patch, save_dir=out)
         if not result.applied:
             raise UserError(f"the patch did not apply to {root}: {result.message}; it is saved in "
@@ -85,12 +94,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_tui(issue, workspace, config, out, model, hints):  # noqa: ANN001, ANN202 - thin glue
+def _run_tui(issue, workspace, config, out, model, **kwargs):  # noqa: ANN001, ANN003, ANN202 - thin glue
     from ..tui.live import run_live
 
     return run_live(lambda observer, approver, control: run_agent(
-        issue, workspace, config, out, model=model, hints=hints, observer=observer, approver=approver,
-        control=control))
+        issue, workspace, config, out, model=model, observer=observer, approver=approver, control=control,
+        **kwargs))
 
 
 def _run_strategy(issue, seeded, workspace, config, out, model, hints, console, verbose):  # noqa: ANN001, ANN202

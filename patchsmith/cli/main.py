@@ -12,6 +12,7 @@ from ..errors import PatchsmithError
 COMMAND_MODULES = [
     "fix",
     "replay",
+    "resume",
     "index",
     "localize",
     "run",
@@ -19,6 +20,7 @@ COMMAND_MODULES = [
     "eval",
     "inspect",
     "export",
+    "credit",
     "images",
     "memory",
 ]

@@ -11,7 +11,7 @@ from rich.console import Console
 from ..agent.config import RunConfig
 from ..errors import UserError
 from ..harness.agent_job import make_agent
-from ..harness.batch import run_batch
+from ..harness.batch import ensure_writable, run_batch
 from ..harness.config import HarnessConfig
 from ..harness.pipeline import Harness
 from ..harness.report import build_report, print_report, write_outputs
@@ -42,6 +42,12 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--cutoff", metavar="YYYY-MM-DD",
                             help="with --strategies: every figure for tasks created before and after this date")
     config_options(parser, AGENT, HARNESS)
+    if not any("--credit" in a.option_strings for a in parser._actions):
+        from .credit import add_credit_options
+
+        parser.add_argument("--credit", action="store_true",
+                            help="afterwards, find each run's decisive step (as `patchsmith credit`)")
+        add_credit_options(parser, standalone=False)
 
 
 def run_run(args: argparse.Namespace) -> int:
@@ -92,6 +98,7 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
     model_name = config.model if config.model != "scripted" else "patchsmith-scripted"
     # Absolute: git runs with -C in other folders, where a relative path means something else.
     output = (output or default_output(args.tasks, config.model)).resolve()
+    ensure_writable(output)
     agent = make_agent(config, harness.sandbox_factory, harness.spec_config)
     console = Console(stderr=True)
     console.print(f"running {len(tasks)} task(s) with {config.model}, strategy {config.strategy} -> {output}")
@@ -108,5 +115,9 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")
     print_report(report, Console(), title=f"run: {config.model}, {config.strategy}")
+    if getattr(args, "credit", False):
+        from .credit import credit_dir, credit_table
+
+        Console().print(credit_table(credit_dir(output, tasks, harness, args.credit_budget, console)))
     console.print(f"report: {output / 'report.json'}")
     return output

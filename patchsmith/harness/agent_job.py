@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from ..agent.config import RunConfig
+from ..agent.resume import Resumption
 from ..errors import UserError
-from ..tools.sandbox.base import ExecResult, Sandbox
+from ..tools.sandbox.base import DEFAULT_TIMEOUT, ExecResult, Sandbox
+from ..tools.seed import restore_patch
 from ..tools.workspace import Workspace
 from .envs import Env
 from .evaluate import SandboxFactory
-from .pipeline import AgentFn
+from .pipeline import AgentFn, earlier_run, set_aside
 from .report import progress_measures
 from .services import wrap
 from .specs import spec_for
@@ -27,7 +29,7 @@ class EnvSandbox:
         self.inner, self.env, self.services = inner, dict(env), dict(services or {})
         self.name, self.isolates = inner.name, inner.isolates
 
-    def exec(self, command: str, cwd: Path | None = None, timeout: float = 120.0,
+    def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
              env: Mapping[str, str] | None = None) -> ExecResult:
         # The agent's commands get the same loopback services as the scoring run (e.g. httpbin).
         command, service_env = wrap(command, self.services)
@@ -75,7 +77,9 @@ def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: 
 
         workspace, close = setup(root)
         try:
-            outcome = run_task_strategy(task, workspace, config, task_dir, setup)
+            # The one-attempt loop goes on from what a killed batch left; other strategies start afresh.
+            point = _resume_point(task_dir / "agent", task, root, env) if config.strategy == "react" else None
+            outcome = run_task_strategy(task, workspace, config, task_dir, setup, resume=point)
         finally:
             close()
         return outcome
@@ -83,8 +87,24 @@ def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: 
     return agent
 
 
+def _resume_point(run_dir: Path, task: Task, root: Path, env: Env) -> Resumption | None:
+    """A killed batch's run of this task, with the workspace brought to its last recorded diff; None (the
+    leftovers set aside) when there is nothing to go on from. A finished run (the kill came while scoring)
+    is returned as it is, to be reused without asking the model again."""
+    point = earlier_run(run_dir, task)
+    if point is None or point.result is not None:
+        return point
+    try:
+        restore_patch(root, point.last_diff, exclude=env.generated)  # build outputs are copied in already
+    except ValueError:
+        set_aside(run_dir)
+        return None
+    return point
+
+
 def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_dir: Path,
-                      setup: Callable[[Path], tuple[Workspace, Callable[[], None]]]) -> dict[str, Any]:
+                      setup: Callable[[Path], tuple[Workspace, Callable[[], None]]],
+                      resume: Resumption | None = None) -> dict[str, Any]:
     from ..agent.strategies import (
         CloneWorkspaces,
         ScriptBook,
@@ -100,7 +120,7 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
                       output_dir=task_dir / "agent", task=task.public(),
                       workspaces=CloneWorkspaces(workspace.root, task.base_commit, task_dir / "attempts", setup),
                       scripts=ScriptBook(task.folder, config.strategy) if scripted and task.folder else None,
-                      budget=parse_budget(config.budget_per_task))
+                      budget=parse_budget(config.budget_per_task), resume=resume)
     started = time.monotonic()
     outcome = run_strategy(make_strategy(config.strategy, task_config), ctx)
     final, totals = outcome.final, outcome.totals()

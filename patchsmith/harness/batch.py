@@ -1,13 +1,15 @@
 """Run one job per task on N worker threads, with live progress and resume.
 
-Each finished task's result is written atomically to `OUTPUT/results/<instance_id>.json` the moment it
+Each finished task's result is written atomically to `OUTPUT/results/<safe_name(id)>.json` the moment it
 finishes; a rerun with the same output folder loads those and skips the tasks. A batch killed at any
 moment therefore loses only the tasks in flight and never duplicates one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import threading
 import traceback
 from collections.abc import Callable
@@ -19,18 +21,47 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ..errors import UserError
 from .locks import write_atomic
 from .tasks import Task
 
 Job = Callable[[Task, Path], dict[str, Any]]
 
 
+MAX_NAME = 100  # characters of the id kept in a file name; file systems take 255 bytes
+
+
 def safe_name(instance_id: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_.+" else "_" for c in instance_id)
+    """A file name for the id, different for every id: an id that is already a plain name is kept as it is
+    (`django__django-11099`); any other gets its characters replaced and a hash of the whole id after a `~`,
+    which no plain name contains, so `x/1`, `x:1` and `x_1` no longer share (and overwrite) one file."""
+    name = "".join(c if (c.isascii() and c.isalnum()) or c in "-_.+" else "_" for c in instance_id)
+    if name == instance_id and 0 < len(name) <= MAX_NAME and not name.startswith("."):
+        return name
+    digest = hashlib.sha256(instance_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{name[:MAX_NAME]}~{digest}"
+
+
+def task_dir(output: Path, instance_id: str) -> Path:
+    return Path(output) / "tasks" / safe_name(instance_id)
 
 
 def result_path(output: Path, instance_id: str) -> Path:
     return Path(output) / "results" / f"{safe_name(instance_id)}.json"
+
+
+def ensure_writable(output: Path) -> None:
+    """Fail now, in one line, when results could not be saved, rather than after running every task."""
+    output = Path(output)
+    try:
+        for folder in (output / "results", output / "tasks"):
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".write-check-{os.getpid()}-{threading.get_ident()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+    except OSError as exc:
+        raise UserError(f"cannot write results to {output}: {exc.strerror or exc}; choose another --output "
+                        "(or make that folder writable)") from None
 
 
 def load_finished(output: Path) -> dict[str, dict[str, Any]]:
@@ -79,7 +110,7 @@ def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, co
     build, a crash); their new result replaces the old one.
     """
     output = Path(output)
-    output.mkdir(parents=True, exist_ok=True)
+    ensure_writable(output)
     results = load_finished(output)
     if retry_errors:
         results = {k: v for k, v in results.items() if v.get("status") != "error"}
@@ -92,12 +123,12 @@ def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, co
     lock = threading.Lock()
 
     def one(task: Task) -> dict[str, Any]:
-        task_dir = output / "tasks" / safe_name(task.instance_id)
-        task_dir.mkdir(parents=True, exist_ok=True)
+        folder = task_dir(output, task.instance_id)
+        folder.mkdir(parents=True, exist_ok=True)
         try:
-            result = job(task, task_dir)
+            result = job(task, folder)
         except Exception as exc:  # a crash of one task is recorded, never the end of the batch
-            (task_dir / "crash.log").write_text(traceback.format_exc(), encoding="utf-8")
+            (folder / "crash.log").write_text(traceback.format_exc(), encoding="utf-8")
             result = error_result(task, f"harness crashed: {type(exc).__name__}: {exc}")
         write_atomic(result_path(output, task.instance_id), json.dumps(result, indent=1, default=str))
         return result

@@ -166,6 +166,8 @@ class EnvManager:
                    test_env=dict(spec.test_env), build_s=meta.get("build_s", 0.0), reused=reused,
                    services=services)
 
+    # Over 60 lines on purpose: one environment build's steps in the official harness's order (venv, checkout,
+    # pre-install, packages, requirements, base-commit reinstall, install), all logging through one `step`.
     def _build(self, task: Task, spec: Spec, source: RepoSource, folder: Path, at_base: bool = False) -> dict:
         start = time.monotonic()
         shutil.rmtree(folder, ignore_errors=True)

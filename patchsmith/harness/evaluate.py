@@ -20,6 +20,7 @@ from typing import Any
 from ..tools.git import run_git
 from ..tools.sandbox.base import Sandbox
 from ..tools.sandbox.local import LocalSandbox
+from .config import TEST_TIMEOUT
 from .envs import Env
 from .parsers import FAILED, PARSERS, PASSED, failed, lookup, passed
 from .services import wrap
@@ -153,8 +154,10 @@ def deselection(spec: Spec, root: Path, test_files: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+# Over 60 lines on purpose: the official harness's scoring steps in their order (apply, reset test files,
+# apply test_patch, run, parse, grade), each returning through `finish`; split, the order would be harder to check.
 def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
-             sandbox_factory: SandboxFactory | None = None, timeout: float = 1800.0,
+             sandbox_factory: SandboxFactory | None = None, timeout: float = TEST_TIMEOUT,
              log_path: Path | None = None) -> Evaluation:
     """Score `model_patch` in `root`, a fresh checkout of `task.base_commit` (changed in place)."""
     start = time.monotonic()

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..agent.paths import cache_dir
+from ..agent.resume import ResumeError, Resumption, load_resumption
 from ..tools.sandbox.base import SandboxUnavailable
+from .batch import safe_name
 from .config import TEST_TIMEOUT, HarnessConfig
 from .envs import Env, EnvError, EnvManager
 from .evaluate import SandboxFactory, default_sandbox_factory, evaluate
@@ -19,6 +21,22 @@ from .tasks import Task
 
 # (task, workspace root, its environment, task folder) -> agent outcome dict with at least "patch".
 AgentFn = Callable[[Task, Path, Env, Path], dict[str, Any]]
+
+
+def earlier_run(run_dir: Path, task: Task) -> Resumption | None:
+    """The agent run a killed batch left for this task, to be resumed (or, if it had finished and the kill
+    came while scoring, reused); None when there is none or it cannot go on."""
+    if not (Path(run_dir) / "trajectory.jsonl").is_file():
+        return None
+    try:
+        point = load_resumption(run_dir, allow_finished=True)
+    except ResumeError:
+        return None
+    return point if point.header.task.get("instance_id") == task.instance_id else None
+
+
+def set_aside(run_dir: Path) -> None:
+    run_dir.rename(run_dir.with_name(f"{run_dir.name}.interrupted-{time.strftime('%Y%m%d-%H%M%S')}"))
 
 
 def default_cache_dir() -> Path:
@@ -70,6 +88,8 @@ class Harness:
                    sandbox_factory=default_sandbox_factory(config.sandbox, visible), timeout=config.timeout,
                    allow_clone=config.clone, keep_workspaces=config.keep_workspaces)
 
+    # Over 60 lines on purpose: one task's stages (repository, environment, agent, evaluation) in order, each
+    # timed and each failure recorded in the same result through `done`.
     def process(self, task: Task, task_dir: Path, *, patch: str | None = None, model_name: str = "",
                 agent: AgentFn | None = None) -> dict[str, Any]:
         """Evaluate `patch` (eval), or run `agent` to get one and evaluate it (run)."""
@@ -87,7 +107,9 @@ class Harness:
             return result
 
         spec = spec_for(task, self.spec_config)
-        workspace = (self.workspaces_dir / task.instance_id if self.workspaces_dir else task_dir / "workspace")
+        # safe_name: an id is not a path (`../x` must not leave the folder, `x/1` must not nest).
+        workspace = (self.workspaces_dir / safe_name(task.instance_id) if self.workspaces_dir
+                     else task_dir / "workspace")
         try:
             t0 = time.monotonic()
             source = find_source(task, self.repos_dir, self.cache_dir, self.allow_clone)
@@ -108,9 +130,9 @@ class Harness:
         try:
             if agent is not None:
                 earlier = task_dir / "agent"
-                if earlier.exists():
-                    # A run killed mid-task left a partial trajectory: keep it aside, start a clean one.
-                    earlier.rename(task_dir / f"agent.interrupted-{time.strftime('%Y%m%d-%H%M%S')}")
+                if earlier.exists() and earlier_run(earlier, task) is None:
+                    # What a killed run left cannot be resumed (no header, another task): keep it aside.
+                    set_aside(earlier)
                 t3 = time.monotonic()
                 try:
                     outcome = agent(task, workspace, env, task_dir)
@@ -144,6 +166,7 @@ class Harness:
                         workspace: Path, env: Env, spec: Any, task_dir: Path) -> None:
         """Score every attempt's patch too (after the strategy chose: nothing flows back), for pass@k and
         the oracle (did any attempt resolve). The same patch is scored once."""
+        t0 = time.monotonic()
         scored: dict[str, bool] = {final: final_resolved}
         for row in agent["attempts"]:
             patch = row.pop("patch", "") or ""
@@ -158,4 +181,5 @@ class Harness:
                     scored[patch] = ev.resolved
             row["resolved"] = scored[patch]
         agent["oracle"] = any(r["resolved"] for r in agent["attempts"])
+        agent["attempt_scoring_s"] = time.monotonic() - t0  # the scorer's extra work, not the strategy's
 

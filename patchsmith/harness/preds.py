@@ -38,6 +38,12 @@ def _from_obj(obj: Any, where: str, key: str | None = None) -> Prediction:
 
 
 def read_preds(path: str | Path) -> list[Prediction]:
+    return read_preds_counted(path)[0]
+
+
+def read_preds_counted(path: str | Path) -> tuple[list[Prediction], dict[str, int]]:
+    """The predictions (the last one for an id that appears more than once, as when a run is resumed and
+    appended to) and how many times each repeated id appears, so the caller can say so."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no such predictions file; give a SWE-bench preds.jsonl or preds.json")
@@ -65,8 +71,11 @@ def read_preds(path: str | Path) -> list[Prediction]:
             except json.JSONDecodeError as exc:
                 raise UserError(f"{path}: line {number} is not valid JSON ({exc.msg})") from None
             preds.append(_from_obj(obj, f"{path}:{number}"))
+    counts: dict[str, int] = {}
+    for pred in preds:
+        counts[pred.instance_id] = counts.get(pred.instance_id, 0) + 1
     # A later line for the same instance wins, as when a run is resumed and appended to.
-    return list({p.instance_id: p for p in preds}.values())
+    return list({p.instance_id: p for p in preds}.values()), {k: n for k, n in counts.items() if n > 1}
 
 
 def write_preds(path: str | Path, preds: list[Prediction]) -> Path:

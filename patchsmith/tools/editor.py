@@ -60,7 +60,10 @@ def run_editor(ws: Workspace, args: EditorArgs) -> Observation:
         return Observation.fail(f"the workspace is read-only: `{args.command}` is not allowed; only `view` works "
                                 "in this mode")
     handler = {"create": _create, "str_replace": _str_replace, "insert": _insert, "undo_edit": _undo}[args.command]
-    return handler(ws, args, budget)
+    try:
+        return handler(ws, args, budget)
+    except Refused as refused:
+        return refused.observation
 
 
 # ---------------------------------------------------------------- view
@@ -159,18 +162,26 @@ def _scan(path: Path) -> list[os.DirEntry]:
 
 # ---------------------------------------------------------------- edits
 
-def _load(ws: Workspace, raw: str) -> tuple[Path, str, TextFile] | Observation:
+class Refused(Exception):
+    """An edit that cannot start; `observation` says why (run_editor returns it)."""
+
+    def __init__(self, observation: Observation) -> None:
+        super().__init__(observation.text)
+        self.observation = observation
+
+
+def _load(ws: Workspace, raw: str) -> tuple[Path, str, TextFile]:
     path = ws.resolve(raw)
     rel = ws.relative(path)
     if not path.exists():
-        return Observation.fail(f"{rel} does not exist; create it with `create` (file_text=...), or use find_file "
-                                f"to locate the file you mean")
+        raise Refused(Observation.fail(f"{rel} does not exist; create it with `create` (file_text=...), or use "
+                                       "find_file to locate the file you mean"))
     if path.is_dir():
-        return Observation.fail(f"{rel} is a directory; give a file path")
+        raise Refused(Observation.fail(f"{rel} is a directory; give a file path"))
     try:
         return path, rel, textfile.read(path, rel)
     except NotText as exc:
-        return Observation.fail(str(exc), path=rel)
+        raise Refused(Observation.fail(str(exc), path=rel)) from None
 
 
 def _commit(ws: Workspace, path: Path, rel: str, before_raw: str | None, tf: TextFile, new_text: str,
@@ -209,10 +220,7 @@ def _str_replace(ws: Workspace, args: EditorArgs, budget: int) -> Observation:
     if not args.old_str:
         return Observation.fail("`str_replace` needs a non-empty `old_str` (the exact text to replace) and "
                                 "`new_str`; to add text without replacing any, use `insert`")
-    loaded = _load(ws, args.path)
-    if isinstance(loaded, Observation):
-        return loaded
-    path, rel, tf = loaded
+    path, rel, tf = _load(ws, args.path)
     text = tf.text
     old = tf.incoming(args.old_str)
     new = tf.incoming(args.new_str or "")
@@ -234,10 +242,7 @@ def _insert(ws: Workspace, args: EditorArgs, budget: int) -> Observation:
     if args.insert_line is None or args.new_str is None:
         return Observation.fail("`insert` needs `insert_line` (insert after this line; 0 = top of file) and "
                                 "`new_str` (the text to insert)")
-    loaded = _load(ws, args.path)
-    if isinstance(loaded, Observation):
-        return loaded
-    path, rel, tf = loaded
+    path, rel, tf = _load(ws, args.path)
     text = tf.text
     n = len(textfile.split_lines(text))
     k = args.insert_line

@@ -55,19 +55,22 @@ def _has_head(root: Path) -> bool:
     return run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False).returncode == 0
 
 
-def seed_worktree(user_repo: Path, dest: Path) -> SeededWorkspace:
+def seed_worktree(user_repo: Path, dest: Path, commit: str | None = None) -> SeededWorkspace:
     """A detached worktree at `dest` holding exactly the user's current files (tracked, staged, unstaged and
-    untracked-not-ignored), committed there as the seed. Raises ValueError with what to do when impossible."""
+    untracked-not-ignored), committed there as the seed; or, given `commit` (an earlier run's seed, when a
+    run is resumed), at that commit. Raises ValueError with what to do when impossible."""
     user_root = _user_root(user_repo)
     dest = Path(dest).resolve()
     if dest == user_root or user_root in dest.parents:
         raise ValueError(f"the agent's worktree {dest} must be outside the repository {user_root}")
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise ValueError(f"{dest} already exists and is not an empty directory; choose another location")
+    if commit is not None and run_git(user_root, "cat-file", "-e", f"{commit}^{{commit}}",
+                                      check=False).returncode != 0:
+        raise ValueError(f"commit {commit} is no longer in {user_root} (removed by `git gc`?)")
     try:
-        tree = snapshot_tree(user_root)
-        parents = ["-p", run_git(user_root, "rev-parse", "HEAD").stdout.strip()] if _has_head(user_root) else []
-        commit = run_git(user_root, "commit-tree", tree, *parents, "-m", SEED_MESSAGE, env=SEED_ENV).stdout.strip()
+        if commit is None:
+            commit = _seed_commit(user_root)
         dest.parent.mkdir(parents=True, exist_ok=True)
         if dest.exists():
             dest.rmdir()  # empty (checked above); `git worktree add` wants to create it
@@ -75,6 +78,26 @@ def seed_worktree(user_repo: Path, dest: Path) -> SeededWorkspace:
     except GitError as exc:
         raise ValueError(f"could not create the agent's worktree from {user_root}: {exc}") from None
     return SeededWorkspace(root=dest, base=commit, user_root=user_root)
+
+
+def _seed_commit(user_root: Path) -> str:
+    tree = snapshot_tree(user_root)
+    parents = ["-p", run_git(user_root, "rev-parse", "HEAD").stdout.strip()] if _has_head(user_root) else []
+    return run_git(user_root, "commit-tree", tree, *parents, "-m", SEED_MESSAGE, env=SEED_ENV).stdout.strip()
+
+
+def restore_patch(root: Path, patch: str, exclude: list[str] | tuple[str, ...] = ()) -> None:
+    """Bring a fresh worktree to a recorded state: `patch` (as `Workspace.diff` made it) applied to its
+    files, except the paths in `exclude` (already in place, such as build outputs a harness copies in).
+    Raises ValueError when it does not apply."""
+    if not patch.strip():
+        return
+    data = (patch if patch.endswith("\n") else patch + "\n").encode("utf-8", errors="surrogateescape")
+    skip = [f"--exclude={path}" for path in exclude]
+    proc = run_git(root, "apply", "--binary", "--whitespace=nowarn", *skip, "-", input=data, text=False,
+                   check=False)
+    if proc.returncode != 0:
+        raise ValueError(f"the recorded patch does not apply: {proc.stderr.decode(errors='replace').strip()[-300:]}")
 
 
 def _is_linked_worktree_of(root: Path, user_root: Path) -> bool:

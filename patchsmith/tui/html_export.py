@@ -48,10 +48,8 @@ def _step_data(step: Step) -> dict[str, Any]:
 
 
 def decisive_of(model: RunModel) -> int | None:
-    """The decisive step recorded by `patchsmith credit` in the run's evaluation, if any (0-based)."""
-    credit = (model.result.evaluation or {}).get("credit") if model.result else None
-    step = credit.get("step") if isinstance(credit, dict) else None
-    return step if isinstance(step, int) else None
+    """The decisive step `patchsmith credit` found for the run (0-based), if any."""
+    return model.decisive
 
 
 def run_data(model: RunModel, title: str | None = None) -> dict[str, Any]:

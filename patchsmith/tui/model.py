@@ -121,6 +121,8 @@ class RunModel:
         self._cache: OrderedDict[int, Step] = OrderedDict()
         self._facts: list[StepFacts] | None = None
         self._lock = threading.Lock()
+        self.decisive: int | None = None  # the decisive step (`patchsmith credit`), when one was found
+        self.decisive_kind = ""
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -305,11 +307,31 @@ class RunModel:
 def open_model(path: Path) -> RunModel:
     """Any trajectory file, read lazily: our JSONL by lines; a SWE-agent or mini-swe-agent document is parsed
     once as JSON, and each of its steps is converted to ours only when shown or indexed (in the background)."""
+    path = Path(path)
+    model = _open(path)
+    model.decisive, model.decisive_kind = find_credit(path)
+    return model
+
+
+def find_credit(trajectory: Path) -> tuple[int | None, str]:
+    """The decisive step `patchsmith credit` wrote beside a run (tasks/<id>/credit.json), if any."""
+    for folder in (trajectory.parent, trajectory.parent.parent):
+        path = folder / "credit.json"
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (ValueError, OSError):
+                return None, ""  # a damaged credit file must not stop the run from opening
+            step = data.get("step") if isinstance(data, dict) else None
+            return (step, str(data.get("kind", ""))) if isinstance(step, int) and step >= 0 else (None, "")
+    return None, ""
+
+
+def _open(path: Path) -> RunModel:
     from .importers import read_document
     from .importers.mini_swe_agent import mini_frame, mini_step
     from .importers.swe_agent import swe_agent_frame, swe_agent_step
 
-    path = Path(path)
     fmt, obj = read_document(path, lazy=True)
     if fmt == "patchsmith":
         return RunModel.open_jsonl(path)

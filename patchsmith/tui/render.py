@@ -252,6 +252,9 @@ def totals_text(model: RunModel, running: bool = False) -> Text:
         out.append(f"running… {len(model)} steps so far", style="bold cyan")
     else:
         out.append(f"{len(model)} steps", style="bold")
+    if model.decisive is not None:
+        label = "decisive step" if model.decisive_kind != "fewest_failing" else "closest step (fewest failing)"
+        out.append(f"   ★ {label} {model.decisive + 1}", style="bold yellow")
     if model.incomplete and not running:
         out.append("   ⚠ incomplete: the file ends early (the run was cut off); showing what is there",
                    style="bold yellow")

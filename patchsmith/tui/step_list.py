@@ -140,7 +140,11 @@ class StepList(ScrollView, can_focus=True):
         error = not step.observation.ok or bool(step.observation.error)
         tool = step.action.tool if step.action else "-"
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{index + 1:>5} ", _HIT if index in self.hits else None)
+        text.append(f"{index + 1:>5}", _HIT if index in self.hits else None)
+        if index == self.model.decisive:
+            text.append("★", "bold yellow")
+        else:
+            text.append(" ")
         text.append("✗ " if error else "  ", _ERROR if error else None)
         text.append(f"{tool[:18]:<18} ", "magenta")
         text.append(step_summary(step, ) if width > 28 else "")

@@ -115,3 +115,24 @@ async def test_run_tokens_screen(tmp_path: Path) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not isinstance(app.screen, TokensScreen)
+
+
+@pytest.mark.anyio
+async def test_inspector_marks_the_decisive_step(tmp_path: Path) -> None:
+    from patchsmith.tui.model import open_model
+    from patchsmith.tui.step_list import StepList
+
+    task_dir = tmp_path / "tasks" / "demo__durations-1"
+    path = write_run(task_dir / "agent" / "trajectory.jsonl")
+    (task_dir / "credit.json").write_text(json.dumps({"step": 3, "kind": "first_passing"}))
+    model = open_model(path)
+    assert (model.decisive, model.decisive_kind) == (3, "first_passing")
+    app = InspectorApp(model)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.pause()
+        steps = app.screen.query_one(StepList)
+        assert steps.render_line(3).text.lstrip().startswith("4★")
+        assert "★" not in steps.render_line(2).text
+        assert "decisive step 4" in str(app.screen.query_one("#totals").render())
+    (task_dir / "credit.json").write_text("{not json")
+    assert open_model(path).decisive is None  # a damaged file is ignored, the run still opens

@@ -52,6 +52,10 @@ class ListModel:
         self._replies = replies
         self._next = 0
 
+    def skip(self, count: int) -> None:
+        """Go on after `count` replies already used (a resumed run)."""
+        self._next = min(len(self._replies), self._next + max(0, count))
+
     def complete(self, messages: Sequence[dict[str, Any]], tools: Sequence[Tool]) -> Reply:
         if self._next >= len(self._replies):
             raise ScriptExhausted(f"{self.name}: all {len(self._replies)} replies used")

@@ -20,6 +20,7 @@ from ...tools.workspace import Workspace
 from ..config import RunConfig
 from ..events import Approver, RunControl, RunObserver
 from ..models import Model, make_model
+from ..resume import Resumption
 from ..trajectory import Usage
 from .scripts import ScriptBook
 
@@ -176,6 +177,7 @@ class TaskContext:
     scripts: ScriptBook | None = None  # --model scripted: replies per role and attempt
     model: Model | None = None  # a model already made (fix checks --model early); the first attempt's
     hints: list[str] | None = None  # None: localize; []: none
+    resume: Resumption | None = None  # a cut-off one-attempt run to go on from (agent/resume.py)
     observer: RunObserver | None = None
     approver: Approver | None = None
     control: RunControl | None = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ...errors import UserError
 from ...tools.workspace import Workspace
+from ..localization import seed_hints
 from .base import Attempt, StrategyOutcome, TaskContext
 from .direct import direct_prompt, edit_attempt
 from .react import run_react_attempt
@@ -37,11 +38,15 @@ class BestOfN:
         if not ctx.budget.affords(0.0, 0):
             return StrategyOutcome(patch="", chosen=None, attempts=[], calls=[], stopped_by_budget=True)
         temperature = ctx.config.temperature or SAMPLING_TEMPERATURE
+        # Every attempt starts at the same commit: rank the code (or build direct's prompt) once, not N times.
+        prompt = direct_prompt(ctx, ctx.workspace) if self.inner == "direct" else ""
+        if ctx.hints is None:
+            ctx.hints = seed_hints(ctx.workspace.root, ctx.problem_statement) if ctx.config.localize else []
         attempts = [ctx.new_attempt(self.inner) for _ in range(self.n)]
         with ExitStack() as stack:
             spaces = [stack.enter_context(ctx.workspaces.open(f"attempt-{a.number}")) for a in attempts]
             with ThreadPoolExecutor(max_workers=self.n) as pool:
-                futures = [pool.submit(self._one, ctx, ws, a, temperature) for ws, a in zip(spaces, attempts, strict=True)]
+                futures = [pool.submit(self._one, ctx, ws, a, temperature, prompt) for ws, a in zip(spaces, attempts, strict=True)]
                 for f in futures:
                     f.result()
             selection = select(ctx.workspace, [Candidate(a, ws) for a, ws in zip(attempts, spaces, strict=True)])
@@ -49,12 +54,12 @@ class BestOfN:
         return StrategyOutcome(patch=chosen.patch if chosen else "", chosen=selection.chosen, attempts=ctx.attempts,
                                calls=ctx.calls, selection=selection)
 
-    def _one(self, ctx: TaskContext, ws: Workspace, attempt: Attempt, temperature: float) -> None:
+    def _one(self, ctx: TaskContext, ws: Workspace, attempt: Attempt, temperature: float, prompt: str) -> None:
         seed = (ctx.config.seed or 0) + attempt.number - 1
         # Each attempt may spend its share of what the task's budget has left, so n together cannot overrun.
         config = ctx.budget.caps(ctx.config.model_copy(update={"temperature": temperature, "seed": seed}),
                                  share=self.n)
         if self.inner == "direct":
-            edit_attempt(ctx, ws, attempt, config, "direct", direct_prompt(ctx, ws))
+            edit_attempt(ctx, ws, attempt, config, "direct", prompt)
         else:
             run_react_attempt(ctx, ws, attempt, config)

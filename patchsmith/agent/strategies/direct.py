@@ -24,10 +24,11 @@ from ..trajectory import (
     Timing,
     Totals,
     TrajectoryWriter,
+    Usage,
 )
 from .base import Attempt, StrategyOutcome, TaskContext
 from .checks import own_checks
-from .edits import apply_blocks, parse_blocks, report
+from .edits import EditResult, apply_blocks, parse_blocks, report
 
 log = logging.getLogger(__name__)
 
@@ -83,19 +84,27 @@ def ask_text(ctx: TaskContext, role: str, number: int, config: RunConfig, prompt
 
 
 def write_call_trajectory(ctx: TaskContext, attempt: Attempt, config: RunConfig, prompt: str, reply: Any,
-                          seconds: float, observation: str, ok: bool, patch: str) -> Path:
-    """A one-step trajectory, so a direct or revise attempt is inspected like any other."""
+                          seconds: float, results: list[EditResult], patch: str) -> Path:
+    """The completion as a trajectory: one str_replace step per edit block (the first carries the reply and
+    its usage), so a direct or revise attempt is inspected and measured like any other."""
     out = ctx.output_dir / attempt.folder
     writer = TrajectoryWriter(out / "trajectory.jsonl")
     started = time.time() - seconds
     writer.write(Header(run_id=uuid.uuid4().hex[:12], task={**(ctx.task or {}), "problem_statement": ctx.problem_statement},
                         strategy=ctx.name, started_at=started, model={"name": attempt.model},
-                        config=config.model_dump(exclude={"api_key"}),
+                        config=config.model_dump(mode="json", exclude={"api_key"}),
                         attempt={"number": attempt.number, "parent": attempt.parent, "strategy": ctx.name,
                                  "record": "../../strategy.json", "prompt": prompt}))
-    writer.write(Step(index=0, thought=reply.text, action=Action(tool="apply_edits", args={}),
-                      observation=ObservationRecord(text=observation, ok=ok), reply=ReplyRecord(text=reply.text),
-                      usage=reply.usage, timing=Timing(started_at=started, model_s=seconds), diff=patch))
+    for i, r in enumerate(results or [None]):
+        action = None if r is None else Action(tool="str_replace_editor", args={
+            "command": "str_replace", "path": r.block.path, "old_str": r.block.search, "new_str": r.block.replace})
+        text = report(results) if r is None else r.message
+        writer.write(Step(index=i, thought=reply.text if i == 0 else "", action=action,
+                          observation=ObservationRecord(text=text, ok=r is not None and r.ok),
+                          reply=ReplyRecord(text=reply.text if i == 0 else ""),
+                          usage=reply.usage if i == 0 else Usage(),
+                          timing=Timing(started_at=started, model_s=seconds if i == 0 else 0.0),
+                          diff=patch if i == len(results or [None]) - 1 else None))
     writer.write(Result(exit_reason=attempt.exit_reason, patch=patch, finished_at=time.time(),
                         totals=Totals(steps=1, prompt_tokens=reply.usage.prompt_tokens,
                                       completion_tokens=reply.usage.completion_tokens, cost=reply.usage.cost,
@@ -125,8 +134,7 @@ def edit_attempt(ctx: TaskContext, ws: Workspace, attempt: Attempt, config: RunC
     attempt.prompt_tokens, attempt.completion_tokens = reply.usage.prompt_tokens, reply.usage.completion_tokens
     attempt.cost = reply.usage.cost
     ctx.budget.charge(attempt.cost, attempt.tokens)
-    attempt.trajectory = str(write_call_trajectory(ctx, attempt, config, prompt, reply, seconds, report(results),
-                                                   ok, patch))
+    attempt.trajectory = str(write_call_trajectory(ctx, attempt, config, prompt, reply, seconds, results, patch))
     attempt.checks = own_checks(ws, patch, attempt.exit_reason, None, rerun_repro=False)
     attempt.checks.applied = ok
     return attempt

@@ -23,12 +23,16 @@ def run_react_attempt(ctx: TaskContext, ws: Workspace, attempt: Attempt, config:
     attempt.model = getattr(model, "name", config.model)
     out = ctx.output_dir / attempt.folder
     t0 = time.monotonic()
-    outcome = run_agent(ctx.problem_statement, ws, config, out, task=ctx.task, model=model, hints=ctx.hints,
-                        lessons=lessons, observer=ctx.observer if interactive else None,
-                        approver=ctx.approver if interactive else None,
-                        control=ctx.control if interactive else None,
-                        attempt={"number": attempt.number, "parent": attempt.parent, "strategy": ctx.name,
-                                 "record": "strategy.json" if attempt.folder == "." else "../../strategy.json"})
+    resume = ctx.resume if attempt.folder == "." else None  # only the one-attempt run is resumed
+    if resume is not None and resume.result is not None:
+        outcome = resume.recorded_outcome()  # it had finished before the cut: nothing to ask the model
+    else:
+        outcome = run_agent(ctx.problem_statement, ws, config, out, task=ctx.task, model=model, hints=ctx.hints,
+                            lessons=lessons, observer=ctx.observer if interactive else None,
+                            approver=ctx.approver if interactive else None,
+                            control=ctx.control if interactive else None, resume=resume,
+                            attempt={"number": attempt.number, "parent": attempt.parent, "strategy": ctx.name,
+                                     "record": "strategy.json" if attempt.folder == "." else "../../strategy.json"})
     totals = outcome.totals
     attempt.trajectory = str(outcome.trajectory_path)
     attempt.patch, attempt.exit_reason, attempt.error = outcome.patch, outcome.exit_reason, outcome.error

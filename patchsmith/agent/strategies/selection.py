@@ -12,6 +12,7 @@ PASS_TO_PASS never reach this module.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -51,26 +52,39 @@ def cost_order(a: Attempt) -> tuple[float, int, int]:
     return (a.cost, a.tokens, a.number)
 
 
+def key_of(c: Candidate) -> tuple:
+    return patch_key(c.ws.root, c.source_files or changed_files(c.attempt.patch))
+
+
 def drop_regressions(base: Workspace, live: list[Candidate], selection: Selection) -> list[Candidate]:
     tests = pick_regression_tests(base, sorted({f for c in live for f in c.source_files}))
     selection.regression_tests = tests
     if not tests:
         selection.notes.append("no repository tests next to the changed code: regression check skipped")
         return live
-    before = {t for t, s in test_statuses(base, tests).items() if s in PASSING}
+    # Candidates whose normalized code is the same behave the same: one run per group, all in parallel
+    # with the run at the base commit (test runs wait on subprocesses, so they overlap).
+    groups: dict[tuple, list[Candidate]] = {}
+    for c in live:
+        groups.setdefault(key_of(c), []).append(c)
+    with ThreadPoolExecutor(max_workers=len(groups) + 1) as pool:
+        at_base = pool.submit(test_statuses, base, tests)
+        runs = {key: pool.submit(test_statuses, members[0].ws, tests) for key, members in groups.items()}
+        before = {t for t, s in at_base.result().items() if s in PASSING}
+        after = {key: run.result() for key, run in runs.items()}
     selection.baseline_passed = len(before)
     if not before:
         selection.notes.append("no test passed before the patch: regression check skipped")
         return live
     kept = []
-    for c in live:
-        after = test_statuses(c.ws, tests)
-        broken = sorted(t for t in before if after.get(t) not in PASSING)
-        if broken:
-            c.attempt.verdict = "dropped"
-            c.attempt.why = f"breaks {len(broken)} test(s) that passed before the patch: {', '.join(broken[:3])}"
-        else:
-            kept.append(c)
+    for key, members in groups.items():
+        broken = sorted(t for t in before if after[key].get(t) not in PASSING)
+        for c in members:
+            if broken:
+                c.attempt.verdict = "dropped"
+                c.attempt.why = f"breaks {len(broken)} test(s) that passed before the patch: {', '.join(broken[:3])}"
+            else:
+                kept.append(c)
     if not kept:
         selection.notes.append("every candidate breaks a regression test: all kept for the vote")
         return live
@@ -92,7 +106,7 @@ def prefer_reproduced(live: list[Candidate], selection: Selection) -> list[Candi
 def vote(live: list[Candidate], selection: Selection) -> Candidate:
     groups: dict[tuple, list[Candidate]] = {}
     for c in live:
-        groups.setdefault(patch_key(c.ws.root, c.source_files or changed_files(c.attempt.patch)), []).append(c)
+        groups.setdefault(key_of(c), []).append(c)
     ranked = sorted(groups.values(), key=lambda g: (-len(g), min(cost_order(c.attempt) for c in g)))
     selection.groups = [sorted(c.attempt.number for c in g) for g in ranked]
     winner = min(ranked[0], key=lambda c: cost_order(c.attempt))

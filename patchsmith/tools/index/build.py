@@ -81,6 +81,29 @@ def git_common_dir(root: Path) -> Path:
     return (root / path).resolve() if not path.is_absolute() else path.resolve()
 
 
+def _rehash(root: Path, entries: dict[str, Entry], paths: set[str], stats: BuildStats, max_bytes: int) -> None:
+    """Give `paths` the blob id of their working-tree content (or drop them: deleted, a link, unreadable)."""
+    for path in paths:
+        full = root / path
+        try:
+            if full.is_symlink():
+                stats.skipped["symlink"] += 1
+                del entries[path]
+                continue
+            if full.stat().st_size > max_bytes:  # don't read it: its hash only needs to be stable and unique
+                sha = "size:" + hashlib.sha1(f"{path}:{full.stat().st_size}:{full.stat().st_mtime_ns}".encode()).hexdigest()
+            else:
+                sha = git_blob_sha(full.read_bytes())
+        except FileNotFoundError:  # deleted in the working tree
+            entries.pop(path, None)
+            continue
+        except OSError:
+            stats.skipped["unreadable"] += 1
+            entries.pop(path, None)
+            continue
+        entries[path] = Entry(path, sha, entries[path].lang)
+
+
 def list_worktree(root: Path, stats: BuildStats, max_bytes: int = MAX_FILE_BYTES,
                   dirty: Dirty | None = None) -> list[Entry]:
     """Every indexable file of the working tree as it is now, with its blob id; the rest is counted skipped.
@@ -123,25 +146,7 @@ def list_worktree(root: Path, stats: BuildStats, max_bytes: int = MAX_FILE_BYTES
         if path in entries or tag == "?":
             rehash.add(path)
             entries.setdefault(path, Entry(path, "", spec.name))
-    for path in rehash:
-        full = root / path
-        try:
-            if full.is_symlink():
-                stats.skipped["symlink"] += 1
-                del entries[path]
-                continue
-            if full.stat().st_size > max_bytes:  # don't read it: its hash only needs to be stable and unique
-                sha = "size:" + hashlib.sha1(f"{path}:{full.stat().st_size}:{full.stat().st_mtime_ns}".encode()).hexdigest()
-            else:
-                sha = git_blob_sha(full.read_bytes())
-        except FileNotFoundError:  # deleted in the working tree
-            entries.pop(path, None)
-            continue
-        except OSError:
-            stats.skipped["unreadable"] += 1
-            entries.pop(path, None)
-            continue
-        entries[path] = Entry(path, sha, entries[path].lang)
+    _rehash(root, entries, rehash, stats, max_bytes)
     return sorted(entries.values(), key=lambda e: e.path)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import threading
 from dataclasses import dataclass
 
 import tree_sitter as ts
@@ -184,10 +185,23 @@ class LoadedLanguage:
 
 
 @functools.cache
-def load(name: str) -> LoadedLanguage:
-    """Grammar, parser and compiled query for a language; cached per process (workers load each once)."""
+def _compiled(name: str) -> tuple[LanguageSpec, ts.Language, ts.Query]:
     spec = _BY_NAME[name]
     module = importlib.import_module(spec.module)
     language = ts.Language(getattr(module, spec.entry)())
-    return LoadedLanguage(spec=spec, language=language, parser=ts.Parser(language),
-                          definitions=ts.Query(language, spec.definitions))
+    return spec, language, ts.Query(language, spec.definitions)
+
+
+_per_thread = threading.local()
+
+
+def load(name: str) -> LoadedLanguage:
+    """Grammar and compiled query (once per process) and a parser of this thread's own: a tree-sitter
+    Parser used by two threads at once crashes the process (parallel attempts, `--workers`)."""
+    cache: dict[str, LoadedLanguage] | None = getattr(_per_thread, "loaded", None)
+    if cache is None:
+        cache = _per_thread.loaded = {}
+    if name not in cache:
+        spec, language, query = _compiled(name)
+        cache[name] = LoadedLanguage(spec=spec, language=language, parser=ts.Parser(language), definitions=query)
+    return cache[name]

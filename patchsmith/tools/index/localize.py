@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +115,26 @@ class FileSignals:
     mentions: Mentions
 
 
+def _mentioned(mentions: Mentions, paths: list[str], by_suffix: dict[str, list[str]],
+               add: Callable[[str, float, str], None]) -> None:
+    """Evidence from what the issue names outright: file paths, stack frames, dotted module paths."""
+    for written in mentions.paths:
+        for p in _match_path(written, paths, by_suffix):
+            add(p, 3.0, "path mentioned")
+    for frame in mentions.frames:
+        for p in _match_path(frame.path, paths, by_suffix):
+            add(p, 2.0 / (1 + 0.3 * frame.depth), f"stack frame {frame.function or frame.line}")
+    for chain in mentions.dotted:
+        parts = chain.split(".")
+        for cut in range(len(parts), 1, -1):
+            stem = "/".join(parts[:cut])
+            hits = by_suffix.get(stem + ".py", []) + by_suffix.get(stem + "/__init__.py", [])
+            if hits and len(hits) <= 3:
+                for p in hits:
+                    add(p, 1.5 if cut == len(parts) else 1.0, f"module {'.'.join(parts[:cut])}")
+                break
+
+
 def file_signals(index: RepoIndex, issue_text: str, mentions: Mentions | None = None, with_content: bool = True
                  ) -> FileSignals:
     mentions = mentions or parse_mentions(issue_text)
@@ -142,21 +163,7 @@ def file_signals(index: RepoIndex, issue_text: str, mentions: Mentions | None = 
         if reason not in reasons[path]:
             reasons[path].append(reason)
 
-    for written in mentions.paths:
-        for p in _match_path(written, paths, by_suffix):
-            add(p, 3.0, "path mentioned")
-    for frame in mentions.frames:
-        for p in _match_path(frame.path, paths, by_suffix):
-            add(p, 2.0 / (1 + 0.3 * frame.depth), f"stack frame {frame.function or frame.line}")
-    for chain in mentions.dotted:
-        parts = chain.split(".")
-        for cut in range(len(parts), 1, -1):
-            stem = "/".join(parts[:cut])
-            hits = by_suffix.get(stem + ".py", []) + by_suffix.get(stem + "/__init__.py", [])
-            if hits and len(hits) <= 3:
-                for p in hits:
-                    add(p, 1.5 if cut == len(parts) else 1.0, f"module {'.'.join(parts[:cut])}")
-                break
+    _mentioned(mentions, paths, by_suffix, add)
     # Defining one mentioned name is strong evidence; defining many common ones (sin, cos, exp) is not much
     # stronger: the best match counts fully, the rest a quarter.
     defines: dict[str, list[float]] = defaultdict(list)

@@ -40,10 +40,41 @@ def _name_weight(name: str, focus_names: set[str]) -> float:
     return weight
 
 
+def _personalization(n: int, pos: dict[str, int], focus_files: set[str], focus_names: set[str],
+                     definers: dict[str, set[str]]) -> np.ndarray:
+    """Where the random walk restarts: mostly the focus files, then the definers of the focus names."""
+    personal = np.full(n, 1.0)
+    for p in focus_files:
+        if p in pos:
+            personal[pos[p]] += 100.0
+    for name in focus_names:
+        for p in definers.get(name, ()):
+            personal[pos[p]] += 20.0 / len(definers[name])
+    return personal / personal.sum()
+
+
+def _pagerank(e_src: np.ndarray, e_dst: np.ndarray, e_w: np.ndarray, personal: np.ndarray, iterations: int,
+              damping: float) -> tuple[np.ndarray, np.ndarray]:
+    """Personalized PageRank over the weighted edges; returns the ranks and each edge's normalized weight."""
+    n = len(personal)
+    out_weight = np.bincount(e_src, weights=e_w, minlength=n)
+    norm_w = e_w / np.where(out_weight[e_src] > 0, out_weight[e_src], 1.0)
+    dangling = out_weight == 0
+    ranks = personal.copy()
+    for _ in range(iterations):
+        flow = np.bincount(e_dst, weights=ranks[e_src] * norm_w, minlength=n)
+        flow += ranks[dangling].sum() * personal
+        new = (1 - damping) * personal + damping * flow
+        done = np.abs(new - ranks).sum() < 1e-9
+        ranks = new
+        if done:
+            break
+    return ranks, norm_w
+
+
 def rank(index: RepoIndex, focus_files: Iterable[str] = (), focus_names: Iterable[str] = (),
          iterations: int = 40, damping: float = 0.85) -> Ranking:
-    focus_files = set(focus_files)
-    focus_names = set(focus_names)
+    focus_files, focus_names = set(focus_files), set(focus_names)
     definers: dict[str, set[str]] = defaultdict(set)
     for path, name in index.store.conn.execute(
             "SELECT f.path, s.name FROM symbols s JOIN files f ON f.blob = s.blob WHERE f.root = ?", (index.key,)):
@@ -88,26 +119,8 @@ def rank(index: RepoIndex, focus_files: Iterable[str] = (), focus_names: Iterabl
     keep = e_src != e_dst
     e_src, e_dst, e_name = e_src[keep], e_dst[keep], e_name[keep]
     e_w = name_w[e_name]
-    personal = np.full(n, 1.0)
-    for p in focus_files:
-        if p in pos:
-            personal[pos[p]] += 100.0
-    for name in focus_names:
-        for p in definers.get(name, ()):
-            personal[pos[p]] += 20.0 / len(definers[name])
-    personal /= personal.sum()
-    out_weight = np.bincount(e_src, weights=e_w, minlength=n)
-    norm_w = e_w / np.where(out_weight[e_src] > 0, out_weight[e_src], 1.0)
-    dangling = out_weight == 0
-    ranks = personal.copy()
-    for _ in range(iterations):
-        flow = np.bincount(e_dst, weights=ranks[e_src] * norm_w, minlength=n)
-        flow += ranks[dangling].sum() * personal
-        new = (1 - damping) * personal + damping * flow
-        done = np.abs(new - ranks).sum() < 1e-9
-        ranks = new
-        if done:
-            break
+    personal = _personalization(n, pos, focus_files, focus_names, definers)
+    ranks, norm_w = _pagerank(e_src, e_dst, e_w, personal, iterations, damping)
     files = {p: float(ranks[i]) for i, p in enumerate(paths)}
     # Each file's rank flows into the definitions it uses, in proportion to the edge weights.
     contrib = ranks[e_src] * norm_w
