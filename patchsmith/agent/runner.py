@@ -6,7 +6,7 @@ import json
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -345,8 +345,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                 ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
                 writer.write(ev)
                 observer.on_event(ev)
-        settings = memory_settings(config, task)
-        briefing = brief(workspace.root, problem_statement, settings)
+        briefing = _briefing(workspace, problem_statement, config, task, resume)
         if resume is None:  # a resumed run's trajectory already has these events
             _announce(briefing, writer, observer)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
@@ -399,14 +398,23 @@ def memory_settings(config: RunConfig, task: dict[str, Any] | None) -> MemorySet
                           recall=config.memory, learn=config.memory, budget=config.memory_budget, created_at=at)
 
 
+def _briefing(workspace: Workspace, issue: str, config: RunConfig, task: dict[str, Any] | None,
+              resume: Resumption | None) -> Briefing:
+    """A new run is briefed now; a resumed one is told exactly what it was told before the cut."""
+    fresh = brief(workspace.root, issue, memory_settings(config, task) if resume is None else
+                  replace(memory_settings(config, task), recall=False))
+    return fresh if resume is None else Briefing.from_events(resume.events, fresh.nested)
+
+
 def _announce(briefing: Briefing, writer: TrajectoryWriter, observer: RunObserver) -> None:
     events = []
     if briefing.instruction_paths:
         events.append(Event(kind="instructions", text=", ".join(briefing.instruction_paths),
-                            data={"paths": briefing.instruction_paths}, at=time.time()))
+                            data={"paths": briefing.instruction_paths, "text": briefing.instructions},
+                            at=time.time()))
     if briefing.recalled:
         events.append(Event(kind="recalled", text="\n".join(briefing.recalled),
-                            data={"ids": briefing.recalled_ids}, at=time.time()))
+                            data={"ids": briefing.recalled_ids, "lines": briefing.recalled}, at=time.time()))
     for ev in events:
         writer.write(ev)
         observer.on_event(ev)

@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..trajectory import Step
 from .instructions import InstructionFile, discover, for_path, render_files
@@ -20,6 +21,8 @@ from .retrieve import recall, render_recalled
 from .store import MemoryItem, MemoryStore
 
 log = logging.getLogger(__name__)
+# Runs cut short from outside teach nothing about the task: no lesson from a crash, a stop or a dead endpoint.
+NOT_LEARNED = {"error", "stopped_by_user", "model_error", "script_exhausted"}
 
 
 @dataclass
@@ -41,6 +44,21 @@ class Briefing:
     recalled: list[str] = field(default_factory=list)
     recalled_ids: list[int] = field(default_factory=list)
     shown_nested: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_events(cls, events: list[Any], nested: list[InstructionFile]) -> Briefing:
+        """The briefing a run started with, as its trajectory recorded it (a resumed run is told the same)."""
+        briefing = cls(nested=nested)
+        for ev in events:
+            if ev.kind == "instructions" and ev.data.get("nested"):
+                briefing.shown_nested.update(ev.data.get("paths") or [])
+            elif ev.kind == "instructions":
+                briefing.instructions = str(ev.data.get("text") or "")
+                briefing.instruction_paths = list(ev.data.get("paths") or [])
+            elif ev.kind == "recalled":
+                briefing.recalled = [str(x) for x in ev.data.get("lines") or []]
+                briefing.recalled_ids = list(ev.data.get("ids") or [])
+        return briefing
 
     def newly_applicable(self, paths: list[str]) -> list[InstructionFile]:
         """Nested instruction files that govern one of `paths` and were not shown yet (each shown once)."""
@@ -85,7 +103,7 @@ def checks_passed(steps: list[Step]) -> bool | None:
 def remember(root: Path, issue: str, steps: list[Step], patch: str, exit_reason: str, origin: str,
              settings: MemorySettings, secrets: list[str], reflection: str | None = None) -> int:
     """Store what the run taught; returns how many new items. Never fatal."""
-    if not settings.learn:
+    if not settings.learn or exit_reason in NOT_LEARNED:
         return 0
     try:
         key = repo_key(Path(root))
