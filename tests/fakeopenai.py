@@ -5,6 +5,9 @@ Each queued item answers one request, in order:
   {"status": 429, "headers": {"Retry-After": "0"}, "body": {...}}                                an HTTP error
   {"delay": seconds, ...}                                                                       answer late
   {"close": true}                                                                               drop the connection
+  {"raw": "<html>...", "content_type": "text/html"}            a 200 with exactly this body (malformed answers)
+  {"trickle": seconds}                                         a 200 whose body comes one byte at a time, forever
+  {"hang": true}                                               read the request, never answer
 
 Sampling (`variants=[script_a, script_b, ...]`): a request with temperature > 0 and a `seed` is answered
 from the variant a seeded random draw picks (`variant_for(seed)`), at that seed's next position, so
@@ -31,6 +34,7 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.report_usage = report_usage
         self._lock = threading.Lock()
+        self.stopping = threading.Event()  # ends hanging and trickling answers at shutdown
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -44,6 +48,7 @@ class FakeOpenAI:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -81,6 +86,13 @@ class FakeOpenAI:
                 item = fake._next(body)
                 if item.get("delay"):
                     time.sleep(item["delay"])
+                if item.get("hang"):
+                    while not fake.stopping.wait(0.1):
+                        pass
+                    return
+                if "raw" in item or "trickle" in item:
+                    self._send_raw(item)
+                    return
                 if item.get("close"):
                     self.close_connection = True
                     self.connection.close()
@@ -101,6 +113,24 @@ class FakeOpenAI:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _send_raw(self, item: dict[str, Any]) -> None:
+                body = str(item.get("raw", "")).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", item.get("content_type", "application/json"))
+                if "trickle" in item:  # a body that never ends: each byte arrives well inside a read timeout
+                    self.end_headers()
+                    self.wfile.write(b'{"id": "slow", ')
+                    while not fake.stopping.wait(item["trickle"]):
+                        try:
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    return
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
         return Handler
 

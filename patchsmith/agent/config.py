@@ -32,6 +32,9 @@ class RunConfig(BaseModel):
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="sampling temperature")
     max_retries: int = Field(5, ge=0, description="retries on rate limits and server errors, with backoff",
                              json_schema_extra={"flag": "--retries"})
+    request_timeout: float = Field(300.0, gt=0, description="seconds one model request may take in all (a hung "
+                                   "or trickling endpoint counts as a transient failure and is retried); never "
+                                   "beyond what is left of --max-time")
     max_steps: int = Field(50, ge=1, description="stop after this many steps")
     max_tokens: int | None = Field(None, ge=1, description="stop after this many prompt+completion tokens")
     max_cost: float | None = Field(None, gt=0, description="stop after this many dollars")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import UserError
 from ..tools.observation import Observation
 from .models.base import Reply
-from .trajectory import Event, ExitReason, Header, Result, Step
+from .trajectory import Event, ExitReason, Header, Result, Step, parse_record
 
 if TYPE_CHECKING:
     from .runner import Controller, RunOutcome
@@ -188,7 +188,7 @@ def _parse(line: bytes, number: int, path: Path, *, last: bool) -> dict[str, Any
         if last:
             return None
         raise ResumeError(f"{path}: line {number} is not valid JSON; the trajectory is damaged") from None
-    return obj if isinstance(obj, dict) else {}
+    return parse_record(obj) if isinstance(obj, dict) else {}  # exact bytes back (a Latin-1 diff applies as is)
 
 
 def _add(point: Resumption, obj: dict[str, Any], header: Header | None) -> Header | None:

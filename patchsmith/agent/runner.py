@@ -11,9 +11,10 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..tools.base import Tool
-from ..tools.observation import Observation, truncate
+from ..tools.observation import Observation, cap_observation, truncate
 from ..tools.registry import agent_tools
 from ..tools.sandbox.base import mask_secrets, secret_values
 from ..tools.workspace import Workspace
@@ -22,7 +23,7 @@ from .events import ApprovalRequest, Approver, NullObserver, RunControl, RunObse
 from .history import History, Turn
 from .localization import seed_hints
 from .memory import WorkingMemory
-from .models import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhausted, make_model
+from .models import ContextLengthExceeded, Model, ModelError, OutOfTime, Reply, ScriptExhausted, make_model
 from .models.messages import assistant_message, observation_messages
 from .models.textmode import BLOCK as ACTION_BLOCK
 from .prompting import render
@@ -41,6 +42,7 @@ from .trajectory import (
     Totals,
     TrajectoryWriter,
     Usage,
+    mask_data,
     read_trajectory,
 )
 
@@ -114,6 +116,9 @@ class Controller:
         self.usage = Usage()
         self.steps = 0
         self.started = time.monotonic()
+        if self.config.max_wall_s is not None and hasattr(self.model, "deadline"):
+            # A model that waits on a network bounds every request and retry by what is left of the run.
+            self.model.deadline = self.started + self.config.max_wall_s
         self.format_errors = 0
         self.last_key: tuple[str, str, str] | None = None
         self.repeats = 0
@@ -196,15 +201,15 @@ class Controller:
         obs.text, cut = truncate(obs.text, self.config.observation_budget)
         obs.truncated = obs.truncated or cut
         diff = self.measure_diff(result)
-        self.absorb(index, reply, action, tool, obs)
+        self.absorb(index, reply, action, tool, obs)  # memory from the whole data (every test's status)
+        cap_observation(obs, self.config.observation_budget)  # then error and data bounded for the record
         timing.overhead_s = max(0.0, time.monotonic() - t0 - timing.model_s - timing.tool_s - timing.approval_s
                                 - timing.diff_s)
         step = Step(index=index, thought=_thought(reply), action=action,
                     observation=ObservationRecord(**obs.model_dump()),
                     reply=ReplyRecord(text=reply.text, tool_calls=reply.tool_calls), usage=reply.usage,
                     timing=timing, state=self.memory.snapshot(), diff=diff)
-        self.writer.write(step)
-        self.observer.on_step(step)
+        self.observer.on_step(self.writer.write(step))
 
     def measure_diff(self, result: StepResult) -> str | None:
         """The workspace diff after a step that may have changed files, when it differs from the last one."""
@@ -252,6 +257,8 @@ class Controller:
                     raise StopRun(ExitReason.CONTEXT_EXCEEDED, str(exc)) from None
             except ScriptExhausted as exc:
                 raise StopRun(ExitReason.SCRIPT_EXHAUSTED, str(exc)) from None
+            except OutOfTime as exc:
+                raise StopRun(ExitReason.MAX_WALL_TIME, str(exc)) from None
             except ModelError as exc:
                 raise StopRun(ExitReason.MODEL_ERROR, str(exc)) from None
         raise AssertionError("unreachable")
@@ -270,8 +277,10 @@ class Controller:
                 return StepResult(Observation.fail(f"{why}, and no one is there to approve; the run was started "
                                                    "without a way to ask"), timing, action, tool)
             a0 = time.monotonic()
-            decision = self.approver.decide(ApprovalRequest(tool=tool.name, args=action.args,
-                                                            preview=tool.preview(action.args), reason=why))
+            # What the user is shown carries no secret (the action itself runs as the model sent it).
+            decision = self.approver.decide(ApprovalRequest(
+                tool=tool.name, args=mask_data(action.args, self.secrets),
+                preview=mask_secrets(tool.preview(action.args), self.secrets), reason=why))
             timing.approval_s = time.monotonic() - a0
             self.event("approval", decision.message, {"approved": decision.approved, "tool": tool.name,
                                                       "edited": decision.args is not None})
@@ -299,8 +308,7 @@ class Controller:
 
     def event(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
         ev = Event(kind=kind, text=text, data=data or {}, at=time.time())
-        self.writer.write(ev)
-        self.observer.on_event(ev)
+        self.observer.on_event(self.writer.write(ev))
 
 
 def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, output_dir: Path, *,
@@ -319,7 +327,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
     observer = observer or NullObserver()
-    secrets = secret_values()
+    secrets = known_secrets(config)
     if resume is not None:
         resume.cut_partial_line()
     writer = TrajectoryWriter(output_dir / "trajectory.jsonl", secrets=secrets)
@@ -332,19 +340,18 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
                "text_mode": bool(getattr(model, "text_mode", False))},
         config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
     if resume is None:
-        writer.write(header)
+        header = writer.write(header)  # as written: secrets masked
     else:
         hints, started = resume.hints, started - resume.prior_wall_s()
     observer.on_header(header)
     ctl = None
-    reason, detail, patch = ExitReason.ERROR, None, ""
+    reason, detail = ExitReason.ERROR, None
     try:
         if hints is None:
             hints = seed_hints(workspace.root, problem_statement) if config.localize else []
             if hints:
                 ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
-                writer.write(ev)
-                observer.on_event(ev)
+                observer.on_event(writer.write(ev))
         briefing = _briefing(workspace, problem_statement, config, task, resume)
         if resume is None:  # a resumed run's trajectory already has these events
             _announce(briefing, writer, observer)
@@ -362,26 +369,34 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         reason, detail = ExitReason.ERROR, f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        try:
-            patch = workspace.diff()
-        except Exception as exc:  # noqa: BLE001 - a broken workspace must not hide the run's own result
-            detail = detail or f"could not compute the final diff: {exc}"
-        # surrogateescape: the diff of a non-UTF-8 file comes back byte for byte.
-        (output_dir / "patch.diff").write_bytes(patch.encode("utf-8", "surrogateescape"))
-        usage = ctl.usage if ctl else Usage()
-        totals = Totals(steps=ctl.steps if ctl else 0, prompt_tokens=usage.prompt_tokens,
-                        completion_tokens=usage.completion_tokens, cost=usage.cost, wall_s=time.time() - started)
-        shown = patch.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # JSON needs valid text
-        result = Result(exit_reason=reason.value, patch=shown, totals=totals, finished_at=time.time(), error=detail)
-        writer.write(result)
-        writer.close()
-        observer.on_result(result)
+        outcome = _finish(workspace, output_dir, writer, observer, ctl, reason, detail, started)
         if ctl is not None and config.memory:
             origin = f"run {header.run_id}" + (f" (task {task['instance_id']})" if task and task.get("instance_id")
                                                else "")
-            remember(workspace.root, problem_statement, read_trajectory(writer.path).steps, patch, reason.value,
-                     origin, memory_settings(config, task), [*secrets, *([config.api_key] if config.api_key else [])],
+            remember(workspace.root, problem_statement, read_trajectory(writer.path).steps, outcome.patch,
+                     reason.value, origin, memory_settings(config, task), secrets,
                      reflection=" ".join(ctl.lessons) or None)
+    return outcome
+
+
+def _finish(workspace: Workspace, output_dir: Path, writer: TrajectoryWriter, observer: RunObserver,
+            ctl: Controller | None, reason: ExitReason, detail: str | None, started: float) -> RunOutcome:
+    """Whatever ended the run: write patch.diff and the result line, and close the trajectory."""
+    patch = ""
+    try:
+        patch = workspace.diff()
+    except Exception as exc:  # noqa: BLE001 - a broken workspace must not hide the run's own result
+        detail = detail or f"could not compute the final diff: {exc}"
+    # surrogateescape: the diff of a non-UTF-8 file comes back byte for byte.
+    (output_dir / "patch.diff").write_bytes(patch.encode("utf-8", "surrogateescape"))
+    usage = ctl.usage if ctl else Usage()
+    totals = Totals(steps=ctl.steps if ctl else 0, prompt_tokens=usage.prompt_tokens,
+                    completion_tokens=usage.completion_tokens, cost=usage.cost, wall_s=time.time() - started)
+    # The writer keeps undecodable bytes of the patch exactly (see trajectory `exact`).
+    result = Result(exit_reason=reason.value, patch=patch, totals=totals, finished_at=time.time(), error=detail)
+    shown = writer.write(result)  # as written: secrets masked
+    writer.close()
+    observer.on_result(shown)
     return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail)
 
 
@@ -416,8 +431,19 @@ def _announce(briefing: Briefing, writer: TrajectoryWriter, observer: RunObserve
         events.append(Event(kind="recalled", text="\n".join(briefing.recalled),
                             data={"ids": briefing.recalled_ids, "lines": briefing.recalled}, at=time.time()))
     for ev in events:
-        writer.write(ev)
-        observer.on_event(ev)
+        observer.on_event(writer.write(ev))
+
+
+def known_secrets(config: RunConfig) -> list[str]:
+    """Every secret this run knows: secret-looking environment variables, the API key however it was given
+    (--api-key, the config), and a password inside the endpoint's URL. Longest first, so none is half-masked."""
+    found = set(secret_values())
+    if config.api_key and len(config.api_key) >= 4:
+        found.add(config.api_key)
+    password = urlsplit(config.base_url).password if config.base_url else None
+    if password and len(password) >= 4:
+        found.add(password)
+    return sorted(found, key=len, reverse=True)
 
 
 def _loads(arguments: str) -> dict[str, Any]:

@@ -10,16 +10,26 @@ Line types (field `type`):
   event   kind (user_message, condensed, approval, error, note...), text, data
   result  exit_reason, patch, evaluation (or null), totals{steps, prompt_tokens, completion_tokens, cost,
           wall_s}, finished_at
+
+Any line may also carry `exact`: strings that are not valid Unicode (a diff or an output holding bytes of a
+Latin-1 file, kept as surrogate escapes) are written readable, with U+FFFD where a byte did not decode, and
+listed in `exact` with their precise content, so that this reader restores them byte for byte while any
+other JSON reader (and older patchsmith) still reads the line:
+  exact   [{"at": [key or index, ...], "b64": base64 of the string's UTF-8 with surrogates passed through}]
+          an entry with "key": the readable key at `at` stands for a dict key with that exact content
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import math
 from enum import Enum
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
+from pydantic_core import PydanticSerializationError
 
 SCHEMA_VERSION = 1
 
@@ -128,6 +138,7 @@ class ExitReason(str, Enum):
     SCRIPT_EXHAUSTED = "script_exhausted"
     MODEL_ERROR = "model_error"
     ERROR = "error"
+    BUDGET = "budget"  # a strategy's per-task budget allowed no (further) attempt
 
     def __str__(self) -> str:
         return self.value
@@ -161,6 +172,138 @@ class Trajectory(BaseModel):
         return ""
 
 
+EXACT = "exact"
+
+
+def _readable(text: str) -> str:
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def _exact(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8", "surrogatepass")).decode("ascii")
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def mask(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _plain(value: Any, at: list[Any], exact: list[dict[str, Any]], secrets: list[str]) -> Any:
+    """JSON-ready data: secrets masked; strings that are not valid Unicode made readable and noted in `exact`."""
+    if isinstance(value, str):
+        value = mask(value, secrets)
+        if _has_surrogates(value):
+            exact.append({"at": list(at), "b64": _exact(value)})
+            return _readable(value)
+        return value
+    if isinstance(value, bytes):
+        return _plain(value.decode("utf-8", "surrogateescape"), at, exact, secrets)
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            name = mask(key if isinstance(key, str) else str(key), secrets)
+            if _has_surrogates(name):
+                readable = _readable(name)
+                while readable in out or readable in value:  # two keys that read the same stay apart
+                    readable += "\ufffd"
+                exact.append({"at": list(at), "key": readable, "b64": _exact(name)})
+                name = readable
+            out[name] = _plain(item, [*at, name], exact, secrets)
+        return out
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(item, [*at, i], exact, secrets) for i, item in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # as pydantic writes it
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _plain(str(value), at, exact, secrets)  # a stray object in tool data: its text, not a crash
+
+
+def dump_record(record: BaseModel, secrets: list[str] | None = None) -> str:
+    """One JSON line for `record`, whatever bytes its strings hold (see `exact` above), secrets masked."""
+    return _dump(record, secrets or [])[0]
+
+
+def _dump(record: BaseModel, secrets: list[str]) -> tuple[str, bool]:
+    """(line, whether the careful path ran). The fast path is pydantic's own serializer."""
+    try:
+        line = record.model_dump_json()
+    except PydanticSerializationError:
+        pass  # the rare line with undecodable bytes or odd objects: the careful path
+    else:
+        # pydantic replaces a bad dict key with U+FFFD silently: a line holding one goes the careful way too,
+        # as does a line with a secret (masked in the data, where it is whole; in the line it may be escaped).
+        if "\ufffd" not in line and not any(s in line or json.dumps(s)[1:-1] in line for s in secrets):
+            return line, False
+    exact: list[dict[str, Any]] = []
+    data = _plain(record.model_dump(mode="python"), [], exact, secrets)
+    if exact:
+        data[EXACT] = exact
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")), True
+
+
+def parse_record(obj: dict[str, Any]) -> dict[str, Any]:
+    """A line's object with its `exact` strings restored (a no-op for lines without any)."""
+    entries = obj.pop(EXACT, None) if isinstance(obj, dict) else None
+    if not isinstance(entries, list):
+        return obj
+    for entry in sorted((e for e in entries if isinstance(e, dict)), key=lambda e: -len(e.get("at") or [])):
+        try:
+            text = base64.b64decode(entry["b64"]).decode("utf-8", "surrogatepass")
+            parent: Any = obj
+            path = list(entry["at"])
+            if "key" not in entry:
+                *path, last = path
+            for step in path:
+                parent = parent[step]
+            if "key" in entry:
+                parent[text] = parent.pop(entry["key"])
+            else:
+                parent[last] = text
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue  # a damaged entry leaves the readable text in place
+    return obj
+
+
+def mask_data(value: Any, secrets: list[str]) -> Any:
+    """`mask` applied to every string (keys too) in JSON-like data."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return mask(value, secrets)
+    if isinstance(value, dict):
+        return {mask(str(k), secrets): mask_data(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_data(v, secrets) for v in value]
+    return value
+
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def masked(record: R, secrets: list[str]) -> R:
+    """`record` with every secret in any of its strings replaced by ***, or itself when it holds none."""
+    if not secrets:
+        return record
+    try:
+        line = record.model_dump_json()
+    except PydanticSerializationError:
+        line = None  # undecodable bytes somewhere: look at every string
+    if line is not None and not any(s in line or json.dumps(s)[1:-1] in line for s in secrets):
+        return record
+    return type(record).model_validate(mask_data(record.model_dump(), secrets))
+
+
 class TrajectoryWriter:
     """Appends one JSON line per event and flushes, so a run cut off anywhere leaves a readable file."""
 
@@ -170,12 +313,12 @@ class TrajectoryWriter:
         self._fh: IO[str] = self.path.open("a", encoding="utf-8")
         self._secrets = secrets or []
 
-    def write(self, record: BaseModel) -> None:
-        line = record.model_dump_json()
-        for secret in self._secrets:
-            line = line.replace(secret, "***")
+    def write(self, record: R) -> R:
+        """Write one line; returns the record as written (secrets masked), which is what front ends show."""
+        line, careful = _dump(record, self._secrets)
         self._fh.write(line + "\n")
         self._fh.flush()
+        return masked(record, self._secrets) if careful and self._secrets else record
 
     def close(self) -> None:
         if not self._fh.closed:
@@ -195,6 +338,9 @@ def parse_lines(lines: list[str], path: str | None = None) -> Trajectory:
                 traj.incomplete = True
                 break
             raise ValueError(f"{path or 'trajectory'}: line {number + 1} is not valid JSON") from None
+        if not isinstance(obj, dict):
+            raise ValueError(f"{path or 'trajectory'}: line {number + 1} is not a JSON object")
+        obj = parse_record(obj)
         kind = obj.get("type")
         if kind == "header":
             traj.header = Header.model_validate(obj)

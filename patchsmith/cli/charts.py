@@ -24,13 +24,14 @@ def write_png(group: dict[str, Any], path: Path, title: str) -> Path:
     fig, axes = plt.subplots(1, len(AXES), figsize=(5 * len(AXES), 4.2), squeeze=False)
     for ax, (axis, label) in zip(axes[0], AXES.items(), strict=True):
         front = group["frontier"][axis]
-        for name, s in strategies.items():
+        for i, (name, s) in enumerate(strategies.items()):
             x, y = s[f"{axis}_mean"], s["resolved_pct"]
             lo, hi = s["ci95"]
             on = name in front
             ax.errorbar([x], [y], yerr=[[y - lo], [hi - y]], fmt="*" if on else "o", markersize=12 if on else 7,
                         color="tab:red" if on else "tab:blue", ecolor="0.75", capsize=3)
-            ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, 6), fontsize=8)
+            # Alternate above and below: neighbouring points' labels would otherwise overlap.
+            ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, 6 if i % 2 == 0 else -14), fontsize=8)
         pts = sorted((strategies[n][f"{axis}_mean"], strategies[n]["resolved_pct"]) for n in front)
         if len(pts) > 1:
             ax.step([p[0] for p in pts], [p[1] for p in pts], where="post", color="tab:red", alpha=0.5)

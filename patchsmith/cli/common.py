@@ -11,7 +11,7 @@ from pathlib import Path
 from ..agent.paths import data_dir
 from ..errors import UserError
 from ..tools.git import GitError, repo_root
-from ..tools.seed import SeededWorkspace, remove_worktree, seed_worktree
+from ..tools.seed import SeededWorkspace, SeedRecord, remove_worktree, seed_worktree
 
 
 def read_issue(text: str | None, issue_file: str | None) -> str:
@@ -34,12 +34,12 @@ def resolve_repo(path: str) -> Path:
 
 
 @contextmanager
-def agent_worktree(root: Path, at: str | None = None) -> Iterator[SeededWorkspace]:
-    """A separate worktree of `root` seeded with its current state (or at commit `at`: a resumed run's seed);
+def agent_worktree(root: Path, at: SeedRecord | None = None) -> Iterator[SeededWorkspace]:
+    """A separate worktree of `root` seeded with its current state (or at `at`: a resumed run's seed);
     removed afterwards, whatever happens."""
     worktree = data_dir() / "worktrees" / uuid.uuid4().hex[:12]
     try:
-        seeded = seed_worktree(root, worktree, commit=at)
+        seeded = seed_worktree(root, worktree, at=at)
     except (GitError, ValueError) as exc:  # ValueError: e.g. a path git cannot take; say which repo failed
         raise UserError(f"cannot prepare a worktree of {root}: {exc}") from None
     try:

@@ -7,13 +7,25 @@ import sys
 from typing import IO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 
 from ..agent.events import ApprovalRequest, Decision
 from ..agent.trajectory import Event, ExitReason, Header, Result, Step
+from ..tools.safetext import inert
 
 OBS_LINES = 6
+
+
+def shown(text: str) -> str:
+    """Model-, repository- or user-controlled text for a markup string: inert, and never read as markup."""
+    return escape(inert(text))
+
+
+def show_patch(console: Console, patch: str) -> None:
+    """The patch as it will be applied, byte for byte visible: no escape code can hide one of its lines."""
+    console.print(Syntax(inert(patch), "diff", word_wrap=True))
 
 
 class ConsoleObserver:
@@ -22,36 +34,38 @@ class ConsoleObserver:
         self.verbose = verbose
 
     def on_header(self, header: Header) -> None:
-        self.console.print(f"[bold]patchsmith[/] run {header.run_id} · model [cyan]{header.model.get('name')}[/] · "
-                           f"mode {header.config.get('mode')}")
+        model, mode = str(header.model.get("name")), str(header.config.get("mode"))
+        self.console.print(f"[bold]patchsmith[/] run {shown(header.run_id)} · model [cyan]{shown(model)}[/] · "
+                           f"mode {shown(mode)}")
 
     def on_step(self, step: Step) -> None:
         c = self.console
         if step.thought:
             thought = step.thought if self.verbose or len(step.thought) < 400 else step.thought[:400] + " …"
-            c.print(f"[dim]{step.index:>3}[/] [italic]{thought}[/]", highlight=False)
+            c.print(f"[dim]{step.index:>3}[/] [italic]{shown(thought)}[/]", highlight=False)
         if step.action:
             args = {k: (v if len(str(v)) < 120 else str(v)[:117] + "...") for k, v in step.action.args.items()}
-            c.print(f"    [bold magenta]{step.action.tool}[/] {json.dumps(args)}", highlight=False)
-        lines = step.observation.text.splitlines()
-        shown = lines if self.verbose else lines[:OBS_LINES]
+            c.print(f"    [bold magenta]{shown(step.action.tool)}[/] {shown(json.dumps(args, ensure_ascii=False))}",
+                    highlight=False)
+        lines = inert(step.observation.text).split("\n")
+        kept = lines if self.verbose else lines[:OBS_LINES]
         style = "green" if step.observation.ok else "red"
-        for line in shown:
+        for line in kept:
             c.print(f"    │ {line}", style=None if step.observation.ok else "red", highlight=False, markup=False)
-        if len(shown) < len(lines):
-            c.print(f"    [{style}]│ … {len(lines) - len(shown)} more lines[/]")
+        if len(kept) < len(lines):
+            c.print(f"    [{style}]│ … {len(lines) - len(kept)} more lines[/]")
 
     def on_event(self, event: Event) -> None:
         if event.kind in ("condensed", "user_message", "error"):
-            self.console.print(f"[yellow]· {event.kind}: {event.text}[/]")
+            self.console.print(f"[yellow]· {shown(event.kind)}: {shown(event.text)}[/]")
 
     def on_result(self, result: Result) -> None:
         t = result.totals
         colour = "green" if result.exit_reason == ExitReason.SUBMITTED else "yellow"
-        self.console.print(f"[{colour}]run ended: {result.exit_reason}[/] · {t.steps} steps · "
+        self.console.print(f"[{colour}]run ended: {shown(str(result.exit_reason))}[/] · {t.steps} steps · "
                            f"{t.prompt_tokens + t.completion_tokens} tokens · ${t.cost:.4f} · {t.wall_s:.1f}s")
         if result.error:
-            self.console.print(f"[red]{result.error}[/]")
+            self.console.print(f"[red]{shown(result.error)}[/]")
 
 
 class ConsoleApprover:
@@ -66,10 +80,11 @@ class ConsoleApprover:
         if request.tool in self.always:
             return Decision(approved=True, message="approved for the rest of the run")
         lexer = "diff" if request.preview.startswith("---") else "bash"
-        self.console.print(Panel(Syntax(request.preview, lexer, word_wrap=True),
-                                 title=f"{request.tool}: {request.reason}", expand=False))
+        self.console.print(Panel(Syntax(inert(request.preview), lexer, word_wrap=True),
+                                 title=shown(f"{request.tool}: {request.reason}"), expand=False))
         while True:
-            self.console.print("[bold]Allow?[/] [y]es / [n]o / [e]dit / [a]lways for this tool: ", end="")
+            self.console.print(f"[bold]Allow?[/] {escape('[y]es / [n]o / [e]dit / [a]lways')} for this tool: ",
+                               end="")
             answer = self.stdin.readline()
             if not answer:  # end of input: nobody can approve
                 return Decision(approved=False, message="no approval possible (input closed)")
@@ -90,6 +105,6 @@ class ConsoleApprover:
 
 
 def ask_yes_no(console: Console, question: str, stdin: IO[str] | None = None) -> bool:
-    console.print(f"[bold]{question}[/] [y/N] ", end="")
+    console.print(f"[bold]{shown(question)}[/] {escape('[y/N]')} ", end="")
     answer = (stdin or sys.stdin).readline().strip().lower()
     return answer in ("y", "yes")

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.syntax import Syntax
 
 from ..agent.config import RunConfig
 from ..agent.events import RunControl
@@ -16,13 +15,14 @@ from ..agent.paths import new_run_dir
 from ..agent.runner import RunOutcome, run_agent
 from ..agent.trajectory import ExitReason
 from ..errors import UserError
-from ..tools.seed import apply_back
+from ..tools.seed import SeededWorkspace, apply_back, seed_record
 from .common import agent_worktree, read_issue, resolve_repo
-from .console import ConsoleApprover, ConsoleObserver, ask_yes_no
+from .console import ConsoleApprover, ConsoleObserver, ask_yes_no, show_patch, shown
 from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
 FIX = Section(RunConfig, "agent")
+SEED_FILE = "seed.diff"  # the user's uncommitted state the run started from (see remember_seed)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,8 +56,7 @@ def run(args: argparse.Namespace) -> int:
     with agent_worktree(root) as seeded:
         workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=read_only)
         hints = None if config.localize else []  # None: the controller ranks the code itself
-        # Where the worktree started: `patchsmith resume` rebuilds it from there.
-        task = {"repo_path": str(root), "base_commit": seeded.base}
+        task = remember_seed(seeded, out)
         with sandbox:
             if config.strategy != "react":
                 outcome = _run_strategy(issue, seeded, workspace, config, out, model, hints, console, args.verbose)
@@ -70,6 +69,14 @@ def run(args: argparse.Namespace) -> int:
     return offer_patch(console, outcome, root, out, yes=args.yes, no_apply=args.no_apply or read_only)
 
 
+def remember_seed(seeded: SeededWorkspace, out: Path) -> dict[str, str | None]:
+    """Where the worktree started, for `patchsmith resume`: the seed and its parent in the header, the patch
+    between them (your uncommitted and untracked files) in the run folder, so the seed can be made again."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SEED_FILE).write_bytes(seed_record(seeded).patch.encode("utf-8", "surrogateescape"))
+    return {"repo_path": str(seeded.user_root), "base_commit": seeded.base, "head": seeded.head}
+
+
 def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *, yes: bool, no_apply: bool) -> int:
     """The end of a fix (or a resumed one): show the diff and apply it to the user's tree if they say so."""
     console.print(f"run folder: {out}")
@@ -79,7 +86,7 @@ def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *,
     if not outcome.patch.strip():
         console.print("[yellow]The agent made no changes.[/]")
         return 1
-    console.print(Syntax(outcome.patch, "diff", word_wrap=True))
+    show_patch(console, outcome.patch)
     if no_apply:
         console.print(f"patch written to {out / 'patch.diff'}; not applied")
         return 0
@@ -88,7 +95,7 @@ def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *,
         if not result.applied:
             raise UserError(f"the patch did not apply to {root}: {result.message}; it is saved in "
                             f"{result.patch_file or out / 'patch.diff'}")
-        console.print(f"[green]patch applied to {root}[/]")
+        console.print(f"[green]patch applied to {shown(str(root))}[/]")
     else:
         console.print(f"not applied; the patch is in {out / 'patch.diff'}")
     return 0
@@ -122,7 +129,7 @@ def _run_strategy(issue, seeded, workspace, config, out, model, hints, console, 
     for a in result.attempts:
         console.print(f"attempt {a.number} ({a.strategy}): {a.verdict or a.exit_reason}: {a.why}", highlight=False)
     console.print(f"strategy record: {result.record_path}")
-    return RunOutcome(exit_reason=final.exit_reason if final else "budget", patch=result.patch,
+    return RunOutcome(exit_reason=final.exit_reason if final else ExitReason.BUDGET, patch=result.patch,
                       totals=Totals(steps=totals["steps"], prompt_tokens=totals["prompt_tokens"],
                                     completion_tokens=totals["completion_tokens"], cost=totals["cost"]),
                       trajectory_path=Path(final.trajectory) if final else out / "strategy.json",

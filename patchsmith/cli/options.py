@@ -110,8 +110,9 @@ def build_configs(args: argparse.Namespace, *sections: Section) -> list[BaseMode
     for values, origin in layers:
         for key in values:
             if key not in known:
-                raise ConfigError(f"unknown configuration key {origin[key].split(' in ')[0]!r}"
-                                  + _suggestion(key, known), hint="known keys: " + ", ".join(sorted(known)))
+                where = origin[key].replace(key, "", 1).strip() or "-c"
+                raise ConfigError(f"unknown configuration key {key!r} ({where}){_suggestion(key, known)}",
+                                  hint="known keys: " + ", ".join(sorted(known)))
     given = {name: getattr(args, name) for s in sections for name in s.offered() if hasattr(args, name)}
     flag_origin = {name: flags_of(name, s.model.model_fields[name])[0] for s in sections for name in given
                    if name in s.model.model_fields}

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
-from rich.syntax import Syntax
 
 from ..agent.config import RunConfig
 from ..agent.models import make_model
@@ -14,9 +13,10 @@ from ..agent.paths import new_run_dir
 from ..agent.runner import run_agent
 from ..agent.trajectory import read_trajectory
 from ..errors import ConfigError, UserError
-from ..tools.git import GitError, run_git
+from ..tools.git import GitError
+from ..tools.workstore import check_out
 from .common import agent_worktree, resolve_repo
-from .console import ConsoleApprover, ConsoleObserver
+from .console import ConsoleApprover, ConsoleObserver, show_patch
 from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             if not recorded_base:
                 raise UserError("the trajectory records no base commit; replay without --at-base")
             try:
-                run_git(seeded.root, "checkout", "-q", "--detach", recorded_base)
+                check_out(seeded.root, recorded_base)
             except GitError as exc:
                 raise UserError(f"cannot check out the recorded base commit: {exc}") from None
             base = recorded_base
@@ -97,6 +97,6 @@ def run(args: argparse.Namespace) -> int:
         console.print("[green]same patch: the replay reproduced the recorded result[/]")
         return 0
     console.print("[red]different patch[/]: recorded vs replayed")
-    console.print(Syntax(expected or "(empty)", "diff"))
-    console.print(Syntax(outcome.patch or "(empty)", "diff"))
+    show_patch(console, expected or "(empty)")
+    show_patch(console, outcome.patch or "(empty)")
     return 1

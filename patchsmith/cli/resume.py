@@ -19,10 +19,10 @@ from ..agent.models import make_model
 from ..agent.resume import Resumption, load_resumption
 from ..agent.runner import run_agent
 from ..errors import UserError
-from ..tools.seed import restore_patch
+from ..tools.seed import SeedRecord, restore_patch
 from .common import agent_worktree, resolve_repo
 from .console import ConsoleApprover, ConsoleObserver
-from .fix import _run_tui, offer_patch
+from .fix import SEED_FILE, _run_tui, offer_patch
 from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
@@ -67,7 +67,10 @@ def run(args: argparse.Namespace) -> int:
     root = resolve_repo(str(repo))
     model = make_model(config)  # fails early, before any worktree exists, on a bad --model
     out = point.path.parent.resolve()
-    with agent_worktree(root, at=base) as seeded:
+    seed_file = out / SEED_FILE
+    seed = SeedRecord(commit=base, head=point.header.task.get("head"),
+                      patch=seed_file.read_bytes().decode("utf-8", "surrogateescape") if seed_file.is_file() else "")
+    with agent_worktree(root, at=seed) as seeded:
         try:
             restore_patch(seeded.root, point.last_diff)
         except ValueError as exc:

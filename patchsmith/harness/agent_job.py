@@ -9,6 +9,7 @@ from typing import Any
 
 from ..agent.config import RunConfig
 from ..agent.resume import Resumption
+from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.sandbox.base import DEFAULT_TIMEOUT, ExecResult, Sandbox
 from ..tools.seed import restore_patch
@@ -79,6 +80,8 @@ def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: 
         try:
             # The one-attempt loop goes on from what a killed batch left; other strategies start afresh.
             point = _resume_point(task_dir / "agent", task, root, env) if config.strategy == "react" else None
+            if point is None and (task_dir / "agent").exists():
+                set_aside(task_dir / "agent")  # attempts must not append to a killed run's trajectories
             outcome = run_task_strategy(task, workspace, config, task_dir, setup, resume=point)
         finally:
             close()
@@ -125,7 +128,7 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
     outcome = run_strategy(make_strategy(config.strategy, task_config), ctx)
     final, totals = outcome.final, outcome.totals()
     trajectory = final.trajectory if final else None
-    return {"patch": outcome.patch, "exit_reason": final.exit_reason if final else "budget",
+    return {"patch": outcome.patch, "exit_reason": final.exit_reason if final else ExitReason.BUDGET,
             "strategy": config.strategy, "steps": totals["steps"], "prompt_tokens": totals["prompt_tokens"],
             "completion_tokens": totals["completion_tokens"], "cost": totals["cost"],
             "wall_s": time.monotonic() - started, "trajectory": trajectory, "chosen": outcome.chosen,

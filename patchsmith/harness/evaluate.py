@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..tools.git import run_git
+from ..tools.git import git_argv, git_env, run_git
 from ..tools.sandbox.base import Sandbox
 from ..tools.sandbox.local import LocalSandbox
 from .config import TEST_TIMEOUT
@@ -109,13 +109,13 @@ def apply_patch(root: Path, patch: str) -> Applied:
     """`git apply`, then `git apply --3way`, then `patch --fuzz`: the official harness's fallbacks."""
     if not patch.endswith("\n"):
         patch += "\n"
-    attempts = [("git apply", ["git", "apply", "--verbose", "--whitespace=nowarn", "-"]),
-                ("git apply --3way", ["git", "apply", "--verbose", "--3way", "--whitespace=nowarn", "-"]),
+    attempts = [("git apply", git_argv("apply", "--verbose", "--whitespace=nowarn", "-")),
+                ("git apply --3way", git_argv("apply", "--verbose", "--3way", "--whitespace=nowarn", "-")),
                 ("patch --fuzz=5", ["patch", "--batch", "--fuzz=5", "-p1", "--no-backup-if-mismatch"])]
     reasons = []
     for name, argv in attempts:
         try:
-            proc = subprocess.run(argv, cwd=root, input=patch.encode(), capture_output=True, timeout=120)
+            proc = subprocess.run(argv, cwd=root, input=patch.encode(), capture_output=True, timeout=120, env=git_env(root))
         except (OSError, subprocess.TimeoutExpired) as exc:
             reasons.append(f"{name}: {exc}")
             continue
@@ -249,14 +249,14 @@ def _apply_keep(root: Path, patch: str) -> Applied:
     if not patch.endswith("\n"):
         patch += "\n"
     reasons = []
-    for name, argv in (("git apply", ["git", "apply", "--verbose", "--whitespace=nowarn", "-"]),
+    for name, argv in (("git apply", git_argv("apply", "--verbose", "--whitespace=nowarn", "-")),
                        ("patch --fuzz=5", ["patch", "--batch", "--fuzz=5", "-p1", "--no-backup-if-mismatch",
                                            "--dry-run"])):
-        proc = subprocess.run(argv, cwd=root, input=patch.encode(), capture_output=True, timeout=120)
+        proc = subprocess.run(argv, cwd=root, input=patch.encode(), capture_output=True, timeout=120, env=git_env(root))
         if proc.returncode == 0:
             if name.startswith("patch"):
                 argv = argv[:-1]  # the dry run passed: apply for real
-                proc = subprocess.run(argv, cwd=root, input=patch.encode(), capture_output=True, timeout=120)
+                proc = subprocess.run(argv, cwd=root, input=patch.encode(), capture_output=True, timeout=120, env=git_env(root))
                 if proc.returncode != 0:
                     break
             return Applied(True, name)

@@ -10,9 +10,11 @@ from statistics import mean
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..tools.registry import tool_named
+from ..tools.safetext import inert
 from .locks import write_atomic
 from .preds import Prediction, write_preds
 from .tasks import Task, patch_files
@@ -168,7 +170,7 @@ def repo_table(report: dict[str, Any], title: str = "by repository") -> Table:
     for col in ("repository", "instances", "resolved", "errors", "tests time", "total time"):
         table.add_column(col, justify="left" if col == "repository" else "right")
     for repo, rows in sorted(by_repo.items()):
-        table.add_row(repo, str(len(rows)), str(sum(bool(r.get("resolved")) for r in rows)),
+        table.add_row(_plain(repo), str(len(rows)), str(sum(bool(r.get("resolved")) for r in rows)),
                       str(sum(r.get("status") == "error" for r in rows)),
                       _fmt_s(sum((r.get("timing") or {}).get("tests_s", 0.0) for r in rows)),
                       _fmt_s(sum((r.get("timing") or {}).get("total_s", 0.0) for r in rows)))
@@ -181,5 +183,10 @@ def print_report(report: dict[str, Any], console: Console | None = None, title: 
     console.print(repo_table(report))
     problems = [r for r in report["tasks"].values() if r.get("status") in ("error", "patch_failed")]
     for row in problems[:20]:
-        console.print(f"[red]{row['instance_id']}[/]: {row.get('status')}: {row.get('reason', '')[:200]}",
-                      highlight=False)
+        # Ids and reasons come from datasets, git and the agent: inert text, never markup.
+        console.print(f"[red]{_plain(row['instance_id'])}[/]: {_plain(row.get('status'))}: "
+                      f"{_plain(str(row.get('reason', ''))[:200])}", highlight=False)
+
+
+def _plain(value: object) -> str:
+    return escape(inert(str(value)))

@@ -2,8 +2,8 @@
 
 Sources, in order: the scenario's git bundle, `--repos-dir` (clones or bare mirrors named `owner__name`,
 `owner/name` or `name`), then a mirror cloned once from `https://github.com/<repo>` into the cache.
-Checkouts are `git clone --shared` (objects borrowed through alternates, so nothing is copied and the
-source repository is never written to).
+Checkouts borrow the source's objects through alternates (nothing is copied, the source repository is never
+written to) and keep their git metadata outside the checkout, where the agent cannot write (tools.gitstore).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import PatchsmithError
 from ..tools.git import GitError, run_git
+from ..tools.workstore import HARNESS_IDENTITY, check_out, create_store, remove_workspace
 from .locks import file_lock
 from .tasks import Task
 
@@ -64,7 +65,9 @@ def _mirror_from_url(repo: str, cache_dir: Path) -> Path:
             tmp = dest.with_suffix(".partial")
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.parent.mkdir(parents=True, exist_ok=True)
-            proc = run_git(tmp.parent, "clone", "--mirror", "--quiet", url, str(tmp), check=False)
+            proc = run_git(tmp.parent, "-c", "protocol.https.allow=always", "-c", "protocol.ssh.allow=always",
+                           "-c", "core.sshCommand=ssh", "clone", "--mirror", "--quiet", url,
+                           str(tmp), check=False, use_store=False)
             if proc.returncode != 0:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise RepoError(f"cloning {url} failed: {proc.stderr.strip()[-300:]}")
@@ -72,32 +75,40 @@ def _mirror_from_url(repo: str, cache_dir: Path) -> Path:
     return dest
 
 
+def _objects_of(location: Path) -> Path:
+    """The object directory of a local repository (bare mirror or clone, linked worktree included)."""
+    common = run_git(location, "rev-parse", "--path-format=absolute", "--git-common-dir", use_store=False)
+    return Path(common.stdout.strip()) / "objects"
+
+
 def checkout(source: RepoSource, commit: str, dest: Path) -> Path:
-    """A fresh working tree at `commit` (detached HEAD) in `dest`; RepoError when the commit is absent."""
+    """A fresh working tree at `commit` (detached HEAD) in `dest`; RepoError when the commit is absent.
+
+    Its git metadata lives in a store beside it (tools.gitstore), borrowing the source's objects read-only;
+    the `.git` inside is the agent's own, which host-side git never reads."""
     dest = Path(dest)
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    args = ["clone", "--quiet", "--no-checkout"]
-    if source.kind != "bundle":
-        args.append("--shared")
-    proc = run_git(dest.parent, *args, str(source.location), str(dest), check=False)
-    if proc.returncode != 0:
-        raise RepoError(f"cloning {source.location} failed: {proc.stderr.strip()[-300:]}")
+    remove_workspace(dest)
+    dest.mkdir(parents=True)
+    try:
+        borrow = [] if source.kind == "bundle" else [_objects_of(source.location)]
+        store = create_store(dest, borrow=borrow, origin=Path(source.location).resolve(), config=HARNESS_IDENTITY)
+        if source.kind == "bundle":
+            run_git(store, "fetch", "-q", str(source.location), "+refs/*:refs/bundle/*",
+                    env={"GIT_DIR": str(store)}, use_store=False)
+    except GitError as exc:
+        remove_workspace(dest)
+        raise RepoError(f"reading {source.location} failed: {str(exc)[-300:]}") from None
     if run_git(dest, "cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode != 0:
-        shutil.rmtree(dest, ignore_errors=True)
+        remove_workspace(dest)
         raise RepoError(f"commit {commit} is not in {source.location} ({source.kind}); "
                         "fetch it into that repository or point --repos-dir at a fuller mirror")
     try:
-        run_git(dest, "-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", "--detach", commit)
-        # Identity for any commit a tool makes inside the throwaway workspace.
-        run_git(dest, "config", "user.email", "harness@patchsmith.invalid")
-        run_git(dest, "config", "user.name", "patchsmith harness")
+        check_out(dest, commit)
     except GitError as exc:
-        shutil.rmtree(dest, ignore_errors=True)
+        remove_workspace(dest)
         raise RepoError(f"checking out {commit}: {exc}") from None
     return dest
 
 
 def remove_checkout(dest: Path) -> None:
-    shutil.rmtree(dest, ignore_errors=True)
+    remove_workspace(dest)

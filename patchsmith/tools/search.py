@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Tool
+from .git import git_argv, git_env
 from .globs import compile_glob, expand_braces, is_glob, normalize
 from .guard import git_errors_observed
 from .observation import Observation, observe
@@ -110,7 +111,7 @@ def search_files(root: Path, pattern: str, path: str | None = None, regex: bool 
         # Always name a target: with none, ripgrep reads stdin whenever stdin is not a terminal.
         argv += ["--regexp", pattern, "--", *(targets or ["."])]
     else:
-        argv = ["git", "-c", "grep.fallbackToNoIndex=false", "grep", "--line-number", "--null", "--heading",
+        argv = [*git_argv("-c", "grep.fallbackToNoIndex=false"), "grep", "--line-number", "--null", "--heading",
                 "--break", "-I", "--untracked", "--no-color", "--full-name",
                 "--perl-regexp" if regex else "--fixed-strings", "-e", pattern, "--"]
         if glob:
@@ -119,14 +120,16 @@ def search_files(root: Path, pattern: str, path: str | None = None, regex: bool 
         elif path:
             argv.append(path)
     try:
-        proc = subprocess.run(argv, cwd=root, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(argv, cwd=root, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                              env=git_env(root) if backend != "ripgrep" else None)
     except subprocess.TimeoutExpired:
         return SearchResult(backend=backend, error=f"the search took longer than {timeout:g}s; narrow it with "
                                                     f"`path` or a more specific pattern")
     if proc.returncode not in (0, 1) and b"USE_LIBPCRE" in proc.stderr:
         # A git built without PCRE: POSIX extended regexes are the closest it has.
         argv[argv.index("--perl-regexp")] = "--extended-regexp"
-        proc = subprocess.run(argv, cwd=root, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(argv, cwd=root, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                              env=git_env(root) if backend != "ripgrep" else None)
     if proc.returncode not in (0, 1):
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = " ".join(line.strip() for line in err[-4:]) or f"exit code {proc.returncode}"

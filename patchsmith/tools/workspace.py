@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PatchsmithError
-from .git import diff_against
 from .observation import DEFAULT_BUDGET
 from .sandbox.base import DEFAULT_TIMEOUT, ExecResult, Sandbox
 from .sandbox.local import LocalSandbox
+from .snapshot import DiffLimits, diff_against
 
 
 class PathOutsideWorkspace(PatchsmithError, ValueError):
@@ -31,6 +31,7 @@ class Workspace:
     index_cache: Path | None = None  # where the code index is kept (None: the cache directory's default)
     edit_history: dict[str, list[str | None]] = field(default_factory=dict)  # path -> prior contents, for undo
     state: dict[str, Any] = field(default_factory=dict)  # what tools keep between calls here (the open index)
+    diff_limits: DiffLimits = field(default_factory=DiffLimits)  # files bigger than these stay out of patches
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -57,7 +58,7 @@ class Workspace:
         return str(Path(path).resolve().relative_to(self.root)) or "."
 
     def diff(self, paths: list[str] | None = None) -> str:
-        return diff_against(self.root, self.base, paths)
+        return diff_against(self.root, self.base, paths, self.diff_limits)
 
     def exec(self, command: str, timeout: float = DEFAULT_TIMEOUT) -> ExecResult:
         return self.sandbox.exec(command, cwd=self.root, timeout=timeout)

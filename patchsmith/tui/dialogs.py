@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from patchsmith.agent.events import ApprovalRequest, Decision
+from patchsmith.tools.safetext import inert
 
 HELP = [
     ("j / k, ↓ / ↑", "next / previous step (mouse: click a step, wheel scrolls)"),
@@ -123,10 +124,11 @@ class ApprovalScreen(ModalScreen[Decision]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="approval-box", classes="dialog"):
-            yield Label(f"Approve {self.request.tool}?", classes="dialog-title")
-            yield Static(Text(self.request.reason, style="italic"), id="approval-reason")
+            # What the agent asked for is shown exactly, escape codes visible: the user approves what runs.
+            yield Label(Text(f"Approve {inert(self.request.tool)}?"), classes="dialog-title")
+            yield Static(Text(inert(self.request.reason), style="italic"), id="approval-reason")
             with VerticalScroll(id="approval-preview"):
-                yield Static(Text(self.request.preview), markup=False)
+                yield Static(Text(inert(self.request.preview)), markup=False)
             with Horizontal(id="approval-buttons"):
                 yield Button("Approve (a)", id="approve", variant="success")
                 yield Button("Deny (d)", id="deny", variant="error")
@@ -163,7 +165,8 @@ class ApprovalScreen(ModalScreen[Decision]):
     def action_edit(self) -> None:
         key = self._editable_key()
         if key is not None:
-            self._open_input("edit", str(self.request.args[key]), f"edit {key}; Enter runs it")
+            # The field shows escape codes inert; what the user submits is what they saw, and what runs.
+            self._open_input("edit", inert(str(self.request.args[key])), f"edit {key}; Enter runs it")
 
     def action_back(self) -> None:
         if self.mode is not None:

@@ -8,6 +8,7 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from patchsmith.tools.safetext import inert
 from patchsmith.tui.importers import RunFolder
 
 from .model import RunModel, open_model
@@ -53,7 +54,7 @@ class InspectorApp(App):
         try:
             models = open_model(a), open_model(b)
         except (ValueError, OSError) as exc:
-            self.notify(f"cannot open the runs: {exc}", severity="error")
+            self.notify(inert(f"cannot open the runs: {exc}"), severity="error", markup=False)
             return
         self.push_screen(CompareScreen(*models))
 
@@ -61,7 +62,7 @@ class InspectorApp(App):
         try:
             model = open_model(path)
         except (ValueError, OSError) as exc:
-            self.notify(f"cannot open {path}: {exc}", severity="error")
+            self.notify(inert(f"cannot open {path}: {exc}"), severity="error", markup=False)
             return
         self.push_screen(RunScreen(model))
 

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from patchsmith.agent.events import ApprovalRequest, Approver, Decision, RunControl, RunObserver
 from patchsmith.agent.trajectory import Event, Header, Result, Step
+from patchsmith.tools.safetext import inert
 
 from .dialogs import ApprovalScreen, HelpScreen, MessageScreen
 from .model import RunModel
@@ -143,9 +144,11 @@ class LiveApp(App, Generic[T]):
         self.view.add_step(step)
 
     def show_event(self, event: Event) -> None:
-        self.model.events.append(event)
+        self.model.add_event(event)
         if event.kind in ("error", "note", "condensed", "user_message"):
-            self.notify(f"{event.kind}: {event.text}"[:200], severity="error" if event.kind == "error" else "information")
+            shown = self.model.events[-1]  # the inert copy: event texts quote models, endpoints and files
+            self.notify(f"{shown.kind}: {shown.text}"[:200], markup=False,
+                        severity="error" if event.kind == "error" else "information")
 
     def show_result(self, result: Result) -> None:
         self.view.add_result(result)
@@ -177,7 +180,7 @@ class LiveApp(App, Generic[T]):
         def send(text: str | None) -> None:
             if text:
                 self.control.send(text)
-                self.notify(f"sent to the agent: {text}")
+                self.notify(f"sent to the agent: {inert(text)}", markup=False)
 
         self.push_screen(MessageScreen(), send)
 

@@ -14,7 +14,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from patchsmith.agent.trajectory import (
     Event,
@@ -23,13 +25,23 @@ from patchsmith.agent.trajectory import (
     Result,
     Step,
     Trajectory,
+    parse_record,
 )
+from patchsmith.tools.safetext import inert, inert_value
 
 from .align import action_key, step_key
 
 _STEP_PREFIX = b'{"type":"step"'
 _FAIL_STATUSES = {"failed", "fail", "error", "errored", "failure"}
 _CACHE_SIZE = 256
+R = TypeVar("R", bound=BaseModel)
+
+
+def shown(record: R) -> R:
+    """A copy of a record for the screen: every string in it inert (escape codes and stray bytes visible).
+
+    Done here, where the UI gets its data, so that no widget (today's or tomorrow's) can draw raw text."""
+    return type(record).model_validate(inert_value(record.model_dump()))
 
 
 def failing_count(data: dict[str, Any]) -> int | None:
@@ -70,7 +82,7 @@ def _facts(d: dict[str, Any]) -> StepFacts:
     args = action.get("args") or {}
     text = "\n".join((str(d.get("thought") or ""), tool, json.dumps(args, ensure_ascii=False), str(obs.get("text") or "")))
     return StepFacts(
-        tool=tool or "(none)",
+        tool=inert(tool) or "(none)",
         error=(obs.get("ok") is False) or bool(obs.get("error")),
         tokens=int(usage.get("prompt_tokens") or 0) + int(usage.get("completion_tokens") or 0),
         cost=float(usage.get("cost") or 0.0),
@@ -99,6 +111,15 @@ def _broken_step(index: int, why: str) -> Step:
     return Step(index=index, observation=ObservationRecord(text=why, ok=False, error=why))
 
 
+def _parse_step(line: bytes, index: int) -> Step:
+    try:
+        if b'"exact":' in line:  # strings that were not valid Unicode: restored by the trajectory reader
+            return Step.model_validate(parse_record(json.loads(line)))
+        return Step.model_validate_json(line)
+    except ValueError as exc:
+        return _broken_step(index, f"unreadable step line: {str(exc).splitlines()[0]}")
+
+
 class RunModel:
     """One run for the UI. Thread-safe enough for one background indexer plus the UI thread."""
 
@@ -110,7 +131,7 @@ class RunModel:
         self.result = result
         self.incomplete = incomplete
         self.path = path
-        self.events = events or []
+        self.events = [shown(e) for e in events or []]
         self._lines = lines  # raw step lines (lazy JSONL); None when steps live in memory
         # Imported formats: raw parsed JSON per step, converted to a Step by `convert` when looked at.
         self._raw = raw if lines is None and convert is not None else None
@@ -123,6 +144,25 @@ class RunModel:
         self._lock = threading.Lock()
         self.decisive: int | None = None  # the decisive step (`patchsmith credit`), when one was found
         self.decisive_kind = ""
+
+    @property
+    def header(self) -> Header:
+        return self._header
+
+    @header.setter
+    def header(self, header: Header) -> None:
+        self._header = shown(header)
+
+    @property
+    def result(self) -> Result | None:
+        return self._result
+
+    @result.setter
+    def result(self, result: Result | None) -> None:
+        self._result = shown(result) if result is not None else None
+
+    def add_event(self, event: Event) -> None:
+        self.events.append(shown(event))
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -159,14 +199,14 @@ class RunModel:
                 raise ValueError(f"{path}: line {number + 1} is not valid JSON") from None
             kind = obj.get("type") if isinstance(obj, dict) else None
             if kind == "header":
-                model.header = Header.model_validate(obj)
+                model.header = Header.model_validate(parse_record(obj))
                 found_header = True
             elif kind == "step":
                 step_lines.append(line)
             elif kind == "event":
-                model.events.append(Event.model_validate(obj))
+                model.add_event(Event.model_validate(parse_record(obj)))
             elif kind == "result":
-                model.result = Result.model_validate(obj)
+                model.result = Result.model_validate(parse_record(obj))
         if not found_header and not step_lines and model.result is None:
             raise ValueError(f"{path}: no trajectory lines (expected a header line first)")
         if model.result is None:
@@ -182,14 +222,13 @@ class RunModel:
         return len(self._steps or [])
 
     def step(self, index: int) -> Step:
-        if self._steps is not None:
-            return self._steps[index]
+        """The step as the screen shows it (inert text); parsed and converted once, then cached."""
         with self._lock:
             cached = self._cache.get(index)
             if cached is not None:
                 self._cache.move_to_end(index)
                 return cached
-        step = self._parse(index)
+        step = shown(self._parse(index))
         with self._lock:
             self._cache[index] = step
             if len(self._cache) > _CACHE_SIZE:
@@ -202,11 +241,10 @@ class RunModel:
                 return self._convert(self._raw[index], index)
             except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:  # lenient, like the importers
                 return _broken_step(index, f"unreadable step: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        if self._steps is not None:
+            return self._steps[index]
         assert self._lines is not None
-        try:
-            return Step.model_validate_json(self._lines[index])
-        except ValueError as exc:
-            return _broken_step(index, f"unreadable step line: {str(exc).splitlines()[0]}")
+        return _parse_step(self._lines[index], index)
 
     def append(self, step: Step) -> None:
         """Live view: a new step arrived (in-memory models only)."""

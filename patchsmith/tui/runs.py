@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from patchsmith.tools.safetext import inert
 from patchsmith.tui.importers import RunFolder, RunSummary
 
 from .batch import BatchSummaryScreen, RunFilter, read_detail
@@ -106,13 +108,13 @@ class RunsScreen(Screen):
             keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value  # stay on the same run
         table.clear()
         for i, run in self.visible_runs():
-            table.add_row(*self._row_cells(i, run), key=str(i))
+            table.add_row(*(Text(inert(cell)) for cell in self._row_cells(i, run)), key=str(i))  # plain text
         if keep is not None and keep in {str(i) for i, _ in self.visible_runs()}:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         arrow = "▼" if self.reverse else "▲"
         label = dict(COLUMNS)[self.sort_column]
-        self.query_one("#runs-title", Static).update(
-            f"{self.folder.path}  ·  {table.row_count}/{len(self.folder.runs)} runs  ·  sorted by {label} {arrow}")
+        self.query_one("#runs-title", Static).update(Text(
+            f"{inert(str(self.folder.path))}  ·  {table.row_count}/{len(self.folder.runs)} runs  ·  sorted by {label} {arrow}"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value

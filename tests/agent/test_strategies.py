@@ -251,3 +251,21 @@ def test_best_of_n_needs_workspaces_and_a_known_inner(repo, tmp_path: Path) -> N
         make_strategy("best-of-2:reflexion", RunConfig())
     with pytest.raises(UserError, match="unknown strategy"):
         make_strategy("best-of", RunConfig())
+
+
+def test_normalized_patches_group_formatting_only_variants(tmp_path: Path) -> None:
+    from patchsmith.agent.strategies.normalize import normalize_source, patch_key
+
+    a = 'def f(x):\n    """Doc."""\n    return (x + 1)  # one more\n'
+    b = "def f(x):\n\n    return x+1\n"
+    assert normalize_source("m.py", a) == normalize_source("m.py", b)
+    assert normalize_source("m.py", a) != normalize_source("m.py", "def f(x):\n    return x + 2\n")
+    js_a = "  // skip empty pieces\n  const n = parts.filter((p) => p !== '').length;\n"
+    js_b = "  const n = parts.filter( (p)=>p !== '' ).length ;\n"
+    assert normalize_source("a.js", js_a) == normalize_source("a.js", js_b)
+    assert normalize_source("a.js", "s = 'a  b';") != normalize_source("a.js", "s = 'a b';")  # strings keep spaces
+    for name, text in (("one", a), ("two", b)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "m.py").write_text(text)
+    assert patch_key(tmp_path / "one", ["m.py"]) == patch_key(tmp_path / "two", ["m.py"])
+    assert patch_key(tmp_path / "one", ["gone.py"]) == (("gone.py", "<deleted>"),)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -155,3 +156,34 @@ def test_resume_refuses_what_it_cannot_continue(calc, tmp_path):
         assert proc.returncode == 2, (folder, proc.stdout, proc.stderr)
         assert message in proc.stderr and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_resume_makes_the_seed_again_after_git_gc_removed_it(tmp_path):
+    """The user's uncommitted and untracked files at the start are part of the seed; the user goes on
+    working, `git gc` prunes what it can and patchsmith's store of seeds is gone: resume still starts from
+    the run's own seed, made again from its parent and seed.diff."""
+    calc = make_repo(tmp_path / "calc", BUGGY_CALC)
+    stats = calc / "calc" / "stats.py"
+    stats.write_text(stats.read_text() + "\n# uncommitted note\n")
+    (calc / "scratch.txt").write_text("untracked at the start\n")
+    out, data = tmp_path / "run", {"data": str(tmp_path / "data")}
+    with FakeOpenAI(json.loads(json.dumps(SCRIPT[:4]))) as server:
+        proc = patchsmith(*fix_args(calc, out, server.base_url), "--retries", "0", stdin="a\n", env=dict(data))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    base = records(out)[0]["task"]["base_commit"]
+    (calc / "scratch.txt").unlink()  # the user's tree moves on
+    stats.write_text(stats.read_text().replace("# uncommitted note", "# changed since"))
+    git(calc, "reflog", "expire", "--expire=now", "--all")
+    git(calc, "gc", "-q", "--prune=now")
+    seeds = tmp_path / "data" / "worktrees" / ".patchsmith-seeds"  # patchsmith's own store of seeds, if any
+    shutil.rmtree(seeds, ignore_errors=True)  # lost too (a cleaned data folder, another machine)
+    gone = subprocess.run(["git", "-C", str(calc), "cat-file", "-e", f"{base}^{{commit}}"], capture_output=True)
+    assert gone.returncode != 0  # the seed commit really is gone
+    with FakeOpenAI(json.loads(json.dumps(SCRIPT[4:]))) as server:
+        proc = patchsmith("resume", str(out), "--base-url", server.base_url, "--no-apply", stdin="a\n",
+                          env=dict(data))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    patch = (out / "patch.diff").read_text()
+    assert "+    return sum(values) / len(values)" in patch
+    assert "uncommitted note" not in patch and "scratch" not in patch and "changed since" not in patch
+    assert records(out)[-1]["exit_reason"] == "submitted"

@@ -117,3 +117,13 @@ def test_reflexion_through_the_harness_scores_every_attempt(task, tmp_path: Path
     headers = [json.loads(Path(a["trajectory"]).read_text().splitlines()[0]) for a in result["agent"]["attempts"]]
     assert [h["attempt"]["number"] for h in headers] == [1, 2]
     assert all(k not in h["task"] for h in headers for k in ("patch", "test_patch", "FAIL_TO_PASS"))
+
+
+def test_rerun_of_a_multi_attempt_task_starts_clean_trajectories(task, tmp_path: Path) -> None:
+    for _ in range(2):  # the second time, as after a kill between the strategy's record and the scoring
+        with FakeOpenAI([*wrong_with_repro(), {"text": "Use a + b."}, *fix()]) as server:
+            result = run_task(task, tmp_path, server, "reflexion:2")
+        assert result["resolved"]
+    first = (tmp_path / "out" / "reflexion:2" / "agent" / "attempts" / "1" / "trajectory.jsonl").read_text()
+    assert sum('"type":"header"' in line for line in first.splitlines()) == 1
+    assert list((tmp_path / "out" / "reflexion:2").glob("agent.interrupted-*"))

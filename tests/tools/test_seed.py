@@ -101,8 +101,11 @@ def test_seed_copies_the_whole_current_state_and_touches_nothing(dirty: Path, tm
     assert os.readlink(seeded.root / "link") == "a.txt"
     # The seed commit sits on top of the user's HEAD, with the fixed identity, and the worktree is clean.
     assert git(seeded.root, "rev-parse", "HEAD").strip() == seeded.base
-    assert git(dirty, "rev-parse", f"{seeded.base}^").strip() == git(dirty, "rev-parse", "HEAD").strip()
-    assert git(dirty, "log", "-1", "--format=%an <%ae>", seeded.base).strip() == "patchsmith <patchsmith@localhost>"
+    assert git(seeded.root, "rev-parse", f"{seeded.base}^").strip() == git(dirty, "rev-parse", "HEAD").strip()
+    assert git(seeded.root, "log", "-1", "--format=%an <%ae>", seeded.base).strip() == \
+        "patchsmith <patchsmith@localhost>"
+    # ... and lives in the workspace's own store: the user's object store gains nothing from seeding
+    assert subprocess.run(["git", "-C", str(dirty), "cat-file", "-e", seeded.base]).returncode != 0
     assert git(seeded.root, "status", "--porcelain") == ""
     after = repo_state(dirty)
     assert after == before  # files (ignored too), index bytes, status, stash, refs, HEAD
@@ -207,7 +210,7 @@ def test_repository_without_commits(tmp_path: Path, no_git_identity: None) -> No
     git(root, "add", "main.py")  # staged, no commit yet
     before = repo_state(root)
     seeded = seed_worktree(root, tmp_path / "agent")
-    assert git(root, "rev-list", "--parents", "-n", "1", seeded.base).split() == [seeded.base]  # no parent
+    assert git(seeded.root, "rev-list", "--parents", "-n", "1", seeded.base).split() == [seeded.base]  # no parent
     assert tree_state(seeded.root) == tree_state(root)
     editor_tool(seeded.workspace(), {"command": "insert", "path": "main.py", "insert_line": 1, "new_str": "x = 1"})
     patch = seeded.workspace().diff()

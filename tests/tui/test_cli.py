@@ -84,8 +84,8 @@ def test_inspect_in_a_real_terminal(tmp_path: Path) -> None:
         _wait_for(session, "search thoughts, actions")
         _tmux("send-keys", "-t", session, "-l", "NameError")
         _tmux("send-keys", "-t", session, "Enter")
-        screen = _wait_for(session, "hit 1/1")
-        assert "Step 5 of 11" in screen
+        _wait_for(session, "hit 1/1")
+        _wait_for(session, "Step 5 of 11")  # the detail repaints just after the search line on a busy machine
         _tmux("send-keys", "-t", session, "d")
         _wait_for(session, "Final patch")
         _tmux("send-keys", "-t", session, "q")

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from ...errors import UserError
 from ..config import RunConfig
-from .base import ContextLengthExceeded, Model, ModelError, Reply, ScriptExhausted
+from .base import ContextLengthExceeded, Model, ModelError, OutOfTime, Reply, ScriptExhausted
 from .pricing import price_for
 from .scripted import ListModel, replay_model, scripted_model
 
-__all__ = ["ContextLengthExceeded", "ListModel", "Model", "ModelError", "Reply", "ScriptExhausted", "make_model"]
+__all__ = ["ContextLengthExceeded", "ListModel", "Model", "ModelError", "OutOfTime", "Reply", "ScriptExhausted",
+           "make_model"]
 
 KNOWN_PREFIXES = ("scripted", "replay", "openai")
 
@@ -48,7 +49,7 @@ def make_model(config: RunConfig) -> Model:
 
     return OpenAIModel(name, base_url=base_url, api_key=api_key, text_mode=config.text_mode,
                        temperature=config.temperature, price=price,
-                       max_retries=config.max_retries, seed=config.seed)
+                       max_retries=config.max_retries, seed=config.seed, request_timeout=config.request_timeout)
 
 
 def _names_a_file(rest: str) -> bool:

@@ -24,6 +24,10 @@ class ModelError(PatchsmithError, RuntimeError):
     """The model cannot answer (after retries); the message says what to check."""
 
 
+class OutOfTime(ModelError):
+    """The run's wall-time budget ran out while waiting for the model (the run stops as max_wall_time)."""
+
+
 class ContextLengthExceeded(ModelError):
     """The prompt is longer than the model accepts: the controller condenses history and retries."""
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import openai
+from openai.types.chat import ChatCompletion
 
 from ...tools.base import Tool
 from ..trajectory import ToolCall, Usage
-from .base import ContextLengthExceeded, ModelError, Reply, estimate_messages_tokens, estimate_tokens
+from .base import (
+    ContextLengthExceeded,
+    ModelError,
+    OutOfTime,
+    Reply,
+    estimate_messages_tokens,
+    estimate_tokens,
+)
 from .pricing import cost_of, price_for
 from .textmode import parse_action
 
@@ -33,6 +42,55 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
     return None
 
 
+class BadAnswer(Exception):
+    """A 200 whose body is no chat completion (malformed JSON, empty, an HTML page): transient, retried."""
+
+
+class Hung(Exception):
+    """No whole answer within the request's time bound (a silent or trickling endpoint): transient, retried."""
+
+
+TRANSIENT_SDK = (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError,
+                 openai.APITimeoutError, openai.APIResponseValidationError, openai.APIStatusError)
+
+
+def _encodable(value: Any) -> Any:
+    """A message the request can carry: lone surrogates (half a pair escaped in a model's JSON, bytes of a
+    non-UTF-8 file) become U+FFFD instead of failing the JSON encoding of every later request."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return value
+    if isinstance(value, dict):
+        return {k: _encodable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    return value
+
+
+def _describe(body: Any) -> str:
+    text = body if isinstance(body, str) else repr(body)
+    if not text.strip():
+        return "an empty body"
+    if text.lstrip()[:1] == "<":
+        return f"an HTML page ({' '.join(text.split())[:80]})"
+    return f"no chat completion ({' '.join(text.split())[:80]})"
+
+
+def _checked(response: Any) -> ChatCompletion:
+    """The SDK hands back whatever a 200 held (text, half-built objects); only a real completion passes."""
+    choices = getattr(response, "choices", None) if isinstance(response, ChatCompletion) else None
+    if not isinstance(choices, list) or not choices:
+        raise BadAnswer(_describe(response if not isinstance(response, ChatCompletion) else "no choices"))
+    message = getattr(choices[0], "message", None)
+    if not isinstance(getattr(message, "content", None), str | None) or not isinstance(
+            getattr(message, "tool_calls", None), list | None):
+        raise BadAnswer(_describe(response.model_dump_json()[:200]))
+    return response
+
+
 class OpenAIModel:
     def __init__(self, name: str, *, base_url: str | None = None, api_key: str | None = None,
                  text_mode: bool = False, temperature: float = 0.0, max_retries: int = 5,
@@ -49,29 +107,81 @@ class OpenAIModel:
         self.price = price if price is not None else price_for(name)
         self._sleep = sleep
         self.retries = 0  # seen by tests and reported in the trajectory
+        self.request_timeout = request_timeout
+        # time.monotonic() by which the run must end; the controller sets it from --max-time. No request
+        # and no backoff sleep reaches past it.
+        self.deadline: float | None = None
+        self._client_args = {"base_url": base_url, "api_key": api_key or "sk-no-key-required"}
+        self.client = self._new_client()
+
+    def _new_client(self) -> openai.OpenAI:
         # The SDK's own retries are off: ours honour Retry-After and are counted.
-        self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "sk-no-key-required",
-                                    max_retries=0, timeout=request_timeout)
+        return openai.OpenAI(**self._client_args, max_retries=0, timeout=self.request_timeout)
 
     def complete(self, messages: Sequence[dict[str, Any]], tools: Sequence[Tool]) -> Reply:
-        kwargs: dict[str, Any] = {"model": self.name, "messages": list(messages), "temperature": self.temperature}
+        kwargs: dict[str, Any] = {"model": self.name, "messages": [_encodable(m) for m in messages],
+                                  "temperature": self.temperature}
         if self.seed is not None:
             kwargs["seed"] = self.seed
         if not self.text_mode and tools:
             kwargs["tools"] = [t.openai_schema() for t in tools]
-        response = self._with_retries(lambda: self.client.chat.completions.create(**kwargs))
-        if not response.choices:
-            raise ModelError(f"the endpoint returned no choices for model {self.name}")
-        choice = response.choices[0]
-        text = choice.message.content or ""
-        usage = self._usage(response, messages, text)
-        if self.text_mode:
-            thought, calls, error = parse_action(text, tools)
-            return Reply(text=text, tool_calls=calls, usage=usage, parse_error=error,
-                         finish_reason=choice.finish_reason)
-        calls = [ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "{}")
-                 for c in (choice.message.tool_calls or []) if getattr(c, "function", None)]
+        return self._with_retries(lambda: self._reply(kwargs, messages, tools))
+
+    def _reply(self, kwargs: dict[str, Any], messages: Sequence[dict[str, Any]], tools: Sequence[Tool]) -> Reply:
+        response = _checked(self._bounded(kwargs))
+        try:
+            choice = response.choices[0]
+            text = choice.message.content or ""
+            usage = self._usage(response, messages, text)
+            if self.text_mode:
+                thought, calls, error = parse_action(text, tools)
+                return Reply(text=text, tool_calls=calls, usage=usage, parse_error=error,
+                             finish_reason=choice.finish_reason)
+            calls = [ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "{}")
+                     for c in (choice.message.tool_calls or []) if getattr(c, "function", None)]
+        except (AttributeError, TypeError, ValueError) as exc:  # a completion with parts of the wrong shape
+            raise BadAnswer(f"a malformed completion ({type(exc).__name__}: {str(exc)[:80]})") from None
         return Reply(text=text, tool_calls=calls, usage=usage, finish_reason=choice.finish_reason)
+
+    def _out_of_time(self, left: float | None, bound: float) -> None:
+        if left is not None and left <= self.request_timeout:  # it was the run's budget that ran out
+            raise OutOfTime(f"the model gave no answer within the {bound:.0f}s left of the run's time budget "
+                            "(--max-time)")
+
+    def _time_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def _bounded(self, kwargs: dict[str, Any]) -> Any:
+        """One request, bounded in total time (httpx's timeouts bound each read, so a trickle never ends)."""
+        left = self._time_left()
+        if left is not None and left <= 0:
+            raise OutOfTime("the run's time budget (--max-time) ran out while waiting for the model")
+        bound = self.request_timeout if left is None else min(self.request_timeout, left)
+        client, outcome, done = self.client, {}, threading.Event()
+
+        def call() -> None:
+            try:
+                outcome["value"] = client.chat.completions.create(**kwargs, timeout=bound)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=call, name="patchsmith-model-request", daemon=True).start()
+        if not done.wait(bound + 0.5):
+            # Abandon the request and close its connections, so the thread ends soon rather than never.
+            self.client = self._new_client()
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - closing a pool mid-read may complain; it is gone either way
+                pass
+            self._out_of_time(left, bound)
+            raise Hung(f"no complete answer within {bound:.0f}s")
+        if "error" in outcome:
+            if isinstance(outcome["error"], openai.APITimeoutError):  # httpx's own timeout, set to `bound`
+                self._out_of_time(left, bound)
+            raise outcome["error"]
+        return outcome["value"]
 
     def _usage(self, response: Any, messages: Sequence[dict[str, Any]], text: str) -> Usage:
         u = getattr(response, "usage", None)
@@ -99,21 +209,34 @@ class OpenAIModel:
             except openai.NotFoundError as exc:
                 raise ModelError(f"model {self.name!r} or its endpoint was not found ({_short(exc)}); check "
                                  "--model and --base-url") from None
-            except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError,
-                    openai.APITimeoutError, openai.APIStatusError) as exc:
+            except (*TRANSIENT_SDK, BadAnswer, Hung, ValueError) as exc:
+                # ValueError: the SDK's JSON decoding of a malformed 200 body.
                 status = getattr(exc, "status_code", None)
                 transient = status is None or status == 429 or status >= 500 or status == 408
                 if not transient or attempt >= self.max_retries:
-                    where = self.client.base_url
-                    raise ModelError(f"no usable answer from {where} after {attempt + 1} attempts: "
-                                     f"{_short(exc)}; check that the endpoint is reachable (--base-url / "
-                                     "OPENAI_BASE_URL)") from None
+                    raise ModelError(f"no usable answer from {self.client.base_url} after {attempt + 1} attempts: "
+                                     f"{_why(exc)}; check that the endpoint is reachable and OpenAI-compatible "
+                                     "(--base-url / OPENAI_BASE_URL)") from None
                 wait = _retry_after(exc) if isinstance(exc, openai.APIStatusError) else None
                 if wait is None:
                     wait = min(self.max_backoff, self.backoff_base * 2**attempt) * (0.5 + random.random() / 2)
                 attempt += 1
                 self.retries += 1
-                self._sleep(min(wait, self.max_backoff))
+                self._pause(min(wait, self.max_backoff))
+
+    def _pause(self, seconds: float) -> None:
+        left = self._time_left()
+        if left is not None and left <= seconds:
+            raise OutOfTime("the run's time budget (--max-time) ran out while retrying the model")
+        self._sleep(seconds)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, BadAnswer | Hung):
+        return f"the endpoint answered with {exc}" if isinstance(exc, BadAnswer) else str(exc)
+    if isinstance(exc, ValueError) and not isinstance(exc, openai.OpenAIError):
+        return f"the endpoint answered with malformed JSON ({' '.join(str(exc).split())[:80]})"
+    return _short(exc)
 
 
 def _short(exc: Exception) -> str:

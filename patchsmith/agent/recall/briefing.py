@@ -109,6 +109,7 @@ def remember(root: Path, issue: str, steps: list[Step], patch: str, exit_reason:
         key = repo_key(Path(root))
         if key is None:
             return 0
+        patch = patch.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # SQLite stores text
         got = learn(issue, steps, patch, exit_reason, checks_passed=checks_passed(steps), reflection=reflection)
         at = settings.created_at if settings.created_at is not None else time.time()
         items = [MemoryItem(repo=key, kind="fact", text=t, origin=origin, files=f, created_at=at)

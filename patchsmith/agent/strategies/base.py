@@ -48,7 +48,8 @@ class Checks:
 
     @property
     def ok(self) -> bool:
-        if self.empty_patch or self.applied is False:
+        # An attempt stopped by a limit (steps, tokens, a crash) did not finish: its patch is not vouched for.
+        if self.empty_patch or self.applied is False or not self.submitted:
             return False
         if self.tests_failing:
             return False
@@ -64,7 +65,7 @@ class Checks:
         if self.repro_passed is False:
             return f"its reproduction test(s) fail: {', '.join(self.repro_tests)}"
         if not self.submitted:
-            return "did not submit, but its checks pass"
+            return "it stopped before submitting"
         return "its checks pass"
 
 
@@ -255,7 +256,19 @@ def write_record(ctx: TaskContext, outcome: StrategyOutcome, started: float) -> 
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
     tmp.replace(path)
+    link_chosen(Path(ctx.output_dir), outcome.final)
     return path
+
+
+def link_chosen(folder: Path, final: Attempt | None) -> None:
+    """agent/trajectory.jsonl and patch.diff point at the chosen attempt's, so everything that reads one run
+    per task (inspect, export, progress measures) reads the chosen one; the others stay under attempts/."""
+    if final is None or final.folder == ".":
+        return
+    for name in ("trajectory.jsonl", "patch.diff"):
+        link, target = folder / name, Path(final.folder) / name
+        if (folder / target).exists() and not link.exists():
+            link.symlink_to(target)
 
 
 Runner = Callable[[TaskContext], StrategyOutcome]

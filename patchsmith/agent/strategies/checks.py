@@ -10,10 +10,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ...tools.registry import tool_named
 from ...tools.run_tests import RunTestsArgs, run_tests
 from ...tools.testing.detect import NODE_TEST_FILE, PY_TEST_FILE
 from ...tools.workspace import Workspace
-from ..trajectory import read_trajectory
+from ..trajectory import ExitReason, read_trajectory
 from .base import Checks
 
 DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.M)
@@ -35,7 +36,8 @@ def last_test_run(trajectory: Path) -> tuple[bool, int | None]:
         return False, None
     ran, failing = False, None
     for step in traj.steps:
-        if step.action is None or step.action.tool != "run_tests":
+        tool = tool_named(step.action.tool) if step.action is not None else None
+        if tool is None or not tool.runs_tests:
             continue
         counts = step.observation.data.get("counts") or {}
         if counts:
@@ -53,7 +55,7 @@ def test_statuses(ws: Workspace, tests: list[str]) -> dict[str, str]:
 
 def own_checks(ws: Workspace, patch: str, exit_reason: str, trajectory: Path | None,
                rerun_repro: bool = True) -> Checks:
-    checks = Checks(submitted=exit_reason == "submitted", empty_patch=not patch.strip())
+    checks = Checks(submitted=exit_reason == ExitReason.SUBMITTED, empty_patch=not patch.strip())
     if trajectory is not None:
         checks.tests_ran, checks.tests_failing = last_test_run(trajectory)
     checks.repro_tests = [f for f in changed_files(patch) if is_test_file(f) and (ws.root / f).is_file()]

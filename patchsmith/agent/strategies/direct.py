@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...tools.editor import editor_tool
 from ...tools.workspace import Workspace
 from ..config import RunConfig
 from ..models import ModelError
@@ -96,7 +97,7 @@ def write_call_trajectory(ctx: TaskContext, attempt: Attempt, config: RunConfig,
                         attempt={"number": attempt.number, "parent": attempt.parent, "strategy": ctx.name,
                                  "record": "../../strategy.json", "prompt": prompt}))
     for i, r in enumerate(results or [None]):
-        action = None if r is None else Action(tool="str_replace_editor", args={
+        action = None if r is None else Action(tool=editor_tool.name, args={
             "command": "str_replace", "path": r.block.path, "old_str": r.block.search, "new_str": r.block.replace})
         text = report(results) if r is None else r.message
         writer.write(Step(index=i, thought=reply.text if i == 0 else "", action=action,

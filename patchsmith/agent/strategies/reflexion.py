@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from ...tools.registry import tool_named
 from ..models import ModelError
 from ..prompting import render
 from ..trajectory import read_trajectory
@@ -29,11 +30,17 @@ def attempt_summary(attempt: Attempt) -> tuple[list[str], str]:
                          if k not in ("file_text", "new_str", "old_str"))
         first = (step.observation.text.strip().splitlines() or [""])[0][:120]
         lines.append(f"{step.index + 1}. {step.action.tool}({args}) -> {'ok' if step.observation.ok else 'error'}: {first}")
-        if step.action.tool == "run_tests":
+        if _runs_tests(step.action.tool):
             last_tests = step.observation.text[-1500:]
     if len(lines) > MAX_STEP_LINES:
         lines = lines[:10] + [f"... {len(lines) - 20} steps ..."] + lines[-10:]
     return lines, last_tests
+
+
+
+def _runs_tests(name: str) -> bool:
+    tool = tool_named(name)
+    return tool is not None and tool.runs_tests
 
 
 def write_lesson(ctx: TaskContext, attempt: Attempt) -> str | None:

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..git import GitError, run_git
+from ..git import GitError, absolute_git_dir, run_git
+from ..gitstore import origin, store_dir
 from .extract import MAX_FILE_BYTES, FileFacts, extract
 from .freshness import Dirty
 from .languages import load, spec_for_path
@@ -59,26 +60,12 @@ def git_blob_sha(data: bytes) -> str:
 
 
 def git_common_dir(root: Path) -> Path:
-    """The repository's shared git directory (worktrees of one repository share it), read from the files
-    git itself reads when that is simple, else asked of git."""
-    dot_git = root / ".git"
-    try:
-        if dot_git.is_dir():
-            if not (dot_git / "commondir").exists():
-                return dot_git.resolve()
-        else:
-            text = dot_git.read_text().strip()
-            if text.startswith("gitdir:"):
-                git_dir = (root / text[len("gitdir:"):].strip()).resolve()
-                common = git_dir / "commondir"
-                if common.exists():
-                    return (git_dir / common.read_text().strip()).resolve()
-                return git_dir
-    except OSError:
-        pass
-    out = run_git(root, "rev-parse", "--git-common-dir").stdout.strip()
-    path = Path(out)
-    return (root / path).resolve() if not path.is_absolute() else path.resolve()
+    """The repository's shared git directory (worktrees of one repository share it, and so do patchsmith
+    workspaces made from one repository: their store names it), never read from the workspace's own .git."""
+    store = store_dir(root)
+    if store is not None:
+        return origin(store)
+    return absolute_git_dir(root, common=True)
 
 
 def _rehash(root: Path, entries: dict[str, Entry], paths: set[str], stats: BuildStats, max_bytes: int) -> None:

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..git import run_git
+from ..git import absolute_git_dir, run_git
 
 Dirty = tuple[tuple[str, ...], tuple[str, ...]]  # (modified tracked files, untracked files), as git lists them
 
@@ -78,7 +78,7 @@ class WorktreeWatch:
         """Equal to the previous one exactly when no tracked file, untracked (not ignored) file or the git index
         changed (size or mtime)."""
         if self._git_dir is None:
-            self._git_dir = Path(run_git(self.root, "rev-parse", "--absolute-git-dir").stdout.strip())
+            self._git_dir = absolute_git_dir(self.root)
         try:
             st = (self._git_dir / "index").stat()
             index_sig = (st.st_mtime_ns, st.st_size)

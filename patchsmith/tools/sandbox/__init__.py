@@ -28,6 +28,7 @@ from .base import (
     scrubbed_env,
     secret_values,
 )
+from .limits import Limits
 from .local import LocalSandbox
 
 BACKENDS = tuple(kind for kind in SANDBOX_KINDS if kind != "auto")
@@ -80,7 +81,7 @@ def resolve_kind(kind: str) -> tuple[str, str | None]:
 def make_sandbox(kind: str, root: Path, *, read_only: bool = False, network: bool = False,
                  image: str | None = None, output_cap: int = DEFAULT_OUTPUT_CAP,
                  base_env: Mapping[str, str] | None = None, run_id: str | None = None,
-                 ro_paths: list[Path] | None = None) -> Sandbox:
+                 ro_paths: list[Path] | None = None, limits: Limits | None = None) -> Sandbox:
     """A sandbox of backend `kind` (local|bwrap|docker|auto) whose writable area is `root`.
 
     `image` is for docker only (default: the base image). `ro_paths` are host folders shown read-only at
@@ -93,17 +94,17 @@ def make_sandbox(kind: str, root: Path, *, read_only: bool = False, network: boo
     if fallback:
         warnings.warn(fallback, SandboxFallbackWarning, stacklevel=2)
     if kind == "local":
-        return LocalSandbox(root, output_cap=output_cap, base_env=base_env, read_only=read_only)
+        return LocalSandbox(root, output_cap=output_cap, base_env=base_env, read_only=read_only, limits=limits)
     if kind == "bwrap":
         from .bwrap import BwrapSandbox
 
         return BwrapSandbox(root, read_only=read_only, network=network, output_cap=output_cap, base_env=base_env,
-                            ro_paths=ro_paths)
+                            ro_paths=ro_paths, limits=limits)
     if kind == "docker":
         from .docker import DockerSandbox
 
         return DockerSandbox(root, image=image, read_only=read_only, network=network, output_cap=output_cap,
-                             base_env=base_env, run_id=run_id, ro_paths=ro_paths)
+                             base_env=base_env, run_id=run_id, ro_paths=ro_paths, limits=limits)
     raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join((*BACKENDS, 'auto'))}")
 
 
@@ -124,6 +125,6 @@ def check_mode(mode: str, sandbox: Sandbox) -> None:
                           stacklevel=2)
 
 
-__all__ = ["BACKENDS", "DEFAULT_OUTPUT_CAP", "ExecResult", "LocalSandbox", "MODES", "ModeRefused", "Sandbox",
+__all__ = ["BACKENDS", "DEFAULT_OUTPUT_CAP", "ExecResult", "Limits", "LocalSandbox", "MODES", "ModeRefused", "Sandbox",
            "SandboxFallbackWarning", "SandboxUnavailable", "available_backends", "backend_status", "check_mode",
            "make_sandbox", "mask_secrets", "resolve_kind", "scrubbed_env", "secret_values"]

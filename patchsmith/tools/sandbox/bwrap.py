@@ -2,9 +2,10 @@
 
 Inside: /usr, /etc, /opt, /bin, /sbin, /lib* (and the Python installs, e.g. ~/.pyenv) read-only; the home
 directory an empty tmpfs; the workspace bound at its own path (read-only in read-only mode); a private
-/tmp; new PID, network, IPC and UTS namespaces; no capabilities (we may run as root). Killing bwrap kills
-its PID namespace, so nothing a command started outlives it. A pids cgroup (when writable, e.g. as root on
-cgroup v1) or RLIMIT_NPROC (as a normal user) stops fork bombs; the time limit stops everything else.
+/tmp (a size-limited tmpfs); new PID, network, IPC and UTS namespaces; no capabilities (we may run as root).
+Killing bwrap kills its PID namespace, so nothing a command started outlives it. Memory, processes and disk
+are limited as on every backend (limits.py): cgroups where they can be made, else rlimits; the time limit
+stops everything else.
 """
 
 from __future__ import annotations
@@ -12,22 +13,18 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
 from .base import DEFAULT_OUTPUT_CAP, DEFAULT_TIMEOUT, ExecResult, SandboxUnavailable, scrubbed_env
-from .local import run_process
+from .limits import CgroupJail, DiskBudget, Limits
+from .local import limited_run
 from .mounts import git_mounts
 
 SYSTEM_DIRS = ["/usr", "/etc", "/opt", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]
 HIDDEN_FILES = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers"]  # readable to root even with no capabilities
-PIDS_CGROUP_V1 = Path("/sys/fs/cgroup/pids")
-DEFAULT_PIDS_LIMIT = 512
 
 
 @functools.cache
@@ -68,25 +65,6 @@ def _python_installs(home: Path) -> list[Path]:
     return out
 
 
-def _pids_cgroup_parent() -> Path | None:
-    """Our directory in a writable cgroup-v1 pids hierarchy, or None (then RLIMIT_NPROC/timeout only)."""
-    parent = PIDS_CGROUP_V1 / "patchsmith"
-    try:
-        parent.mkdir(exist_ok=True)
-        if not os.access(parent, os.W_OK):
-            return None
-    except OSError:
-        return None
-    # Empty cgroups left by a crashed run; the age check spares ones another run is just setting up.
-    for child in parent.iterdir():
-        try:
-            if child.is_dir() and time.time() - child.stat().st_mtime > 60:
-                child.rmdir()
-        except OSError:
-            pass
-    return parent
-
-
 class BwrapSandbox:
     name = "bwrap"
     isolates = True
@@ -94,7 +72,7 @@ class BwrapSandbox:
     def __init__(self, root: Path, read_only: bool = False, network: bool = False,
                  output_cap: int = DEFAULT_OUTPUT_CAP, base_env: Mapping[str, str] | None = None,
                  home: Path | None = None, ro_paths: list[Path] | None = None,
-                 pids_limit: int = DEFAULT_PIDS_LIMIT):
+                 limits: Limits | None = None):
         reason = bwrap_status()
         if reason:
             raise SandboxUnavailable(reason)
@@ -106,8 +84,9 @@ class BwrapSandbox:
         self.base_env = base_env
         self.home = Path(home or os.environ.get("HOME") or Path.home()).resolve()
         self.ro_paths = [Path(p).resolve() for p in (ro_paths or [])]
-        self.pids_limit = pids_limit
-        self._cgroup_parent = _pids_cgroup_parent()
+        self.limits = limits or Limits()
+        self._jail = CgroupJail(self.limits)
+        self._disk = DiskBudget(self.root, self.limits.disk_bytes)
         self._argv = self._mount_args()
 
     def _mount_args(self) -> list[str]:
@@ -124,7 +103,8 @@ class BwrapSandbox:
         for f in HIDDEN_FILES:
             if Path(f).exists():
                 args += ["--ro-bind", "/dev/null", f]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/var/tmp"]
+        args += ["--proc", "/proc", "--dev", "/dev", "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
+                 "--size", str(self.limits.tmp_bytes), "--tmpfs", "/var/tmp"]
         # The home is an empty tmpfs; what must stay reachable under it (Python, the workspace) is bound after.
         args += ["--tmpfs", str(self.home)]
         for p in [*_python_installs(self.home), *self.ro_paths]:
@@ -139,48 +119,12 @@ class BwrapSandbox:
         out.update({"HOME": str(self.home), "TMPDIR": "/tmp"})
         return out
 
-    def _nproc_guard(self, argv: list[str]) -> tuple[list[str], Path | None]:
-        """Put bwrap in a fresh pids cgroup (root, cgroup v1), else under RLIMIT_NPROC (normal users)."""
-        if self._cgroup_parent is not None:
-            cg = self._cgroup_parent / uuid.uuid4().hex
-            try:
-                cg.mkdir()
-                (cg / "pids.max").write_text(str(self.pids_limit))
-                # The shell moves itself into the cgroup, then becomes bwrap: every descendant is counted.
-                return ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(cg), *argv], cg
-            except OSError:
-                self._cgroup_parent = None
-        if os.geteuid() != 0:
-            # RLIMIT_NPROC counts all the user's tasks, so allow what exists now plus the limit.
-            total = int(Path("/proc/loadavg").read_text().split()[3].split("/")[1])
-            return ["prlimit", f"--nproc={total + self.pids_limit}", "--", *argv], None
-        return argv, None
-
-    @staticmethod
-    def _drop_cgroup(cg: Path | None) -> None:
-        if cg is None:
-            return
-        for _ in range(1000):  # killed tasks take a moment to leave the cgroup; rmdir fails until then
-            try:
-                for pid in (cg / "cgroup.procs").read_text().split():
-                    try:
-                        os.kill(int(pid), signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                cg.rmdir()
-                return
-            except OSError:
-                time.sleep(0.002)
-
     def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
              env: Mapping[str, str] | None = None) -> ExecResult:
         workdir = Path(cwd).resolve() if cwd else self.root
         argv = [*self._argv, "--chdir", str(workdir), "/bin/bash", "-c", command]
-        argv, cg = self._nproc_guard(argv)
-        try:
-            return run_process(argv, self.root, timeout, self._env(env), self.output_cap)
-        finally:
-            self._drop_cgroup(cg)
+        return limited_run(argv, self.root, timeout, self._env(env), self.output_cap, self._jail, self.limits,
+                           self._disk)
 
     def close(self) -> None:
         pass

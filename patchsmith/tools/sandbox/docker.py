@@ -24,6 +24,7 @@ from typing import Any
 from .base import DEFAULT_OUTPUT_CAP, DEFAULT_TIMEOUT, ExecResult, SandboxUnavailable, scrubbed_env
 from .engine import LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_SANDBOX, docker_client
 from .images import base_tag
+from .limits import DiskBudget, Limits, MiB
 from .local import EXEC_MARKER
 from .mounts import git_mounts
 
@@ -106,9 +107,11 @@ class DockerSandbox:
 
     def __init__(self, root: Path, image: str | None = None, read_only: bool = False, network: bool = False,
                  output_cap: int = DEFAULT_OUTPUT_CAP, base_env: Mapping[str, str] | None = None,
-                 cpus: float | None = None, memory: str = "4g", pids_limit: int = 1024,
-                 run_id: str | None = None, client: Any = None, ro_paths: list[Path] | None = None):
+                 cpus: float | None = None, memory: str | None = None, pids_limit: int | None = None,
+                 run_id: str | None = None, client: Any = None, ro_paths: list[Path] | None = None,
+                 limits: Limits | None = None):
         import docker.errors
+        import docker.types
 
         self.client = client or docker_client()
         self.root = Path(root).resolve()
@@ -118,6 +121,9 @@ class DockerSandbox:
         self.base_env = dict(base_env or {})
         self.image = image or base_tag()
         self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.limits = limits or Limits()
+        memory = memory or str(self.limits.memory_bytes)
+        pids_limit = pids_limit or self.limits.pids
         stat = self.root.stat()
         self.user = f"{stat.st_uid}:{stat.st_gid}"  # files written in the workspace belong to its owner
         self.home = "/root" if stat.st_uid == 0 else "/tmp"
@@ -135,6 +141,10 @@ class DockerSandbox:
             volumes[str(Path(path).resolve())] = {"bind": str(Path(path).resolve()), "mode": "ro"}
         labels = {LABEL_SANDBOX: "1", LABEL_RUN: self.run_id, LABEL_PID: str(os.getpid()),
                   LABEL_START: _process_start(os.getpid()) or "", LABEL_HOST: socket.gethostname()}
+        self._disk = DiskBudget(self.root, self.limits.disk_bytes)
+        tmpfs = {d: f"size={self.limits.tmp_bytes},mode=1777" for d in ("/tmp", "/var/tmp", "/run")}
+        if self.home != "/tmp":
+            tmpfs[self.home] = f"size={self.limits.tmp_bytes},mode=700"
         t0 = time.monotonic()
         try:
             self.container = self.client.containers.run(
@@ -143,7 +153,12 @@ class DockerSandbox:
                 volumes=volumes,
                 working_dir=str(self.root), mem_limit=memory, memswap_limit=memory,
                 nano_cpus=int((cpus or os.cpu_count() or 1) * 1e9), pids_limit=pids_limit,
-                cap_drop=["ALL"], security_opt=["no-new-privileges"])
+                cap_drop=["ALL"], security_opt=["no-new-privileges"],
+                # The image's own files are read-only: what a command writes goes to the workspace (under the
+                # disk budget) or to size-limited tmpfs, never to an unbounded container layer.
+                read_only=True, tmpfs=tmpfs,
+                ulimits=[docker.types.Ulimit(name="fsize", soft=self.limits.file_bytes,
+                                             hard=self.limits.file_bytes)])
         except docker.errors.APIError as exc:
             raise SandboxUnavailable(f"cannot start a container from {self.image}: {exc.explanation}") from exc
         self.start_time = time.monotonic() - t0
@@ -190,7 +205,7 @@ class DockerSandbox:
 
         reader = threading.Thread(target=pump, daemon=True)
         reader.start()
-        reader.join(timeout + KILL_GRACE)
+        stopped = self._watch(reader, marker, start + timeout + KILL_GRACE)
         if reader.is_alive():  # the in-container limit should have fired; make sure, then stop waiting
             self._sweep(marker)
             reader.join(5)
@@ -205,8 +220,31 @@ class DockerSandbox:
         if timed_out:
             output += f"\n[command timed out after {timeout:g}s and was killed]"
             exit_code = 124
+        if stopped:
+            output += f"\n{stopped}"
+        elif exit_code == 137 and not timed_out and self._oom_killed():
+            output += f"\n[killed: the command ran out of its {self.limits.memory_bytes // MiB} MiB of memory]"
         return ExecResult(exit_code=exit_code, output=output, duration=duration, timed_out=timed_out,
                           truncated=bool(state["truncated"]))
+
+    def _watch(self, reader: threading.Thread, marker: str, deadline: float) -> str:
+        """Wait for the exec's stream to end; kill the command early when it spends the disk budget."""
+        at_start = self._disk.grown()
+        while reader.is_alive() and time.monotonic() < deadline:
+            reader.join(0.2)
+            grown = self._disk.grown()
+            if reader.is_alive() and grown > self._disk.budget and grown > at_start:
+                self._sweep(marker)
+                reader.join(5)
+                return self._disk.message()
+        return ""
+
+    def _oom_killed(self) -> bool:
+        try:
+            self.container.reload()
+            return bool(self.container.attrs.get("State", {}).get("OOMKilled"))
+        except Exception:  # the answer only decorates the message
+            return False
 
     def _sweep(self, marker: str) -> None:
         api = self.client.api

@@ -12,10 +12,11 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .base import DEFAULT_OUTPUT_CAP, DEFAULT_TIMEOUT, ExecResult, scrubbed_env
+from .limits import CgroupJail, DiskBudget, Limits, MiB, rlimit_argv
 
 EXEC_MARKER = "PATCHSMITH_EXEC"
 
@@ -54,9 +55,30 @@ def _read_capped(stream, cap: int, sink: list[bytes], flags: dict[str, bool]) ->
             flags["truncated"] = True  # keep draining so the child never blocks on a full pipe
 
 
+WATCH_EVERY = 0.2  # seconds between checks of the disk budget while a command runs
+
+
+def _wait(proc: subprocess.Popen, timeout: float, watch: Callable[[], str | None] | None) -> tuple[bool, str]:
+    """Wait for proc up to `timeout`; (timed out, why `watch` stopped it early, or "")."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            proc.wait(timeout=max(min(left, WATCH_EVERY if watch else left), 0))
+            return False, ""
+        except subprocess.TimeoutExpired:
+            if left <= 0:
+                return True, ""
+            reason = watch() if watch else None
+            if reason:
+                return False, reason
+
+
 def run_process(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, str],
-                output_cap: int = DEFAULT_OUTPUT_CAP, marker: str | None = None) -> ExecResult:
-    """Run argv with stdout+stderr merged; afterwards kill its whole process group (and marked processes)."""
+                output_cap: int = DEFAULT_OUTPUT_CAP, marker: str | None = None,
+                watch: Callable[[], str | None] | None = None) -> ExecResult:
+    """Run argv with stdout+stderr merged; afterwards kill its whole process group (and marked processes).
+    `watch`, polled while it runs, returns a reason to kill it early (e.g. the disk budget is spent)."""
     start = time.monotonic()
     proc = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -64,11 +86,9 @@ def run_process(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, st
     flags = {"truncated": False}
     reader = threading.Thread(target=_read_capped, args=(proc.stdout, output_cap, chunks, flags), daemon=True)
     reader.start()
-    timed_out = False
+    timed_out, stopped = False, ""
     try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+        timed_out, stopped = _wait(proc, timeout, watch)
     finally:
         # Kill the group even on success: a backgrounded child must not outlive the command.
         try:
@@ -84,32 +104,61 @@ def run_process(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, st
         output += f"\n[output capped at {output_cap} bytes]"
     if timed_out:
         output += f"\n[command timed out after {timeout:g}s and was killed]"
-    return ExecResult(exit_code=124 if timed_out else proc.returncode, output=output,
+    if stopped:
+        output += f"\n{stopped}"
+    return ExecResult(exit_code=124 if timed_out else (137 if stopped else proc.returncode), output=output,
                       duration=time.monotonic() - start, timed_out=timed_out, truncated=flags["truncated"])
 
 
+def limited_run(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, str], output_cap: int,
+                jail: CgroupJail, limits: Limits, disk: DiskBudget, marker: str | None = None) -> ExecResult:
+    """run_process under the limits: fresh cgroups (or rlimits), the file-size cap, the disk budget watched."""
+    prefix, cgroups = jail.enter()
+    full = [*prefix, *rlimit_argv(limits, bool(cgroups)), *argv]
+    at_start = disk.grown()
+
+    def watch() -> str | None:
+        grown = disk.grown()
+        return disk.message() if grown > disk.budget and grown > at_start else None
+
+    try:
+        result = run_process(full, cwd, timeout, env, output_cap, marker=marker, watch=watch)
+        oom = jail.oom_killed(cgroups)
+    finally:
+        jail.drop(cgroups)
+    if oom:
+        result.output += f"\n[killed: the command ran out of its {limits.memory_bytes // MiB} MiB of memory]"
+    elif disk.budget < disk.grown() and disk.message() not in result.output:
+        result.output += "\n" + disk.message().replace("the command was killed", "it is over now")
+    return result
+
+
 class LocalSandbox:
-    """No isolation: the command runs as the user, in the workspace, with a scrubbed environment."""
+    """No isolation: the command runs as the user, in the workspace, with a scrubbed environment, under the
+    memory/process limits (a cgroup where one can be made, else rlimits) and the disk budget."""
 
     name = "local"
     isolates = False
 
     def __init__(self, root: Path, output_cap: int = DEFAULT_OUTPUT_CAP, base_env: Mapping[str, str] | None = None,
-                 read_only: bool = False):
+                 read_only: bool = False, limits: Limits | None = None):
         self.root = Path(root)
         self.output_cap = output_cap
         self.base_env = base_env
         # Not enforced for commands (they run as the user); the tools refuse edits when the workspace is
         # read-only, and check_mode warns that commands can still write. Use bwrap/docker to enforce it.
         self.read_only = read_only
+        self.limits = limits or Limits()
+        self._jail = CgroupJail(self.limits)
+        self._disk = DiskBudget(self.root, self.limits.disk_bytes)
 
     def exec(self, command: str, cwd: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
              env: Mapping[str, str] | None = None) -> ExecResult:
         marker = uuid.uuid4().hex
         full_env = scrubbed_env(self.base_env, env)
         full_env[EXEC_MARKER] = marker
-        return run_process(["/bin/bash", "-c", command], cwd or self.root, timeout, full_env, self.output_cap,
-                           marker=marker)
+        return limited_run(["/bin/bash", "-c", command], cwd or self.root, timeout, full_env, self.output_cap,
+                           self._jail, self.limits, self._disk, marker=marker)
 
     def close(self) -> None:
         pass
