@@ -70,8 +70,27 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
 
 
-def first_paint(command: str, marker: str, mem_file: Path, settle: float) -> tuple[float, int]:
-    """Seconds from Enter to `marker` on screen, and peak RSS (KB) of the process (via /usr/bin/time)."""
+CPU: dict[str, list[float]] = {}  # command label -> CPU seconds the inspector had used at its first paint
+
+
+def _descendants_cpu(pid: int) -> float:
+    """user+system CPU seconds of `pid`'s deepest descendant (the inspector under bash and /usr/bin/time)."""
+    while True:
+        children = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True,
+                                  text=True).stdout.split()
+        if not children:
+            break
+        pid = int(children[0])
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def first_paint(command: str, marker: str, mem_file: Path, settle: float, label: str = "") -> tuple[float, int]:
+    """Seconds from Enter to `marker` on screen, and peak RSS (KB) of the process (via /usr/bin/time); the CPU
+    seconds it had used by then go to CPU[label] (steadier than wall time on a loaded machine)."""
     session = f"bench-inspect-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     for attempt in range(5):  # the server of the previous session may still be exiting
         try:
@@ -89,6 +108,8 @@ def first_paint(command: str, marker: str, mem_file: Path, settle: float) -> tup
         while True:
             if marker in tmux("capture-pane", "-p", "-t", session):
                 elapsed = time.perf_counter() - start
+                pane = int(tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip())
+                CPU.setdefault(label or command, []).append(_descendants_cpu(pane))
                 break
             if time.perf_counter() - start > 30:
                 raise RuntimeError(f"{marker!r} never appeared for {command}")
@@ -174,22 +195,27 @@ def main() -> None:
         console.print(f"trajectory: {ours.stat().st_size / 1e6:.1f} MB (ours), {theirs.stat().st_size / 1e6:.1f} MB "
                       f"(mini-swe-agent format), {swe.stat().st_size / 1e6:.1f} MB (SWE-agent .traj), {STEPS} steps")
         ours_paint, ours_mem, mini_paint, mini_mem = [], [], [], []
-        swe_paint, swe_mem, minifile_paint = [], [], []
+        swe_paint, swe_mem, minifile_paint, base_paint = [], [], [], []
+        baseline = os.environ.get("BASELINE_ROOT")  # an older checkout, to show what the change did
         for i in range(RUNS):
             with console.status(f"first paint, run {i + 1}/{RUNS}…"):
                 t, m = first_paint(f"{sys.executable} -m patchsmith inspect {ours}", f"Step 1 of {STEPS}",
-                                   work / "mem", settle=1.5)
+                                   work / "mem", settle=1.5, label="ours")
                 ours_paint.append(t)
                 ours_mem.append(m)
                 t, m = first_paint(f"{sys.executable} -m patchsmith inspect {swe}", f"Step 1 of {STEPS}",
-                                   work / "mem", settle=1.5)
+                                   work / "mem", settle=1.5, label="swe")
                 swe_paint.append(t)
                 swe_mem.append(m)
                 t, _ = first_paint(f"{sys.executable} -m patchsmith inspect {theirs}", f"Step 1 of {STEPS}",
-                                   work / "mem", settle=1.5)
+                                   work / "mem", settle=1.5, label="minifile")
                 minifile_paint.append(t)
+                if baseline:
+                    t, _ = first_paint(f"env PYTHONPATH={baseline} {sys.executable} -m patchsmith inspect {swe}",
+                                       f"Step 1 of {STEPS}", work / "mem", settle=0.5, label="baseline")
+                    base_paint.append(t)
                 if mini:
-                    t, m = first_paint(f"{mini} inspector {theirs}", "Step 1/", work / "mem", settle=0.5)
+                    t, m = first_paint(f"{mini} inspector {theirs}", "Step 1/", work / "mem", settle=0.5, label="mini")
                     mini_paint.append(t)
                     mini_mem.append(m)
         results = asyncio.run(in_process(ours))
@@ -205,11 +231,22 @@ def main() -> None:
     table.add_row("launch → first paint (tmux, Python start-up included)", f"{paint:.3f} s",
                   f"{ref:.3f} s" if ref else "n/a (0.4–0.6 s per the issue)",
                   f"{paint / ref:.2f}×" if ref else "–", "≤ reference")
-    for label, runs in (("  the same run as a SWE-agent .traj", swe_paint),
-                        ("  the same run in mini-swe-agent's format", minifile_paint)):
+    rows = [("  the same run as a SWE-agent .traj", swe_paint),
+            ("  the same run in mini-swe-agent's format", minifile_paint)]
+    if base_paint:
+        rows.append(("  the SWE-agent .traj, BASELINE_ROOT's code (before)", base_paint))
+    for label, runs in rows:
         value = statistics.median(runs)
         table.add_row(label, f"{value:.3f} s", f"{ref:.3f} s" if ref else "–",
                       f"{value / ref:.2f}×" if ref else "–", "≤ reference")
+    cref = statistics.median(CPU["mini"]) if "mini" in CPU else None
+    for key, label in (("ours", "CPU s to first paint: our JSONL"), ("swe", "CPU s to first paint: SWE-agent .traj"),
+                       ("minifile", "CPU s to first paint: mini-swe-agent's format"),
+                       ("baseline", "CPU s to first paint: .traj, BASELINE_ROOT's code")):
+        if key in CPU:
+            value = statistics.median(CPU[key])
+            table.add_row(label, f"{value:.2f} s", f"{cref:.2f} s" if cref else "–",
+                          f"{value / cref:.2f}×" if cref else "–", "≤ reference")
     mem, mref = max(ours_mem) / 1024, (max(mini_mem) / 1024 if mini_mem else None)
     table.add_row("peak memory (RSS)", f"{mem:.0f} MB", f"{mref:.0f} MB" if mref else "n/a",
                   f"{mem / mref:.2f}×" if mref else "–", "reported")
@@ -223,6 +260,7 @@ def main() -> None:
     console.print("first paint runs (s): ours " + ", ".join(f"{t:.3f}" for t in ours_paint)
                   + "; SWE-agent .traj " + ", ".join(f"{t:.3f}" for t in swe_paint)
                   + ("; mini-swe-agent " + ", ".join(f"{t:.3f}" for t in mini_paint) if mini_paint else ""))
+    console.print("CPU seconds at first paint: " + json.dumps({k: [round(x, 2) for x in v] for k, v in CPU.items()}))
     if not mini:
         console.print("mini-swe-agent's inspector not found (set MINI_EXTRA or pip install mini-swe-agent); "
                       "the issue's reference is 0.4–0.6 s.")

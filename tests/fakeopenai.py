@@ -8,6 +8,10 @@ Each queued item answers one request, in order:
   {"raw": "<html>...", "content_type": "text/html"}            a 200 with exactly this body (malformed answers)
   {"trickle": seconds}                                         a 200 whose body comes one byte at a time, forever
   {"hang": true}                                               read the request, never answer
+  {"message": {...}, "finish_reason": "stop", "usage": null}    a completion carrying exactly this message
+                                                               (how local servers really answer); usage null
+                                                               leaves it out
+GET `/v1/models` and `/props` answer `models=` and `props=` (404 when not given), as llama.cpp and vLLM do.
 
 Sampling (`variants=[script_a, script_b, ...]`): a request with temperature > 0 and a `seed` is answered
 from the variant a seeded random draw picks (`variant_for(seed)`), at that seed's next position, so
@@ -27,7 +31,10 @@ from typing import Any
 
 class FakeOpenAI:
     def __init__(self, script: list[dict[str, Any]] | None = None, *, report_usage: bool = True,
-                 variants: list[list[dict[str, Any]]] | None = None):
+                 variants: list[list[dict[str, Any]]] | None = None, models: dict[str, Any] | None = None,
+                 props: dict[str, Any] | None = None):
+        self.gets: dict[str, Any] = {"/v1/models": models, "/props": props}
+        self.get_paths: list[str] = []
         self.script = list(script or [])
         self.variants = [list(v) for v in variants or []]
         self._position: dict[int, int] = {}  # seed -> replies served
@@ -77,6 +84,16 @@ class FakeOpenAI:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                fake.get_paths.append(self.path)
+                answer = fake.gets.get(self.path)
+                payload = json.dumps(answer if answer is not None else {"error": "not found"}).encode()
+                self.send_response(200 if answer is not None else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length", 0))
@@ -135,6 +152,8 @@ class FakeOpenAI:
         return Handler
 
     def _completion(self, request: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+        if "message" in item:
+            return self._raw_completion(request, item)
         calls = []
         for i, call in enumerate(item.get("tool_calls", [])):
             args = call.get("arguments", {})
@@ -152,5 +171,15 @@ class FakeOpenAI:
                                "choices": [{"index": 0, "message": message,
                                             "finish_reason": "tool_calls" if calls else "stop"}]}
         if self.report_usage:
+            out["usage"] = usage
+        return out
+
+    def _raw_completion(self, request: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion",
+                               "created": int(time.time()), "model": request.get("model", "fake"),
+                               "choices": [{"index": 0, "message": item["message"],
+                                            "finish_reason": item.get("finish_reason", "stop")}]}
+        usage = item.get("usage", {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60})
+        if usage is not None:
             out["usage"] = usage
         return out

@@ -9,6 +9,7 @@ tools/sandbox/base.py). `json_schema_extra={"flag": ...}` names a CLI flag that 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -60,6 +61,10 @@ class RunConfig(BaseModel):
     seed: int | None = Field(None, description="sampling seed (attempt i uses seed + i - 1), sent to endpoints "
                                                "that support it")
     test_command: str | None = Field(None, description="command that runs the tests (default: auto-detected)")
+    clarify: Literal["ask", "off", "hints"] = Field(
+        "ask", description="the ask_user tool: ask (questions go to you when someone is at the terminal; "
+                           "absent otherwise), off (never offered), hints (evaluation: answered from the "
+                           "task's hints_text; the report keeps these runs apart)")
     localize: bool = Field(True, description="rank the code against the issue at the start and seed working "
                                              "memory with it", json_schema_extra={"flag": "--no-localize"})
     instructions: bool = Field(True, description="show the repository's AGENTS.md / CLAUDE.md / "

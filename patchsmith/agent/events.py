@@ -5,7 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from .trajectory import Event, Header, Result, Step
 
@@ -36,6 +36,29 @@ class Decision:
 
 class Approver(Protocol):
     def decide(self, request: ApprovalRequest) -> Decision: ...
+
+
+@dataclass
+class Question:
+    """One concrete question the model asks (`ask_user`), with the answers it offers when it has some."""
+
+    text: str
+    choices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    """What came back: `text` None when the user declined, or the hints held nothing relevant."""
+
+    text: str | None
+    source: str = "user"  # "user" (a person at the console or live view) or "hints" (run --clarify hints)
+
+
+@runtime_checkable
+class Asker(Protocol):
+    """Answers the model's questions; the console, the live view and the hints answerer implement it."""
+
+    def ask(self, question: Question) -> Answer: ...
 
 
 @dataclass

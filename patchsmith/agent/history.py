@@ -73,6 +73,8 @@ class History:
             self._drop_oldest()
         if self.tokens > self.budget:
             self.condense(self.budget * 7 // 10)
+            if self.tokens > self.budget:  # a small window: recent turns give way too, the latest stays whole
+                self.condense(self.budget * 7 // 10, keep_recent=1)
             return True
         return False
 
@@ -117,3 +119,11 @@ class History:
         if tail:
             out.extend(tail)
         return out
+
+
+def context_budget(window: int, fixed: int = 0) -> int:
+    """History tokens that fit a model's context window: room is left for the reply and for what every
+    request carries besides the history (`fixed`: tool schemas), and our estimate (four characters a
+    token) is trusted only to within a fifth."""
+    reply = min(4096, window // 4)
+    return max(256, int((window - reply - fixed) * 0.8))

@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 TEMPLATES = ("condensed", "denied", "format_error", "nested_instructions", "repeated", "state", "system", "task",
-             "user_message",
+             "user_message", "answer",
              # the strategies' own (patchsmith/agent/strategies): one-completion edits, critiques, lessons
              "edit_system", "direct", "critique", "revise", "lesson", "_code")
 

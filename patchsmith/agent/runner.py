@@ -13,17 +13,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..tools.ask_user import ask_user_tool
 from ..tools.base import Tool
 from ..tools.observation import Observation, cap_observation, truncate
 from ..tools.registry import agent_tools
 from ..tools.sandbox.base import mask_secrets, secret_values
 from ..tools.workspace import Workspace
 from .config import RunConfig
-from .events import ApprovalRequest, Approver, NullObserver, RunControl, RunObserver
-from .history import History, Turn
+from .events import ApprovalRequest, Approver, Asker, NullObserver, Question, RunControl, RunObserver
+from .history import History, Turn, context_budget
 from .localization import seed_hints
 from .memory import WorkingMemory
 from .models import ContextLengthExceeded, Model, ModelError, OutOfTime, Reply, ScriptExhausted, make_model
+from .models.base import estimate_tokens
 from .models.messages import assistant_message, observation_messages
 from .models.textmode import BLOCK as ACTION_BLOCK
 from .prompting import render
@@ -48,6 +50,7 @@ from .trajectory import (
 
 MAX_FORMAT_ERRORS = 3
 CONTEXT_RETRIES = 3
+MAX_QUESTIONS = 3  # per run: an agent that keeps asking has stopped working the issue
 ONE_ACTION = "ERROR: one action per turn; this call was not run. Send it again on its own."
 
 
@@ -98,16 +101,21 @@ class Controller:
     hints: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
     lessons: list[str] = field(default_factory=list)  # from earlier attempts (reflexion): kept as notes
+    asker: Asker | None = None  # who answers `ask_user`; None: the tool is not offered
     briefing: Briefing = field(default_factory=Briefing)
 
     def __post_init__(self) -> None:
+        self.tools = list(self.tools)
+        if self.asker is not None and not any(t.name == "ask_user" for t in self.tools):
+            self.tools.append(ask_user_tool(self.answer_question))
+        self.questions = 0
         self.by_name = {t.name: t for t in self.tools}
         self.text_mode = bool(getattr(self.model, "text_mode", False))
         self.memory = WorkingMemory(hints=self.hints, notes=list(self.lessons))
         self.render = partial(render, folder=self.config.prompts_dir)
         system = self.render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
                         command_timeout=int(self.config.command_timeout),
-                        finders=[t.name for t in self.tools if t.explores])
+                        finders=[t.name for t in self.tools if t.explores], can_ask="ask_user" in self.by_name)
         task = self.render("task", problem_statement=self.problem_statement, repo_root=str(self.ws.root),
                            base=self.ws.base, hints=self.hints, instructions=self.briefing.instructions,
                            recalled=self.briefing.recalled)
@@ -120,6 +128,8 @@ class Controller:
             # A model that waits on a network bounds every request and retry by what is left of the run.
             self.model.deadline = self.started + self.config.max_wall_s
         self.format_errors = 0
+        self._schema_tokens: int | None = None
+        self._quirks_seen: set[str] = set()
         self.last_key: tuple[str, str, str] | None = None
         self.repeats = 0
         self.last_diff = ""
@@ -152,6 +162,7 @@ class Controller:
         self.take_user_messages()
         reply, model_s = self.ask()
         self.usage = self.usage + reply.usage
+        self.note_quirks(reply)
         index, self.steps = self.steps, self.steps + 1
         result = self.decide(reply, Timing(started_at=time.time(), model_s=model_s))
         if result.tool is not None:
@@ -244,13 +255,15 @@ class Controller:
                                                                self.render)}]
         model_s = 0.0
         for attempt in range(CONTEXT_RETRIES + 1):
+            self.fit_context()
             messages = self.history.messages(tail)
             t0 = time.monotonic()
             try:
                 return self.model.complete(messages, self.tools), model_s + time.monotonic() - t0
             except ContextLengthExceeded as exc:
                 model_s += time.monotonic() - t0
-                shrunk = self.history.condense(self.history.tokens // 2, keep_recent=1)
+                self.fit_context()  # the error may have named the window
+                shrunk = self.history.condense(min(self.history.tokens // 2, self.history.budget), keep_recent=1)
                 self.event("condensed", f"context length exceeded; condensed history to ~{self.history.tokens} "
                                         "tokens", {"attempt": attempt})
                 if not shrunk or attempt == CONTEXT_RETRIES:
@@ -262,6 +275,28 @@ class Controller:
             except ModelError as exc:
                 raise StopRun(ExitReason.MODEL_ERROR, str(exc)) from None
         raise AssertionError("unreachable")
+
+    def fit_context(self) -> None:
+        """A server's context window (where it tells, or as its first context error said) caps the history."""
+        window = getattr(self.model, "context_window", None)
+        size = window() if callable(window) else None
+        if not isinstance(size, int) or size <= 0:
+            return
+        if self._schema_tokens is None:
+            self._schema_tokens = 0 if self.text_mode else estimate_tokens(
+                json.dumps([t.openai_schema() for t in self.tools]))
+        budget = min(self.config.context_budget, context_budget(size, self._schema_tokens))
+        if budget != self.history.budget:
+            self.history.budget = budget
+            self.event("context", f"the endpoint's context window is {size} tokens; history budget {budget}",
+                       {"window": size, "budget": budget})
+
+    def note_quirks(self, reply: Reply) -> None:
+        """Each way the endpoint's answers differ from OpenAI's is recorded once, when first seen."""
+        for quirk in reply.quirks:
+            if quirk not in self._quirks_seen:
+                self._quirks_seen.add(quirk)
+                self.event("endpoint_quirk", quirk, {"quirk": quirk, "step": self.steps})
 
     def act(self, result: StepResult) -> StepResult:
         """Permission check, approval, then the tool; the approver may have edited the arguments."""
@@ -306,6 +341,25 @@ class Controller:
                                                   "content": self.render("repeated", count=self.repeats)},
                                      "warned about a repeated action")
 
+    def answer_question(self, question: str, choices: list[str]) -> tuple[str, str | None]:
+        """`ask_user`: the asker's answer, with the question and answer recorded as events, and how far the
+        run had got (steps, cost, tokens) when the answer came, so a report can split the run there."""
+        self.questions += 1
+        step = self.steps - 1  # the step asking (already counted)
+        if self.asker is None or self.questions > MAX_QUESTIONS:
+            return self.render("answer", answered=False, source="limit", text="", limit=MAX_QUESTIONS), None
+        self.event("question", question, {"step": step, "choices": choices})
+        a0 = time.monotonic()
+        answer = self.asker.ask(Question(text=question, choices=choices))
+        given = answer.text.strip() if answer.text and answer.text.strip() else None
+        self.event("answer", given or "", {
+            "step": step, "answered": given is not None, "source": answer.source,
+            "steps_before": self.steps, "cost_before": self.usage.cost,
+            "tokens_before": self.usage.prompt_tokens + self.usage.completion_tokens,
+            "wait_s": round(time.monotonic() - a0, 3)})
+        return self.render("answer", answered=given is not None, source=answer.source, text=given or "",
+                           limit=MAX_QUESTIONS), given
+
     def event(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
         ev = Event(kind=kind, text=text, data=data or {}, at=time.time())
         self.observer.on_event(self.writer.write(ev))
@@ -316,13 +370,16 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
               approver: Approver | None = None, control: RunControl | None = None,
               model: Model | None = None, tools: Sequence[Tool] | None = None,
               hints: list[str] | None = None, lessons: list[str] | None = None,
-              attempt: dict[str, Any] | None = None, resume: Resumption | None = None) -> RunOutcome:
+              attempt: dict[str, Any] | None = None, resume: Resumption | None = None,
+              asker: Asker | None = None) -> RunOutcome:
     """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff.
 
     `lessons` (from a strategy's earlier attempts) start the working memory's notes; `attempt` (number,
     parent, strategy) goes into the header, linking the trajectory to the task's strategy record. With
     `resume` (see agent/resume.py), the run goes on from that trajectory instead of starting: the
-    workspace must already hold its last recorded diff, and the new lines are appended to the same file."""
+    workspace must already hold its last recorded diff, and the new lines are appended to the same file.
+    `asker` answers `ask_user` (a person at the console or live view); with `--clarify hints` the task's
+    hints_text does, and with `--clarify off` no one is asked."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
@@ -344,6 +401,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     else:
         hints, started = resume.hints, started - resume.prior_wall_s()
     observer.on_header(header)
+    asker = choose_asker(config, task, asker)
     ctl = None
     reason, detail = ExitReason.ERROR, None
     try:
@@ -356,8 +414,8 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         if resume is None:  # a resumed run's trajectory already has these events
             _announce(briefing, writer, observer)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
-                         observer, approver, control or RunControl(), hints or [], secrets, lessons or [],
-                         briefing)
+                         observer, approver, control or RunControl(), hints or [], secrets, lessons or [], asker,
+                         briefing=briefing)
         if resume is not None:
             resume.restore(ctl)
             ctl.event("resumed", resume.event_text(), resume.event_data())
@@ -432,6 +490,14 @@ def _announce(briefing: Briefing, writer: TrajectoryWriter, observer: RunObserve
                             data={"ids": briefing.recalled_ids, "lines": briefing.recalled}, at=time.time()))
     for ev in events:
         observer.on_event(writer.write(ev))
+def choose_asker(config: RunConfig, task: dict[str, Any] | None, asker: Asker | None) -> Asker | None:
+    """Who answers `ask_user` in this run: only the task's hints_text with --clarify hints (no other field
+    of the task), the given person otherwise, and no one with --clarify off."""
+    if config.clarify == "hints":
+        from .clarify import HintsAsker
+
+        return HintsAsker(str((task or {}).get("hints_text") or ""))
+    return asker if config.clarify == "ask" else None
 
 
 def known_secrets(config: RunConfig) -> list[str]:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 
-from ..agent.events import ApprovalRequest, Decision
+from ..agent.events import Answer, ApprovalRequest, Decision, Question
 from ..agent.trajectory import Event, ExitReason, Header, Result, Step
 from ..tools.safetext import inert
 
@@ -56,6 +56,9 @@ class ConsoleObserver:
             c.print(f"    [{style}]│ … {len(lines) - len(kept)} more lines[/]")
 
     def on_event(self, event: Event) -> None:
+        if event.kind == "answer":
+            said = shown(event.text) if event.text else "[italic]declined[/]"
+            self.console.print(f"[cyan]· answer ({shown(str(event.data.get('source', 'user')))}): {said}[/]")
         if event.kind in ("condensed", "user_message", "error"):
             self.console.print(f"[yellow]· {shown(event.kind)}: {shown(event.text)}[/]")
 
@@ -102,6 +105,26 @@ class ConsoleApprover:
                 command = self.stdin.readline().strip()
                 if command:
                     return Decision(approved=True, args={**request.args, "command": command})
+
+
+class ConsoleAsker:
+    """Shows the agent's question (and its choices, numbered); a number picks a choice, other text is the
+    answer, an empty line or end of input declines."""
+
+    def __init__(self, console: Console, stdin: IO[str] | None = None):
+        self.console = console
+        self.stdin = stdin or sys.stdin
+
+    def ask(self, question: Question) -> Answer:
+        lines = [inert(question.text)] + [f"  {i}. {inert(c)}" for i, c in enumerate(question.choices, 1)]
+        self.console.print(Panel("\n".join(lines), title="the agent asks", expand=False), markup=False)
+        pick = " (a number picks a choice)" if question.choices else ""
+        self.console.print(f"[bold]Your answer[/]{pick}, or Enter to decline: ", end="")
+        line = self.stdin.readline()
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(question.choices):
+            text = question.choices[int(text) - 1]
+        return Answer(text=text or None, source="user")
 
 
 def ask_yes_no(console: Console, question: str, stdin: IO[str] | None = None) -> bool:

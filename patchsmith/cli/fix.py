@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ..agent.config import RunConfig
-from ..agent.events import RunControl
+from ..agent.events import Asker, RunControl
 from ..agent.models import make_model
 from ..agent.paths import new_run_dir
 from ..agent.runner import RunOutcome, run_agent
@@ -17,7 +17,7 @@ from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.seed import SeededWorkspace, apply_back, seed_record
 from .common import agent_worktree, read_issue, resolve_repo
-from .console import ConsoleApprover, ConsoleObserver, ask_yes_no, show_patch, shown
+from .console import ConsoleApprover, ConsoleAsker, ConsoleObserver, ask_yes_no, show_patch, shown
 from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
@@ -65,8 +65,16 @@ def run(args: argparse.Namespace) -> int:
             else:
                 outcome = run_agent(issue, workspace, config, out, model=model, hints=hints, task=task,
                                     observer=ConsoleObserver(console, args.verbose),
-                                    approver=ConsoleApprover(console), control=RunControl())
+                                    approver=ConsoleApprover(console), control=RunControl(),
+                                    asker=console_asker(console, config))
     return offer_patch(console, outcome, root, out, yes=args.yes, no_apply=args.no_apply or read_only)
+
+
+def console_asker(console: Console, config: RunConfig) -> ConsoleAsker | None:
+    """Someone can answer at the console unless the run is full-auto with no terminal on stdin."""
+    if config.mode == "full-auto" and not sys.stdin.isatty():
+        return None
+    return ConsoleAsker(console)
 
 
 def remember_seed(seeded: SeededWorkspace, out: Path) -> dict[str, str | None]:
@@ -104,9 +112,10 @@ def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *,
 def _run_tui(issue, workspace, config, out, model, **kwargs):  # noqa: ANN001, ANN003, ANN202 - thin glue
     from ..tui.live import run_live
 
+    # The live view is its own Asker: a person is there to answer.
     return run_live(lambda observer, approver, control: run_agent(
         issue, workspace, config, out, model=model, observer=observer, approver=approver, control=control,
-        **kwargs))
+        asker=approver if isinstance(approver, Asker) else None, **kwargs))
 
 
 def _run_strategy(issue, seeded, workspace, config, out, model, hints, console, verbose):  # noqa: ANN001, ANN202
@@ -123,6 +132,7 @@ def _run_strategy(issue, seeded, workspace, config, out, model, hints, console, 
     ctx = TaskContext(problem_statement=issue, workspace=workspace, config=config, output_dir=out, model=model,
                       workspaces=CloneWorkspaces(seeded.root, seeded.base, out / "workspaces", setup), hints=hints,
                       observer=ConsoleObserver(console, verbose), approver=ConsoleApprover(console),
+                      asker=console_asker(console, config),
                       control=RunControl(), budget=parse_budget(config.budget_per_task))
     result = run_strategy(make_strategy(config.strategy, config), ctx)
     final, totals = result.final, result.totals()

@@ -110,7 +110,7 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
     results = run_batch(tasks, job, output, workers=harness_config.workers, console=console,
                         show_progress=not args.no_progress, retry_errors=harness_config.retry_errors)
     report = build_report(tasks, results, run_info={"command": "run", "model": config.model,
-                                                     "strategy": config.strategy,
+                                                     "strategy": config.strategy, "clarify": config.clarify,
                                                      "budget_per_task": config.budget_per_task,
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")

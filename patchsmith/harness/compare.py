@@ -92,7 +92,10 @@ def load_run(folder: Path, dates: dict[str, str] | None = None) -> RunData:
     # Printed in tables and charts: a hand-edited report must not reach the terminal as control sequences.
     strategy = "".join(ch for ch in str(info.get("strategy") or "react") if ch.isprintable())[:60] or "react"
     tasks = {r["instance_id"]: task_row(r, dates or {}) for r in rows if r.get("instance_id")}
-    return RunData(label=strategy, folder=str(folder), strategy=strategy, model=str(info.get("model") or ""),
+    # A clarification run used hints_text the standard setting withholds: its label says so, always.
+    clarify = "".join(ch for ch in str(info.get("clarify") or "") if ch.isalnum())[:20]
+    label = f"{strategy}+clarify:{clarify}" if clarify and clarify not in ("ask", "off") else strategy
+    return RunData(label=label, folder=str(folder), strategy=strategy, model=str(info.get("model") or ""),
                    tasks=tasks)
 
 

@@ -13,12 +13,14 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import PatchsmithError
 from ..tools.git import run_git
@@ -29,6 +31,10 @@ from .specs import Spec
 from .tasks import Task
 
 BUILD_TIMEOUT = 1800.0
+# The last pip each old Python runs: an index that does not say which Pythons a release needs (a local
+# file index) would otherwise hand them today's pip, which refuses to run.
+PIP_FOR = {"3.6": "pip<22", "3.7": "pip<24.1", "3.8": "pip<25.1", "3.9": "pip<26"}
+SYSTEM_PACKAGES = re.compile(r"\s*(sudo\s+)?(apt-get|apt|yum|dnf|apk|conda|brew)\b")
 
 
 class EnvError(PatchsmithError, RuntimeError):
@@ -173,10 +179,10 @@ class EnvManager:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         log = folder / "build.log"
-        needs_src = bool(spec.install or spec.requirements or spec.pre_install)
+        needs_src = bool(spec.install or spec.requirements or spec.pre_install or spec.env_files)
         meta: dict = {"venv": spec.python is not None, "src": needs_src, "generated": []}
         with log.open("w", encoding="utf-8") as fh:
-            def step(argv: list[str] | str, cwd: Path, env: dict[str, str] | None = None) -> None:
+            def step(argv: list[str] | str, cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> bool:
                 shell = isinstance(argv, str)
                 fh.write(f"$ {argv if shell else ' '.join(argv)}\n")
                 fh.flush()
@@ -187,12 +193,18 @@ class EnvManager:
                                           timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL,
                                           executable="/bin/bash" if shell else None)
                 except subprocess.TimeoutExpired:
+                    if not check:
+                        return False
                     raise EnvError(f"environment build step timed out: {argv}", log) from None
+                if proc.returncode != 0 and not check:
+                    fh.write(f"(step failed with exit {proc.returncode}; going on without it)\n")
+                    return False
                 if proc.returncode != 0:
                     fh.flush()
                     tail = log.read_text(errors="replace").strip().splitlines()[-3:]
                     raise EnvError(f"environment build failed at `{argv if shell else ' '.join(argv)}`: "
                                    + " | ".join(tail)[-400:], log)
+                return True
 
             venv_env: dict[str, str] = {}
             if spec.python is not None:
@@ -205,31 +217,40 @@ class EnvManager:
                 step(argv, folder)
                 venv_env = {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}"}
                 if spec.python != "system":
-                    step([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-U", "pip"], folder, venv_env)
+                    pip = PIP_FOR.get(str(spec.python), "pip")
+                    step([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-U", pip], folder, venv_env)
             src = folder / "src"
             if needs_src:
                 try:
                     checkout(source, task.environment_setup_commit or task.base_commit, src)
                 except RepoError as exc:
                     raise EnvError(str(exc), log) from None
-            for cmd in spec.pre_install:
-                step(cmd, src, venv_env)
+            # As the official environment image: conda packages (here by pip), the requirements or
+            # environment file of environment_setup_commit, then the pinned packages, which win.
             if spec.packages:
                 step(["python", "-m", "pip", "install", *spec.packages], folder, venv_env)
-            for req in spec.requirements:
-                if (src / req).is_file():
-                    step(["python", "-m", "pip", "install", "-r", req], src, venv_env)
+            reqs = official_requirements(src, spec.requirements, spec.requirements_all) if needs_src else ""
+            if reqs.strip():
+                (folder / "requirements.txt").write_text(reqs + "\n", encoding="utf-8")
+                step(["python", "-m", "pip", "install", "-r", str(folder / "requirements.txt")], src, venv_env)
+            conda = env_file_packages(src, spec.env_files) if needs_src else []
+            if conda:
+                _install_best_effort(step, conda, folder, venv_env)
             if spec.pip_packages:
                 step(["python", "-m", "pip", "install", *spec.pip_packages], folder, venv_env)
             if at_base and needs_src:
-                # Requirements came from environment_setup_commit; the project itself (and so its own
-                # dependency pins) is installed from base_commit, as the official harness does.
+                # As the official instance image: the project itself (its own pins, entry points) from
+                # base_commit, whose packaging files differ from those of environment_setup_commit.
                 try:
                     checkout(source, task.base_commit, src)
                 except RepoError as exc:
                     raise EnvError(str(exc), log) from None
-                for cmd in spec.pre_install:
-                    step(cmd, src, venv_env)
+            for cmd in spec.pre_install:
+                if SYSTEM_PACKAGES.match(cmd):
+                    # System packages need root (and change the host): left out, and said so in the log.
+                    fh.write(f"(skipped, installs system packages: {cmd})\n")
+                    continue
+                step(cmd, src, venv_env)
             if spec.install:
                 step(spec.install, src, venv_env)
             if needs_src and spec.generated:
@@ -249,3 +270,94 @@ def _generated_files(src: Path, patterns: tuple[str, ...]) -> list[str]:
         if any(fnmatch.fnmatch(Path(rel).name, p) for p in patterns):
             names.append(rel)
     return sorted(names)
+
+
+def _read_requirements(path: Path) -> list[str] | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+
+
+def official_requirements(src: Path, paths: tuple[str, ...], every: bool = False) -> str:
+    """The requirements the official harness installs: the first of `paths` that exists (each that exists
+    with `every`), without `-e .`, comments and `.[test` lines, and each `-r FILE` replaced by that file's
+    lines (one level, relative to the first file's folder)."""
+    found: list[tuple[str, list[str]]] = []
+    for rel in paths:
+        lines = _read_requirements(src / rel)
+        if lines is not None:
+            found.append((rel, lines))
+            if not every:
+                break
+    if not found:
+        return ""
+
+    def excluded(line: str) -> bool:
+        return line.strip().startswith(("-e .", "#", ".[test")) or line.strip() in ("", ".")
+
+    folder = Path(found[0][0]).parent
+    included: list[str] = []
+    own: list[str] = []
+    for _, lines in found:
+        for line in lines:
+            if line.strip().startswith("-r"):
+                nested = _read_requirements(src / folder / line.strip()[2:].strip()) or []
+                included += [x for x in nested if not excluded(x)]
+            elif not excluded(line):
+                own.append(line)
+    return "\n".join(included + own)
+
+
+# Conda names that PyPI spells differently, and conda packages that are no Python distribution at all.
+_CONDA_TO_PIP = {"matplotlib-base": "matplotlib", "pytables": "tables", "python-graphviz": "graphviz",
+                 "iris": "scitools-iris", "pytorch": "torch"}
+_CONDA_ONLY = {"python", "pip", "hdf5", "libnetcdf", "cdms2", "nodefaults", "compilers", "cxx-compiler",
+               "c-compiler", "make", "cmake", "pkg-config", "ffmpeg", "imagemagick", "graphviz", "gdal", "geos",
+               "proj"}
+
+
+def env_file_packages(src: Path, paths: tuple[str, ...]) -> list[str]:
+    """pip requirement strings for the packages of the first conda environment file of `paths` that exists:
+    its conda dependencies (renamed where PyPI spells them differently, `=` pins as `==`) and its pip list."""
+    for rel in paths:
+        lines = _read_requirements(src / rel)
+        if lines is not None:
+            break
+    else:
+        return []
+    out: list[str] = []
+    in_deps = False
+    for raw in lines:
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        if not line.startswith((" ", "-", "\t")):
+            in_deps = line.strip() == "dependencies:"
+            continue
+        item = line.strip()
+        if not in_deps or not item.startswith("-") or item.rstrip().endswith(":"):
+            continue
+        item = item[1:].strip().split("::")[-1]
+        match = re.match(r"([A-Za-z0-9_.\-]+)\s*(.*)", item)
+        if not match:
+            continue
+        name, pin = match.group(1), match.group(2).replace(" ", "")
+        if name.lower() in _CONDA_ONLY:
+            continue
+        if pin and pin[0].isdigit():
+            pin = "==" + pin
+        elif pin.startswith("=") and not pin.startswith("=="):
+            pin = "=" + pin
+        out.append(_CONDA_TO_PIP.get(name.lower(), name) + pin.rstrip("*").rstrip("."))
+    return list(dict.fromkeys(out))
+
+
+def _install_best_effort(step: Any, packages: list[str], folder: Path, env: dict[str, str]) -> None:
+    """All at once; when that fails, one by one, leaving out what PyPI lacks or cannot build here (the
+    official harness gets these from conda-forge)."""
+    base = ["python", "-m", "pip", "install", "--prefer-binary"]
+    if step([*base, *packages], folder, env, check=False):
+        return
+    for package in packages:
+        step([*base, package], folder, env, check=False)

@@ -204,6 +204,8 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
         command = f"{spec.test_cmd} {named}".rstrip()
     if desel and spec.parser in ("pytest", "pytest-options", "matplotlib"):
         command += " " + " ".join(f"--deselect {shlex.quote(d)}" for d in desel)
+    if spec.eval_commands:  # e.g. exports the tests need, run in the same shell first
+        command = "; ".join([*spec.eval_commands, command])
     result.test_command = command
     log_lines.append(f"$ {command}")
 

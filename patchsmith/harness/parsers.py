@@ -52,6 +52,42 @@ def parse_pytest_options(log: str) -> dict[str, str]:
     return {_option_name(k): v for k, v in parse_pytest(log).items()}
 
 
+_CONTROL = str.maketrans("", "", "".join(chr(c) for c in range(1, 32)))
+
+
+def parse_pytest_v2(log: str) -> dict[str, str]:
+    """Later pytest output (astropy, sphinx, scikit-learn): colour codes dropped, `STATUS id` summary lines
+    and `id STATUS` verbose lines, as the official `parse_log_pytest_v2` reads them."""
+    out: dict[str, str] = {}
+    for raw in log.split("\n"):
+        line = re.sub(r"\[(\d+)m", "", raw).translate(_CONTROL)
+        if line.startswith(STATUSES):
+            if line.startswith(FAILED):
+                line = line.replace(" - ", " ")
+            parts = line.split()
+            if len(parts) >= 2:
+                out[parts[1]] = parts[0]
+        elif line.endswith(STATUSES):
+            parts = line.split()
+            if len(parts) >= 2:
+                out[parts[0]] = parts[1]
+    return out
+
+
+def parse_seaborn(log: str) -> dict[str, str]:
+    """seaborn: `FAILED id`, `PASSED id` and `id PASSED ...` lines (the official `parse_log_seaborn`)."""
+    out: dict[str, str] = {}
+    for line in log.split("\n"):
+        parts = line.split()
+        if line.startswith(FAILED) and len(parts) > 1:
+            out[parts[1]] = FAILED
+        elif f" {PASSED} " in line and len(parts) > 1 and parts[1] == PASSED:
+            out[parts[0]] = PASSED
+        elif line.startswith(PASSED) and len(parts) > 1:
+            out[parts[1]] = PASSED
+    return out
+
+
 def parse_matplotlib(log: str) -> dict[str, str]:
     return parse_pytest(log.replace("MouseButton.LEFT", "1").replace("MouseButton.RIGHT", "3"))
 
@@ -128,6 +164,7 @@ def parse_tap(log: str) -> dict[str, str]:
 
 PARSERS: dict[str, Callable[[str], dict[str, str]]] = {
     "pytest": parse_pytest, "pytest-options": parse_pytest_options, "matplotlib": parse_matplotlib,
+    "pytest-v2": parse_pytest_v2, "seaborn": parse_seaborn,
     "django": parse_django, "sympy": parse_sympy, "tap": parse_tap,
 }
 

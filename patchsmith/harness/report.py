@@ -58,6 +58,57 @@ def progress_measures(trajectory_path: str | Path | None, reference_patch: str) 
     return out
 
 
+def clarification_measures(trajectory_path: str | Path | None) -> dict[str, Any]:
+    """Questions the run asked and answered, and for each answer the steps and cost spent before it came
+    and after it (to the end of the run), from the trajectory's question/answer events."""
+    from ..agent.trajectory import read_trajectory
+
+    out: dict[str, Any] = {"questions": 0, "answered": 0, "answers": []}
+    if not trajectory_path or not Path(trajectory_path).is_file():
+        return out
+    try:
+        traj = read_trajectory(Path(trajectory_path))
+    except (ValueError, OSError):
+        return out
+    totals = traj.result.totals if traj.result is not None else None
+    end_steps = totals.steps if totals else len(traj.steps)
+    end_cost = totals.cost if totals else 0.0
+    for ev in traj.events:
+        if ev.kind == "question":
+            out["questions"] += 1
+        elif ev.kind == "answer":
+            d = ev.data or {}
+            answered = bool(d.get("answered"))
+            out["answered"] += answered
+            steps_before, cost_before = int(d.get("steps_before") or 0), float(d.get("cost_before") or 0.0)
+            out["answers"].append({"step": d.get("step"), "answered": answered, "source": d.get("source"),
+                                   "steps_before": steps_before, "steps_after": max(0, end_steps - steps_before),
+                                   "cost_before": cost_before, "cost_after": max(0.0, end_cost - cost_before)})
+    return out
+
+
+def clarification_summary(rows: list[dict[str, Any]], setting: str) -> dict[str, Any] | None:
+    """A clarification run's own figures, kept apart from the standard ones: its answers come from the
+    task's hints_text, which the standard setting withholds."""
+    if setting == "off" or setting == "ask":
+        return None
+    per = {r["instance_id"]: (r.get("agent") or {}).get("clarification") or {} for r in rows}
+    asked = [i for i, c in per.items() if c.get("questions")]
+    answered = [i for i, c in per.items() if c.get("answered")]
+    resolved = {r["instance_id"] for r in rows if r.get("resolved")}
+    answers = [a for c in per.values() for a in c.get("answers", []) if a.get("answered")]
+    return {"setting": setting, "note": "answers come from hints_text, which the standard setting withholds; "
+                                        "compare these figures only with other clarification runs",
+            "tasks": len(rows), "tasks_asking": len(asked), "questions": sum(c.get("questions", 0) for c in per.values()),
+            "answered": sum(c.get("answered", 0) for c in per.values()), "tasks_answered": len(answered),
+            "resolved_when_answered": len(resolved & set(answered)),
+            "resolved_without_answer": len(resolved - set(answered)),
+            "steps_before_answer_mean": mean(a["steps_before"] for a in answers) if answers else None,
+            "steps_after_answer_mean": mean(a["steps_after"] for a in answers) if answers else None,
+            "cost_before_answer": sum(a["cost_before"] for a in answers),
+            "cost_after_answer": sum(a["cost_after"] for a in answers)}
+
+
 def failing_count(data: dict[str, Any], text: str) -> int | None:
     """Failed + errored tests from a run_tests observation: structured data first, the summary text next."""
     for key in ("failing", "failed_count", "num_failed"):
@@ -88,7 +139,9 @@ def build_report(tasks: list[Task], results: dict[str, dict[str, Any]], *, submi
     empty = sorted(r["instance_id"] for r in rows if not (r.get("model_patch") or "").strip()
                    and r.get("status") != "error")
     errors = sorted(r["instance_id"] for r in rows if r.get("status") == "error")
+    clarify = str((run_info or {}).get("clarify") or "ask")
     return {
+        "clarification": clarification_summary(rows, clarify),
         "total_instances": len(ids),
         "submitted_instances": len(submitted_ids),
         "completed_instances": len(completed),
@@ -130,6 +183,9 @@ def _fmt_s(seconds: float) -> str:
 def summary_table(report: dict[str, Any], title: str = "patchsmith results") -> Table:
     rows = list(report["tasks"].values())
     total = report["total_instances"] or 1
+    clar = report.get("clarification")
+    if clar:  # never mistaken for a standard run's figures
+        title = f"{title} — clarification from {clar['setting']} (not comparable with standard runs)"
     table = Table(title=title)
     for col in ("measure", "value"):
         table.add_column(col, justify="right" if col == "value" else "left")
@@ -157,6 +213,15 @@ def summary_table(report: dict[str, Any], title: str = "patchsmith results") -> 
             first = sum(m[0]["failing"] for m in moves)
             last = sum(m[-1]["failing"] for m in moves)
             table.add_row("failing tests, first -> last run_tests", f"{first} -> {last}")
+    if clar:
+        table.add_row("questions asked / answered", f"{clar['questions']} / {clar['answered']}")
+        table.add_row("resolved with an answer / without",
+                      f"{clar['resolved_when_answered']} / {clar['resolved_without_answer']}")
+        if clar["steps_before_answer_mean"] is not None:
+            table.add_row("steps before / after an answer (mean)",
+                          f"{clar['steps_before_answer_mean']:.1f} / {clar['steps_after_answer_mean']:.1f}")
+            table.add_row("cost before / after answers", f"${clar['cost_before_answer']:.4f} / "
+                                                          f"${clar['cost_after_answer']:.4f}")
     wall = sum((r.get("timing") or {}).get("total_s", 0.0) for r in rows)
     table.add_row("wall time (sum over tasks)", _fmt_s(wall))
     return table

@@ -103,11 +103,35 @@ def checkout(source: RepoSource, commit: str, dest: Path) -> Path:
         raise RepoError(f"commit {commit} is not in {source.location} ({source.kind}); "
                         "fetch it into that repository or point --repos-dir at a fuller mirror")
     try:
-        check_out(dest, commit)
+        try:
+            check_out(dest, commit)
+        except GitError:
+            _checkout_present(dest, commit)
     except GitError as exc:
         remove_workspace(dest)
         raise RepoError(f"checking out {commit}: {exc}") from None
     return dest
+
+
+def _absent_blobs(dest: Path, commit: str) -> list[str]:
+    """Paths at `commit` whose blobs the repository lacks (partial mirrors leave out their largest files)."""
+    tree = run_git(dest, "ls-tree", "-r", "-z", commit).stdout
+    blobs = [(meta.split()[2], path) for meta, _, path in (e.partition("\t") for e in tree.split("\0") if e)
+             if meta.split()[1] == "blob"]
+    lines = run_git(dest, "cat-file", "--batch-check", input="\n".join(sha for sha, _ in blobs) + "\n",
+                    check=False).stdout.splitlines()
+    return [path for (_, path), line in zip(blobs, lines, strict=False) if line.endswith(" missing")]
+
+
+def _checkout_present(dest: Path, commit: str) -> None:
+    """Check out what the repository has: files whose blobs are absent stay out (sparse), so the rest of the
+    commit is usable; raises GitError when nothing is absent (the failure is something else)."""
+    absent = _absent_blobs(dest, commit)
+    if not absent:
+        raise GitError(f"checkout of {commit} failed")
+    patterns = "/*\n" + "".join(f"!/{p}\n" for p in absent)
+    run_git(dest, "sparse-checkout", "set", "--no-cone", "--stdin", input=patterns)
+    check_out(dest, commit)
 
 
 def remove_checkout(dest: Path) -> None:

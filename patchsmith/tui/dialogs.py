@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from patchsmith.agent.events import ApprovalRequest, Decision
+from patchsmith.agent.events import Answer, ApprovalRequest, Decision, Question
 from patchsmith.tools.safetext import inert
 
 HELP = [
@@ -32,6 +32,7 @@ LIVE_HELP = [
     ("m", "send the agent a message (read before its next step)"),
     ("s", "stop the agent cleanly after the current step"),
     ("approval", "a: approve · d: deny with a message · e: edit the command"),
+    ("question", "type an answer (or a choice's number) and Enter · Esc declines"),
 ]
 
 
@@ -184,3 +185,41 @@ class ApprovalScreen(ModalScreen[Decision]):
             if key is not None:
                 args[key] = event.value
             self.dismiss(Decision(approved=True, args=args))
+
+
+class QuestionScreen(ModalScreen[Answer]):
+    """The agent's question: type the answer (a number picks one of its choices); Esc declines."""
+
+    BINDINGS = [Binding("escape", "decline", "Decline")]
+
+    def __init__(self, question: Question) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="question-box", classes="dialog"):
+            yield Label("The agent asks", classes="dialog-title")
+            # Model text, shown inert: no escape code reaches the terminal, no markup is read.
+            yield Static(Text(inert(self.question.text)), id="question-text", markup=False)
+            if self.question.choices:
+                choices = "\n".join(f"{i}. {inert(c)}" for i, c in enumerate(self.question.choices, 1))
+                yield Static(Text(choices), id="question-choices", markup=False)
+            yield Input(placeholder="your answer (a number picks a choice); Enter sends", id="question-answer")
+            with Horizontal(id="question-buttons"):
+                yield Button("Decline (Esc)", id="decline", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#question-answer", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.question.choices):
+            text = self.question.choices[int(text) - 1]
+        self.dismiss(Answer(text=text or None, source="user"))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_decline()
+
+    def action_decline(self) -> None:
+        self.dismiss(Answer(text=None, source="user"))

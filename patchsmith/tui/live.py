@@ -2,7 +2,7 @@
 
 The controller runs in a worker thread and reports through `RunObserver`; every callback hops to the UI
 thread with `call_from_thread`. The app is also the run's `Approver` (a modal: approve, deny with a
-message, edit the command) and steers it through `RunControl` (messages between steps, a clean stop).
+message, edit the command) and its `Asker` (a modal with the agent's question: answer or decline) and steers it through `RunControl` (messages between steps, a clean stop).
 """
 
 from __future__ import annotations
@@ -17,11 +17,19 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Static
 
-from patchsmith.agent.events import ApprovalRequest, Approver, Decision, RunControl, RunObserver
+from patchsmith.agent.events import (
+    Answer,
+    ApprovalRequest,
+    Approver,
+    Decision,
+    Question,
+    RunControl,
+    RunObserver,
+)
 from patchsmith.agent.trajectory import Event, Header, Result, Step
 from patchsmith.tools.safetext import inert
 
-from .dialogs import ApprovalScreen, HelpScreen, MessageScreen
+from .dialogs import ApprovalScreen, HelpScreen, MessageScreen, QuestionScreen
 from .model import RunModel
 from .run_view import RunView
 
@@ -75,6 +83,7 @@ class LiveApp(App, Generic[T]):
         self.closing = False
         self.finished = threading.Event()
         self._pending: Future[Decision] | None = None
+        self._question: Future[Answer] | None = None
         self._quit_when_done = False
         self._thread: threading.Thread | None = None
 
@@ -115,6 +124,30 @@ class LiveApp(App, Generic[T]):
         self._pending = None
         return decision
 
+    def ask(self, question: Question) -> Answer:
+        """Asker: called on the agent's thread; blocks it until the user answers or declines in the modal."""
+        if self.control.stop_requested.is_set() or self.closing:
+            return Answer(text=None)
+        future: Future[Answer] = Future()
+        self._question = future
+        try:
+            self.call_from_thread(self._put_question, question, future)
+        except RuntimeError:
+            return Answer(text=None)
+        answer = future.result()
+        self._question = None
+        return answer
+
+    def _put_question(self, question: Question, future: Future[Answer]) -> None:
+        self._state("the agent asks you something")
+
+        def answered(answer: Answer | None) -> None:
+            if not future.done():
+                future.set_result(answer or Answer(text=None))
+            self._state("agent working…")
+
+        self.push_screen(QuestionScreen(question), answered)
+
     # --- the UI thread ------------------------------------------------------------------------
     @property
     def view(self) -> RunView:
@@ -145,7 +178,7 @@ class LiveApp(App, Generic[T]):
 
     def show_event(self, event: Event) -> None:
         self.model.add_event(event)
-        if event.kind in ("error", "note", "condensed", "user_message"):
+        if event.kind in ("error", "note", "condensed", "user_message", "answer"):
             shown = self.model.events[-1]  # the inert copy: event texts quote models, endpoints and files
             self.notify(f"{shown.kind}: {shown.text}"[:200], markup=False,
                         severity="error" if event.kind == "error" else "information")
@@ -171,6 +204,17 @@ class LiveApp(App, Generic[T]):
         pending = self._pending
         if pending is not None and not pending.done():
             pending.set_result(Decision(approved=False, message="stopped by the user"))
+        self._decline_question()
+
+    def _decline_question(self) -> None:
+        try:
+            if isinstance(self.screen, QuestionScreen):
+                self.screen.dismiss(Answer(text=None))
+        except Exception:  # no screens left: the app is already closing
+            pass
+        question = self._question
+        if question is not None and not question.done():
+            question.set_result(Answer(text=None))
 
     def action_message(self) -> None:
         if self.finished.is_set():
@@ -212,6 +256,9 @@ class LiveApp(App, Generic[T]):
         pending = self._pending
         if pending is not None and not pending.done():
             pending.set_result(Decision(approved=False, message="stopped by the user"))
+        question = self._question
+        if question is not None and not question.done():
+            question.set_result(Answer(text=None))
 
     def wait_for_agent(self, timeout: float | None = None) -> bool:
         self.closing = True

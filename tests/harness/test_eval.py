@@ -225,5 +225,6 @@ def test_install_at_base_only_when_packaging_files_moved(tmp_path: Path) -> None
     same = task_from_row(task_row(commits[2], environment_setup_commit=commits[1]))
     assert base_drift(moved, spec, source) != "" and base_drift(same, spec, source) == ""
     assert env_key(moved, spec, base_drift(moved, spec, source)) != env_key(moved, spec)
-    plain = spec_for(task_from_row(task_row("a" * 40)))
-    assert base_drift(moved, plain, source) == ""  # off unless the spec asks for it
+    plain = spec_for(task_from_row(task_row("a" * 40, spec={"install_at_base": False})))
+    assert base_drift(moved, plain, source) == ""  # on by default (as officially), off when the spec says so
+    assert spec_for(task_from_row(task_row("a" * 40))).install_at_base

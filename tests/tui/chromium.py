@@ -31,8 +31,11 @@ class Chromium:
         prefix = ["bwrap", "--dev-bind", "/", "/", "--unshare-net", "--die-with-parent"] if offline else []
 
         def fds() -> None:  # in the child: the pipe ends where Chromium expects them
-            os.dup2(to_child_r, 3)
-            os.dup2(from_child_w, 4)
+            # Through fresh copies first: a pipe end may already be fd 3 or 4, and dup2 onto itself would
+            # leave it close-on-exec (or the second dup2 would overwrite the first).
+            read_end, write_end = os.dup(to_child_r), os.dup(from_child_w)
+            os.dup2(read_end, 3)
+            os.dup2(write_end, 4)
 
         self.proc = subprocess.Popen(
             [*prefix, CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", "--remote-debugging-pipe",

@@ -18,6 +18,7 @@ class Reply(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     parse_error: str | None = None  # text mode: the reply held no well-formed action
     finish_reason: str | None = None
+    quirks: list[str] = Field(default_factory=list)  # how the endpoint's answer differed from OpenAI's
 
 
 class ModelError(PatchsmithError, RuntimeError):

@@ -13,7 +13,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from ...tools.base import Tool
-from ..trajectory import ToolCall, Usage
+from ..trajectory import Usage
 from .base import (
     ContextLengthExceeded,
     ModelError,
@@ -22,11 +22,13 @@ from .base import (
     estimate_messages_tokens,
     estimate_tokens,
 )
+from .normalize import normalize_message, window_from_error, window_from_models, window_from_props
 from .pricing import cost_of, price_for
 from .textmode import parse_action
 
 CONTEXT_MARKERS = ("context_length_exceeded", "maximum context length", "context length", "too many tokens",
-                   "prompt is too long", "exceeds the context window")
+                   "prompt is too long", "exceeds the context window", "exceed context window", "context size",
+                   "exceed_context_size")
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:
@@ -113,6 +115,36 @@ class OpenAIModel:
         self.deadline: float | None = None
         self._client_args = {"base_url": base_url, "api_key": api_key or "sk-no-key-required"}
         self.client = self._new_client()
+        self.quirks: dict[str, int] = {}  # what this endpoint sent that OpenAI would not, and how often
+        self._window: int | None = None
+        self._window_asked = False
+
+    def context_window(self) -> int | None:
+        """The endpoint's context size in tokens, where it tells (/v1/models, llama.cpp's /props) or as the
+        first context error said; asked once, None when unknown."""
+        if not self._window_asked:
+            self._window_asked = True
+            self._window = self._window or self._discover_window()
+        return self._window
+
+    def _discover_window(self) -> int | None:
+        import httpx  # the SDK's own HTTP client
+
+        base = str(self.client.base_url).rstrip("/")
+        if "api.openai.com" in base:
+            return None  # OpenAI's model list tells no window; the first context error will
+        headers = {"Authorization": f"Bearer {self._client_args['api_key']}"}
+        root = base[:-3] if base.endswith("/v1") else base
+        for url, read in ((f"{root}/props", window_from_props),
+                          (f"{base}/models", lambda p: window_from_models(p, self.name))):
+            try:
+                response = httpx.get(url, headers=headers, timeout=min(5.0, self.request_timeout))
+                window = read(response.json()) if response.status_code == 200 else None
+            except (httpx.HTTPError, ValueError):
+                continue
+            if window:
+                return window
+        return None
 
     def _new_client(self) -> openai.OpenAI:
         # The SDK's own retries are off: ours honour Retry-After and are counted.
@@ -137,11 +169,15 @@ class OpenAIModel:
                 thought, calls, error = parse_action(text, tools)
                 return Reply(text=text, tool_calls=calls, usage=usage, parse_error=error,
                              finish_reason=choice.finish_reason)
-            calls = [ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "{}")
-                     for c in (choice.message.tool_calls or []) if getattr(c, "function", None)]
+            found = normalize_message(choice.message.model_dump(warnings=False), {t.name for t in tools},
+                                      key=f"{getattr(response, 'id', '')}:{len(messages)}")
         except (AttributeError, TypeError, ValueError) as exc:  # a completion with parts of the wrong shape
             raise BadAnswer(f"a malformed completion ({type(exc).__name__}: {str(exc)[:80]})") from None
-        return Reply(text=text, tool_calls=calls, usage=usage, finish_reason=choice.finish_reason)
+        quirks = found.quirks + (["no usage reported (estimated)"] if usage.estimated else [])
+        for quirk in quirks:
+            self.quirks[quirk] = self.quirks.get(quirk, 0) + 1
+        return Reply(text=found.text, tool_calls=found.calls, usage=usage, finish_reason=choice.finish_reason,
+                     quirks=quirks)
 
     def _out_of_time(self, left: float | None, bound: float) -> None:
         if left is not None and left <= self.request_timeout:  # it was the run's budget that ran out
@@ -201,6 +237,9 @@ class OpenAIModel:
                 return call()
             except openai.BadRequestError as exc:
                 if any(m in str(exc).lower() for m in CONTEXT_MARKERS):
+                    # The error often names the window (llama-cpp-python's 2,048 by default): budget to it.
+                    self._window = window_from_error(str(exc)) or self._window
+                    self._window_asked = True
                     raise ContextLengthExceeded(str(exc)) from None
                 raise ModelError(f"the endpoint rejected the request: {_short(exc)}") from None
             except openai.AuthenticationError:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from ...tools.workspace import Workspace
 from ..config import RunConfig
-from ..events import Approver, RunControl, RunObserver
+from ..events import Approver, Asker, RunControl, RunObserver
 from ..models import Model, make_model
 from ..resume import Resumption
 from ..trajectory import Usage
@@ -181,6 +181,7 @@ class TaskContext:
     resume: Resumption | None = None  # a cut-off one-attempt run to go on from (agent/resume.py)
     observer: RunObserver | None = None
     approver: Approver | None = None
+    asker: Asker | None = None  # who answers ask_user in the interactive attempt (fix's console)
     control: RunControl | None = None
     budget: Budget = field(default_factory=Budget)
     attempts: list[Attempt] = field(default_factory=list)
