@@ -490,6 +490,8 @@ def _announce(briefing: Briefing, writer: TrajectoryWriter, observer: RunObserve
                             data={"ids": briefing.recalled_ids, "lines": briefing.recalled}, at=time.time()))
     for ev in events:
         observer.on_event(writer.write(ev))
+
+
 def choose_asker(config: RunConfig, task: dict[str, Any] | None, asker: Asker | None) -> Asker | None:
     """Who answers `ask_user` in this run: only the task's hints_text with --clarify hints (no other field
     of the task), the given person otherwise, and no one with --clarify off."""
