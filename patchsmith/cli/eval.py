@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..errors import UserError
-from ..harness.batch import ensure_writable, run_batch
+from ..harness.batch import ensure_writable, result_path, run_batch
 from ..harness.preds import Prediction, read_preds_counted
-from ..harness.report import build_report, print_report, write_outputs
+from ..harness.report import build_report, exit_status, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
 from .harness_options import HARNESS, add_harness_options, harness_from_args
 from .options import config_options
@@ -77,6 +77,7 @@ def run_eval(args: argparse.Namespace) -> int:
     output = (args.output or Path("runs") / f"eval-{name.replace('/', '_')}").resolve()
     ensure_writable(output)
     todo = [t for t in tasks if t.instance_id in preds]
+    harness.preflight([t for t in todo if not result_path(output, t.instance_id).exists()])
     console.print(f"scoring {len(todo)} prediction(s) of {name} over {len(tasks)} task(s) -> {output}")
 
     def job(task, task_dir):
@@ -85,10 +86,15 @@ def run_eval(args: argparse.Namespace) -> int:
 
     start = time.monotonic()
     results = run_batch(todo, job, output, workers=config.workers, console=console, show_progress=not args.no_progress,
-                        retry_errors=config.retry_errors)
+                        retry_errors=config.retry_errors, resume_anyway=config.resume_anyway,
+                        identity={"command": "eval", "model": name, "sandbox": config.sandbox},
+                        fingerprints={t.instance_id: t.fingerprint(preds[t.instance_id].model_patch) for t in todo})
     report = build_report(tasks, results, submitted=set(preds) & {t.instance_id for t in tasks},
                           run_info={"command": "eval", "predictions": name, "wall_s": time.monotonic() - start})
     write_outputs(output, report, todo, name)
     print_report(report, Console(), title=f"eval: {name}")
     console.print(f"report: {output / 'report.json'}")
-    return 0
+    code, why = exit_status(report)
+    if why:
+        console.print(why, highlight=False, soft_wrap=True)
+    return code

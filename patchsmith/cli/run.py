@@ -10,11 +10,11 @@ from rich.console import Console
 
 from ..agent.config import RunConfig
 from ..errors import UserError
-from ..harness.agent_job import make_agent
-from ..harness.batch import ensure_writable, run_batch
+from ..harness.agent_job import check_model, make_agent
+from ..harness.batch import ensure_writable, result_path, run_batch
 from ..harness.config import HarnessConfig
 from ..harness.pipeline import Harness
-from ..harness.report import build_report, print_report, write_outputs
+from ..harness.report import build_report, exit_status, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
 from .harness_options import HARNESS, add_harness_options
 from .options import Section, build_configs, config_options
@@ -54,16 +54,15 @@ def run_run(args: argparse.Namespace) -> int:
     config, harness_config = build_configs(args, AGENT, HARNESS)
     assert isinstance(config, RunConfig) and isinstance(harness_config, HarnessConfig)
     if not args.strategies:
-        run_strategy_batch(args, config, harness_config, args.output)
-        return 0
+        return run_strategy_batch(args, config, harness_config, args.output)[1]
     names = strategy_list(args.strategies)
     base = (args.output or default_output(args.tasks, config.model, "compare")).resolve()
-    folders = [run_strategy_batch(args, config.model_copy(update={"strategy": RunConfig(strategy=s).strategy}),
-                                  harness_config, base / safe_label(s)) for s in names]
+    runs = [run_strategy_batch(args, config.model_copy(update={"strategy": RunConfig(strategy=s).strategy}),
+                               harness_config, base / safe_label(s)) for s in names]
     from .compare import compare_folders
 
-    compare_folders(folders, base, cutoff=args.cutoff)
-    return 0
+    compare_folders([folder for folder, _ in runs], base, cutoff=args.cutoff)
+    return max(code for _, code in runs)
 
 
 def strategy_list(text: str) -> list[str]:
@@ -85,8 +84,9 @@ def default_output(tasks: Path, model: str, kind: str = "run") -> Path:
 
 
 def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_config: HarnessConfig,
-                       output: Path | None) -> Path:
-    """`config.strategy` over the tasks into `output`, scored and reported; returns the output folder."""
+                       output: Path | None) -> tuple[Path, int]:
+    """`config.strategy` over the tasks into `output`, scored and reported; returns the output folder and
+    the exit code (1 when a task ended in an error)."""
     config = config.model_copy(update={"sandbox": harness_config.sandbox})
     harness = Harness.from_config(harness_config)
     tasks = select(load_tasks(args.tasks), args.instances)
@@ -99,6 +99,8 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
     # Absolute: git runs with -C in other folders, where a relative path means something else.
     output = (output or default_output(args.tasks, config.model)).resolve()
     ensure_writable(output)
+    check_model(config, tasks)
+    harness.preflight([t for t in tasks if not result_path(output, t.instance_id).exists()])
     agent = make_agent(config, harness.sandbox_factory, harness.spec_config)
     console = Console(stderr=True)
     console.print(f"running {len(tasks)} task(s) with {config.model}, strategy {config.strategy} -> {output}")
@@ -107,8 +109,12 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
         return harness.process(task, task_dir, model_name=f"patchsmith/{model_name}", agent=agent)
 
     start = time.monotonic()
+    identity = {"command": "run", "model": config.model, "sandbox": harness_config.sandbox,
+                **({"strategy": config.strategy} if getattr(config, "strategy", None) is not None else {})}
     results = run_batch(tasks, job, output, workers=harness_config.workers, console=console,
-                        show_progress=not args.no_progress, retry_errors=harness_config.retry_errors)
+                        show_progress=not args.no_progress, retry_errors=harness_config.retry_errors,
+                        identity=identity, resume_anyway=harness_config.resume_anyway,
+                        fingerprints={t.instance_id: t.fingerprint() for t in tasks})
     report = build_report(tasks, results, run_info={"command": "run", "model": config.model,
                                                      "strategy": config.strategy, "clarify": config.clarify,
                                                      "budget_per_task": config.budget_per_task,
@@ -120,4 +126,7 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
 
         Console().print(credit_table(credit_dir(output, tasks, harness, args.credit_budget, console)))
     console.print(f"report: {output / 'report.json'}")
-    return output
+    code, why = exit_status(report)
+    if why:
+        console.print(why, highlight=False, soft_wrap=True)
+    return output, code

@@ -146,3 +146,12 @@ def attempt_row(a: Any) -> dict[str, Any]:
             "temperature": a.temperature, "exit_reason": a.exit_reason, "checks_ok": a.checks.ok,
             "checks": a.checks.why(), "verdict": a.verdict, "why": a.why, "cost": a.cost, "tokens": a.tokens,
             "steps": a.steps, "wall_s": round(a.wall_s, 3), "trajectory": a.trajectory, "patch": a.patch}
+
+
+def check_model(config: RunConfig, tasks: list[Task]) -> None:
+    """Make each distinct model the batch will use once, before any task is set up: no endpoint, a missing
+    or unreadable scripted file fail here, as one line (no request is sent: clients connect lazily)."""
+    from ..agent.models import make_model  # the model layer; imported late so `eval` works without it
+
+    for spec in dict.fromkeys(resolve_model(config.model, t) for t in tasks):
+        make_model(config.model_copy(update={"model": spec}))

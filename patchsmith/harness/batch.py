@@ -79,6 +79,40 @@ def load_finished(output: Path) -> dict[str, dict[str, Any]]:
     return finished
 
 
+RUN_FILE = "run.json"  # what the results in an output folder were made with
+
+
+def check_resume(output: Path, identity: dict[str, Any], fingerprints: dict[str, str],
+                 finished: dict[str, dict[str, Any]], force: bool) -> None:
+    """Refuse to mix results: a rerun into an output folder must ask for what the recorded run did (model,
+    strategy, sandbox, and for each kept task the same task and patch), unless forced."""
+    problems = []
+    recorded_file = Path(output) / RUN_FILE
+    if recorded_file.is_file() and finished:
+        recorded = json.loads(recorded_file.read_text(encoding="utf-8"))
+        problems += [f"{key} {recorded.get(key)!r} (now {value!r})" for key, value in identity.items()
+                     if key in recorded and recorded[key] != value]
+    changed = sorted(i for i, r in finished.items()
+                     if i in fingerprints and r.get("fingerprint") and r["fingerprint"] != fingerprints[i])
+    if changed:
+        problems.append(f"{len(changed)} task(s) whose task or patch differ now ({', '.join(changed[:3])})")
+    if problems and not force:
+        raise UserError(f"{output} holds results made with {'; '.join(problems)}; resuming would mix them. Give "
+                        "another --output, or --resume-anyway to keep those results as they are")
+
+
+def resume_line(tasks: list[Task], finished: dict[str, dict[str, Any]], rerun: int) -> str:
+    kept = [finished[t.instance_id] for t in tasks if t.instance_id in finished]
+    if not kept and not rerun:
+        return ""
+    resolved = sum(bool(r.get("resolved")) for r in kept)
+    errors = sum(r.get("status") == "error" for r in kept)
+    todo = len(tasks) - len(kept)
+    again = f", {rerun} errored task(s) run again" if rerun else ""
+    return (f"resuming: kept {len(kept)} finished task(s) ({resolved} resolved, {errors} errors){again}; "
+            f"{todo} to run")
+
+
 @dataclass
 class Counts:
     done: int = 0
@@ -98,20 +132,28 @@ class Counts:
 
 
 def error_result(task: Task, reason: str) -> dict[str, Any]:
-    return {"instance_id": task.instance_id, "repo": task.repo, "status": "error", "resolved": False,
-            "reason": reason}
+    return {"instance_id": task.instance_id, "repo": task.repo, "status": "error", "error_kind": "harness",
+            "resolved": False, "reason": reason}
 
 
 def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, console: Console | None = None,
-              show_progress: bool = True, retry_errors: bool = False) -> dict[str, dict[str, Any]]:
+              show_progress: bool = True, retry_errors: bool = False, identity: dict[str, Any] | None = None,
+              fingerprints: dict[str, str] | None = None, resume_anyway: bool = False) -> dict[str, dict[str, Any]]:
     """Results by instance id: the finished ones from earlier runs plus everything run now.
 
     `retry_errors` runs again the tasks whose earlier result is an error (an environment that failed to
-    build, a crash); their new result replaces the old one.
+    build, a crash); their new result replaces the old one. `identity` (model, strategy, sandbox) and the
+    tasks' `fingerprints` are recorded; a rerun that differs is refused unless `resume_anyway`.
     """
     output = Path(output)
+    fingerprints = fingerprints or {}
     ensure_writable(output)
     results = load_finished(output)
+    check_resume(output, identity or {}, fingerprints, results, resume_anyway)
+    output.mkdir(parents=True, exist_ok=True)
+    if identity:
+        write_atomic(output / RUN_FILE, json.dumps(identity, indent=1, default=str))
+    before = len(results)
     if retry_errors:
         results = {k: v for k, v in results.items() if v.get("status") != "error"}
     todo = [t for t in tasks if t.instance_id not in results]
@@ -120,6 +162,8 @@ def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, co
         if task.instance_id in results:
             counts.add(results[task.instance_id])
     console = console or Console(stderr=True)
+    if line := resume_line(tasks, results, before - len(results)):
+        console.print(line, highlight=False, soft_wrap=True)
     lock = threading.Lock()
 
     def one(task: Task) -> dict[str, Any]:
@@ -130,6 +174,8 @@ def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, co
         except Exception as exc:  # a crash of one task is recorded, never the end of the batch
             (folder / "crash.log").write_text(traceback.format_exc(), encoding="utf-8")
             result = error_result(task, f"harness crashed: {type(exc).__name__}: {exc}")
+        if task.instance_id in fingerprints:
+            result["fingerprint"] = fingerprints[task.instance_id]
         write_atomic(result_path(output, task.instance_id), json.dumps(result, indent=1, default=str))
         return result
 

@@ -30,6 +30,11 @@ class HarnessConfig(BaseModel):
                         json_schema_extra={"flag": "--no-clone"})
     keep_workspaces: bool = Field(False, description="keep each task's checkout")
     retry_errors: bool = Field(False, description="when resuming, run again the tasks that ended in an error")
+    resume_anyway: bool = Field(False, description="rerunning into an --output made with another model, "
+                                                   "strategy, sandbox or other tasks: keep its finished results "
+                                                   "anyway (refused otherwise)")
+    rebuild_failed_envs: bool = Field(False, description="build again the environments whose build failed in an "
+                                                         "earlier run (remembered by their key, else not retried)")
 
     @field_validator("repos_dir")
     @classmethod

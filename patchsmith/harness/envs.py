@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 from ..errors import PatchsmithError
 from ..tools.git import run_git
@@ -29,6 +29,7 @@ from .repos import RepoError, RepoSource, checkout
 from .services import ServiceError, service_python
 from .specs import Spec
 from .tasks import Task
+from .wheels import seed_from_installed
 
 BUILD_TIMEOUT = 1800.0
 # The last pip each old Python runs: an index that does not say which Pythons a release needs (a local
@@ -134,8 +135,9 @@ def env_key(task: Task, spec: Spec, drift: str = "") -> str:
 class EnvManager:
     """Builds environments once (file lock per key, so workers and processes wait for one builder)."""
 
-    def __init__(self, cache_dir: Path):
+    def __init__(self, cache_dir: Path, rebuild_failed: bool = False):
         self.cache_dir = Path(cache_dir) / "envs"
+        self.rebuild_failed = rebuild_failed  # build again the keys whose build failed in an earlier run
         self._failed: dict[str, EnvError] = {}  # a failed build is not retried within one batch
 
     def get(self, task: Task, spec: Spec, source: RepoSource) -> Env:
@@ -153,14 +155,22 @@ class EnvManager:
                 self._failed[key] = error
                 raise error from None
         with file_lock(self.cache_dir / f"{key}.lock"):
-            ready = folder / "READY.json"
+            ready, failed = folder / "READY.json", folder / "FAILED.json"
             if ready.exists():
                 meta = json.loads(ready.read_text())
                 return self._env_from(key, folder, spec, meta, reused=True, services=services)
+            if failed.exists() and not self.rebuild_failed:
+                # Remembered across runs: the same key would fail the same way, minutes later.
+                record = json.loads(failed.read_text())
+                error = EnvError(f"{record['reason']} (this build failed before, {record['at']}; not rebuilt: "
+                                 "pass --rebuild-failed-envs to try again)", folder / "build.log")
+                self._failed[key] = error
+                raise error
             try:
                 meta = self._build(task, spec, source, folder, at_base=bool(drift))
             except EnvError as exc:
                 self._failed[key] = exc
+                write_atomic(failed, json.dumps({"reason": str(exc), "at": time.strftime("%Y-%m-%d %H:%M:%S")}))
                 raise
             write_atomic(ready, json.dumps(meta))
             return self._env_from(key, folder, spec, meta, reused=False, services=services)
@@ -172,91 +182,144 @@ class EnvManager:
                    test_env=dict(spec.test_env), build_s=meta.get("build_s", 0.0), reused=reused,
                    services=services)
 
-    # Over 60 lines on purpose: one environment build's steps in the official harness's order (venv, checkout,
-    # pre-install, packages, requirements, base-commit reinstall, install), all logging through one `step`.
+    # One environment build's steps in the official harness's order (venv, checkout, packages, requirements,
+    # environment-file packages, pins, base-commit reinstall, pre-install, install), each logged by _Build.
     def _build(self, task: Task, spec: Spec, source: RepoSource, folder: Path, at_base: bool = False) -> dict:
         start = time.monotonic()
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        log = folder / "build.log"
         needs_src = bool(spec.install or spec.requirements or spec.pre_install or spec.env_files)
         meta: dict = {"venv": spec.python is not None, "src": needs_src, "generated": []}
-        with log.open("w", encoding="utf-8") as fh:
-            def step(argv: list[str] | str, cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> bool:
-                shell = isinstance(argv, str)
-                fh.write(f"$ {argv if shell else ' '.join(argv)}\n")
-                fh.flush()
-                try:
-                    proc = subprocess.run(argv, cwd=cwd, shell=shell, stdout=fh, stderr=subprocess.STDOUT,
-                                          env={**os.environ, **(env or {}), "PIP_NO_INPUT": "1",
-                                               "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
-                                          timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL,
-                                          executable="/bin/bash" if shell else None)
-                except subprocess.TimeoutExpired:
-                    if not check:
-                        return False
-                    raise EnvError(f"environment build step timed out: {argv}", log) from None
-                if proc.returncode != 0 and not check:
-                    fh.write(f"(step failed with exit {proc.returncode}; going on without it)\n")
-                    return False
-                if proc.returncode != 0:
-                    fh.flush()
-                    tail = log.read_text(errors="replace").strip().splitlines()[-3:]
-                    raise EnvError(f"environment build failed at `{argv if shell else ' '.join(argv)}`: "
-                                   + " | ".join(tail)[-400:], log)
-                return True
-
-            venv_env: dict[str, str] = {}
+        with (folder / "build.log").open("w", encoding="utf-8") as fh:
+            build = _Build(folder, fh, self.cache_dir.parent / "wheels")
             if spec.python is not None:
-                python = find_python(spec.python)
-                venv = folder / "venv"
-                argv = [str(python), "-m", "venv", str(venv)]
-                if spec.python == "system":
-                    # Offline: reuse this interpreter's packages (pytest) instead of downloading anything.
-                    argv[3:3] = ["--system-site-packages", "--without-pip"]
-                step(argv, folder)
-                venv_env = {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}"}
-                if spec.python != "system":
-                    pip = PIP_FOR.get(str(spec.python), "pip")
-                    step([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-U", pip], folder, venv_env)
+                # The environment's own pip only when its commands need pip (ensurepip costs seconds).
+                commands = " ".join([spec.install, *spec.pre_install])
+                build.make_venv(spec.python, with_pip=bool(spec.requirements or spec.env_files) or "pip" in commands)
             src = folder / "src"
             if needs_src:
-                try:
-                    checkout(source, task.environment_setup_commit or task.base_commit, src)
-                except RepoError as exc:
-                    raise EnvError(str(exc), log) from None
+                build.checkout(source, task.environment_setup_commit or task.base_commit, src)
             # As the official environment image: conda packages (here by pip), the requirements or
             # environment file of environment_setup_commit, then the pinned packages, which win.
-            if spec.packages:
-                step(["python", "-m", "pip", "install", *spec.packages], folder, venv_env)
+            if spec.packages and build.venv_env:
+                build.install(list(spec.packages))
             reqs = official_requirements(src, spec.requirements, spec.requirements_all) if needs_src else ""
             if reqs.strip():
                 (folder / "requirements.txt").write_text(reqs + "\n", encoding="utf-8")
-                step(["python", "-m", "pip", "install", "-r", str(folder / "requirements.txt")], src, venv_env)
+                build.step(["python", "-m", "pip", "install", "-r", str(folder / "requirements.txt")], src)
             conda = env_file_packages(src, spec.env_files) if needs_src else []
             if conda:
-                _install_best_effort(step, conda, folder, venv_env)
-            if spec.pip_packages:
-                step(["python", "-m", "pip", "install", *spec.pip_packages], folder, venv_env)
+                _install_best_effort(build, conda)
+            if spec.pip_packages and build.venv_env:
+                build.install(list(spec.pip_packages))
             if at_base and needs_src:
                 # As the official instance image: the project itself (its own pins, entry points) from
                 # base_commit, whose packaging files differ from those of environment_setup_commit.
-                try:
-                    checkout(source, task.base_commit, src)
-                except RepoError as exc:
-                    raise EnvError(str(exc), log) from None
+                build.checkout(source, task.base_commit, src)
             for cmd in spec.pre_install:
                 if SYSTEM_PACKAGES.match(cmd):
                     # System packages need root (and change the host): left out, and said so in the log.
                     fh.write(f"(skipped, installs system packages: {cmd})\n")
                     continue
-                step(cmd, src, venv_env)
+                build.step(cmd, src)
             if spec.install:
-                step(spec.install, src, venv_env)
+                build.step(spec.install, src)
             if needs_src and spec.generated:
                 meta["generated"] = _generated_files(src, spec.generated)
         meta["build_s"] = time.monotonic() - start
         return meta
+
+
+class _Build:
+    """The steps of one environment build, each logged to `build.log`; the first failing one raises EnvError."""
+
+    def __init__(self, folder: Path, log: IO[str], wheelhouse: Path):
+        self.folder, self.fh, self.wheelhouse = folder, log, wheelhouse
+        self.log = folder / "build.log"
+        self.venv_env: dict[str, str] = {}
+        self.pip: list[str] = []  # the command that installs into the environment
+        self.base: Path | None = None  # the interpreter the environment is built on
+        self.offline = False  # packages through the wheelhouse (this interpreter's environments)
+
+    def run(self, argv: list[str] | str, cwd: Path) -> int:
+        shell = isinstance(argv, str)
+        self.fh.write(f"$ {argv if shell else ' '.join(argv)}\n")
+        self.fh.flush()
+        try:
+            proc = subprocess.run(argv, cwd=cwd, shell=shell, stdout=self.fh, stderr=subprocess.STDOUT,
+                                  env={**os.environ, **self.venv_env, "PIP_NO_INPUT": "1",
+                                       "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+                                  timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL,
+                                  executable="/bin/bash" if shell else None)
+        except subprocess.TimeoutExpired:
+            raise EnvError(f"environment build step timed out: {argv}", self.log) from None
+        self.fh.flush()
+        return proc.returncode
+
+    def step(self, argv: list[str] | str, cwd: Path) -> None:
+        if self.run(argv, cwd) != 0:
+            tail = self.log.read_text(errors="replace").strip().splitlines()[-3:]
+            shown = argv if isinstance(argv, str) else " ".join(argv)
+            raise EnvError(f"environment build failed at `{shown}`: " + " | ".join(tail)[-400:], self.log)
+
+    def checkout(self, source: RepoSource, commit: str, dest: Path) -> None:
+        try:
+            checkout(source, commit, dest)
+        except RepoError as exc:
+            raise EnvError(str(exc), self.log) from None
+
+    def make_venv(self, version: str, with_pip: bool) -> None:
+        """A virtualenv that sees none of its base interpreter's packages (no --system-site-packages)."""
+        self.base = find_python(version)
+        venv = self.folder / "venv"
+        python = str(venv / "bin" / "python")
+        self.venv_env = {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}"}
+        if version != "system":
+            self.step([str(self.base), "-m", "venv", str(venv)], self.folder)
+            self.step([python, "-m", "pip", "install", "-q", "-U", PIP_FOR.get(version, "pip")], self.folder)
+            self.pip = [python, "-m", "pip"]
+            return
+        self.offline = True
+        # This interpreter: offline. pip comes from the base interpreter (`pip --python`) when it can
+        # install into another one, else from the venv's own bundled copy (ensurepip, no download).
+        self.step([str(self.base), "-m", "venv", "--without-pip", str(venv)], self.folder)
+        if with_pip or not _pip_targets_others(self.base):
+            self.step([python, "-m", "ensurepip", "--default-pip"], self.folder)
+            self.pip = [python, "-m", "pip"]
+        else:
+            self.pip = [str(self.base), "-m", "pip", "--python", python]
+
+    def install(self, requirements: list[str]) -> None:
+        if not self.offline:  # a pyenv interpreter's environment: it reached the index for pip already
+            self.step([*self.pip, "install", *requirements], self.folder)
+            return
+        self.wheelhouse.mkdir(parents=True, exist_ok=True)
+        offline = [*self.pip, "install", "-q", "--no-index", "--find-links", str(self.wheelhouse), *requirements]
+        seeded = seed_from_installed(requirements, self.wheelhouse, _search_path(self.base or Path(sys.executable)))
+        self.fh.write(f"# wheelhouse {self.wheelhouse}: wheels of {', '.join(seeded) or 'nothing'} "
+                      f"installed in {self.base}\n")
+        if self.run(offline, self.folder) == 0:
+            return
+        # Not here yet: from the index, into the wheelhouse (the next build of it needs no network).
+        download = [*self.pip, "download", "-q", "--dest", str(self.wheelhouse), *requirements]
+        if self.run(download, self.folder) != 0:
+            raise EnvError(f"cannot install {' '.join(requirements)}: not in the wheelhouse {self.wheelhouse}, not "
+                           f"installed in {self.base}, and the package index is unreachable; build once with "
+                           "network, or put the wheels in that folder", self.log)
+        self.step(offline, self.folder)
+
+
+def _pip_targets_others(python: Path) -> bool:
+    """pip >= 22.3 installs into another interpreter with `--python`."""
+    proc = subprocess.run([str(python), "-m", "pip", "--version"], capture_output=True, text=True)
+    match = re.match(r"pip (\d+)\.(\d+)", proc.stdout)
+    return proc.returncode == 0 and bool(match) and (int(match[1]), int(match[2])) >= (22, 3)
+
+
+def _search_path(python: Path) -> list[str]:
+    proc = subprocess.run([str(python), "-c", "import json, sys; print(json.dumps(sys.path))"],
+                          capture_output=True, text=True)
+    return [p for p in json.loads(proc.stdout or "[]") if p] if proc.returncode == 0 else []
 
 
 def _generated_files(src: Path, patterns: tuple[str, ...]) -> list[str]:
@@ -353,11 +416,20 @@ def env_file_packages(src: Path, paths: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _install_best_effort(step: Any, packages: list[str], folder: Path, env: dict[str, str]) -> None:
+def _install_best_effort(build: _Build, packages: list[str]) -> None:
     """All at once; when that fails, one by one, leaving out what PyPI lacks or cannot build here (the
     official harness gets these from conda-forge)."""
     base = ["python", "-m", "pip", "install", "--prefer-binary"]
-    if step([*base, *packages], folder, env, check=False):
+
+    def tried(argv: list[str]) -> bool:
+        try:
+            return build.run(argv, build.folder) == 0
+        except EnvError:  # a step that timed out: left out like one that failed
+            return False
+
+    if tried([*base, *packages]):
         return
+    build.fh.write("(installing them all at once failed; one by one, going on without those that fail)\n")
     for package in packages:
-        step([*base, package], folder, env, check=False)
+        if not tried([*base, package]):
+            build.fh.write(f"(left out: {package})\n")

@@ -8,6 +8,7 @@ grade FAIL_TO_PASS and PASS_TO_PASS. Nothing here raises on a bad patch: it beco
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from ..tools.sandbox.base import Sandbox
 from ..tools.sandbox.local import LocalSandbox
 from .config import TEST_TIMEOUT
 from .envs import Env
-from .parsers import FAILED, PARSERS, PASSED, failed, lookup, passed
+from .parsers import FAILED, PARSERS, PASSED, SKIPPED, lookup, passed
 from .services import wrap
 from .specs import Spec, directives_for, network_tests
 from .tasks import Task, patch_files
@@ -75,15 +76,16 @@ class Applied:
 class GroupResult:
     success: list[str] = field(default_factory=list)
     failure: list[str] = field(default_factory=list)
-    deselected: list[str] = field(default_factory=list)  # need the network; not graded
-    other: list[str] = field(default_factory=list)  # skipped by the runner; not graded (as officially)
+    deselected: list[str] = field(default_factory=list)  # cannot run here (network); not graded
+    skipped: list[str] = field(default_factory=list)  # skipped by the runner (also in success/failure)
 
 
 @dataclass
 class Evaluation:
     instance_id: str
-    status: str  # resolved | unresolved | patch_failed | error
+    status: str  # resolved | unresolved | patch_failed | not_gradable | error
     resolved: bool = False
+    error_kind: str = ""  # with status error: environment | timeout | test_patch
     empty_patch: bool = False
     reason: str = ""
     patch_applied: bool = False
@@ -94,6 +96,7 @@ class Evaluation:
     sandbox: str = ""  # where the tests ran (bwrap: no network)
     tests_exit_code: int | None = None
     timed_out: bool = False
+    no_results: bool = False  # the runner's output named none of the graded tests
     timing: dict[str, float] = field(default_factory=dict)  # apply_s, tests_s, parse_s, harness_s, total_s
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,19 +131,21 @@ def apply_patch(root: Path, patch: str) -> Applied:
     return Applied(False, "", "; ".join(reasons))
 
 
-def _grade(ids: list[str], status: dict[str, str], deselected: tuple[str, ...]) -> GroupResult:
+def _grade(ids: list[str], status: dict[str, str], deselected: tuple[str, ...], maintained: bool) -> GroupResult:
+    """As the official grading: a FAIL_TO_PASS test must pass (absent, failed, errored or skipped: failure);
+    a PASS_TO_PASS test must pass or be skipped (`maintained`)."""
     group = GroupResult()
     for test_id in ids:
         if deselected and test_id.startswith(deselected):
             group.deselected.append(test_id)
             continue
         state = lookup(test_id, status)
-        if passed(state):
+        if state == SKIPPED:
+            group.skipped.append(test_id)
+        if passed(state) or (maintained and state == SKIPPED):
             group.success.append(test_id)
-        elif failed(state):
-            group.failure.append(test_id)
         else:
-            group.other.append(test_id)
+            group.failure.append(test_id)
     return group
 
 
@@ -192,21 +197,19 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
         applied = apply_patch(root, task.test_patch) if not result.patch_applied else _apply_keep(root, task.test_patch)
         if not applied.ok:
             result.timing["apply_s"] = time.monotonic() - t0
+            result.error_kind = "test_patch"
             return finish("error", f"test_patch failed to apply: {applied.reason}")
     result.timing["apply_s"] = time.monotonic() - t0
 
     desel = deselection(spec, root, test_files)
-    directives = directives_for(spec, test_files)
-    named = " ".join(shlex.quote(d) for d in directives)
-    if "{tests}" in spec.test_cmd:  # the spec places the test files itself
-        command = spec.test_cmd.replace("{tests}", named).rstrip()
-    else:
-        command = f"{spec.test_cmd} {named}".rstrip()
-    if desel and spec.parser in ("pytest", "pytest-options", "matplotlib"):
-        command += " " + " ".join(f"--deselect {shlex.quote(d)}" for d in desel)
-    if spec.eval_commands:  # e.g. exports the tests need, run in the same shell first
-        command = "; ".join([*spec.eval_commands, command])
-    result.test_command = command
+    prefixes = tuple(desel)
+    cannot_run = [t for t in task.fail_to_pass if prefixes and t.startswith(prefixes)]
+    if cannot_run:
+        # A required test that cannot run here says nothing either way: neither resolved nor unresolved.
+        result.fail_to_pass.deselected = cannot_run
+        return finish("not_gradable", f"{len(cannot_run)} of {len(task.fail_to_pass)} FAIL_TO_PASS tests cannot "
+                                      f"run here (network): {_names(cannot_run)}")
+    result.test_command = command = test_command(spec, test_files, desel)
     log_lines.append(f"$ {command}")
 
     sandbox = (sandbox_factory or default_sandbox_factory())(root)
@@ -221,6 +224,7 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
     log_lines.append(run.output)
     result.tests_exit_code, result.timed_out = run.exit_code, run.timed_out
     if run.timed_out:
+        result.error_kind = "timeout"
         return finish("error", f"tests timed out after {timeout:g}s")
 
     t2 = time.monotonic()
@@ -229,21 +233,93 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
         status = {t: verdict for t in task.fail_to_pass + task.pass_to_pass}
     else:
         status = PARSERS[spec.parser](run.output)
-    prefixes = tuple(desel)
-    result.fail_to_pass = _grade(task.fail_to_pass, status, prefixes)
-    result.pass_to_pass = _grade(task.pass_to_pass, status, prefixes)
+    result.fail_to_pass = _grade(task.fail_to_pass, status, prefixes, maintained=False)
+    result.pass_to_pass = _grade(task.pass_to_pass, status, prefixes, maintained=True)
     result.timing["parse_s"] = time.monotonic() - t2
 
-    if task.fail_to_pass and len(result.fail_to_pass.deselected) == len(task.fail_to_pass):
-        return finish("error", "every FAIL_TO_PASS test needs the network; cannot score offline")
-    if not status and (task.fail_to_pass or task.pass_to_pass):
+    graded = [t for t in task.fail_to_pass + task.pass_to_pass if not (prefixes and t.startswith(prefixes))]
+    if graded and all(lookup(t, status) is None for t in graded):
+        fault = environment_fault(run.output, run.exit_code, root, _patch_words(model_patch, task.patch))
+        if fault:
+            result.error_kind = "environment"
+            return finish("error", f"environment error, no test ran: {fault}")
         tail = " | ".join(run.output.strip().splitlines()[-3:])[-300:]
+        result.no_results = True
         return finish("unresolved", f"no test results in the output (exit {run.exit_code}): {tail}")
     result.resolved = not result.fail_to_pass.failure and not result.pass_to_pass.failure
     if result.resolved:
         return finish("resolved")
-    return finish("unresolved", f"{len(result.fail_to_pass.failure)} FAIL_TO_PASS and "
-                                f"{len(result.pass_to_pass.failure)} PASS_TO_PASS tests fail")
+    return finish("unresolved", failing_summary(result))
+
+
+def test_command(spec: Spec, test_files: list[str], desel: list[str]) -> str:
+    named = " ".join(shlex.quote(d) for d in directives_for(spec, test_files))
+    if "{tests}" in spec.test_cmd:  # the spec places the test files itself
+        command = spec.test_cmd.replace("{tests}", named).rstrip()
+    else:
+        command = f"{spec.test_cmd} {named}".rstrip()
+    if desel and spec.parser in ("pytest", "pytest-options", "matplotlib"):
+        command += " " + " ".join(f"--deselect {shlex.quote(d)}" for d in desel)
+    if spec.eval_commands:  # e.g. exports the tests need, run in the same shell first
+        command = "; ".join([*spec.eval_commands, command])
+    return command
+
+
+def _names(ids: list[str], most: int = 3) -> str:
+    shown = ", ".join(i.rsplit("::", 1)[-1] for i in ids[:most])
+    return shown + (f" (+{len(ids) - most} more)" if len(ids) > most else "")
+
+
+def failing_summary(result: Evaluation) -> str:
+    """One line: which target tests fail."""
+    parts = [f"{len(group.failure)} of {len(group.failure) + len(group.success)} {label} fail: "
+             f"{_names(group.failure)}"
+             for label, group in (("FAIL_TO_PASS", result.fail_to_pass), ("PASS_TO_PASS", result.pass_to_pass))
+             if group.failure]
+    return "; ".join(parts) or "tests fail"
+
+
+_MISSING_MODULE = re.compile(r"No module named '?([A-Za-z_][\w.]*)'?")
+_CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)' \(([^)]+)\)")
+
+
+def _patch_words(model_patch: str, reference_patch: str) -> set[str]:
+    """Names the prediction's added lines use, and the paths the reference fix creates: a missing module or
+    name among them is the patch's doing (or the fix's job), not the environment's."""
+    added = "\n".join(line[1:] for line in model_patch.splitlines() if line.startswith("+"))
+    words = set(re.findall(r"[A-Za-z_]\w*", added))
+    for path in patch_files(reference_patch):
+        words.update(Path(path).with_suffix("").parts)
+    return words
+
+
+def environment_fault(output: str, exit_code: int | None, root: Path, blame: set[str] | None = None) -> str:
+    """Why no test ran, when the cause lies outside the repository's code (a module the environment lacks,
+    a dependency of the wrong version, a runner that cannot start); "" when it may be the code's own.
+    Names in `blame` (what the patch under test uses) never count as the environment's fault."""
+    blame = blame or set()
+    if exit_code in (126, 127):
+        return "the test command was not found: " + _last_line(output)
+    for match in _MISSING_MODULE.finditer(output):
+        top = match.group(1).split(".")[0]
+        if top in blame:
+            continue
+        if not any((root / p).exists() for p in (top, f"{top}.py", f"src/{top}", f"src/{top}.py")):
+            return f"No module named '{match.group(1)}' (not part of the repository)"
+    for match in _CANNOT_IMPORT.finditer(output):
+        where = Path(match.group(3))
+        if match.group(1) in blame:
+            continue
+        if where.is_absolute() and not where.resolve().is_relative_to(Path(root).resolve()):
+            return f"cannot import name '{match.group(1)}' from '{match.group(2)}' ({where}: outside the workspace)"
+    if exit_code in (3, 4) and "test session starts" not in output:
+        return "the test runner could not start: " + _last_line(output)
+    return ""
+
+
+def _last_line(output: str) -> str:
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "(no output)"
 
 
 def _apply_keep(root: Path, patch: str) -> Applied:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,12 +12,15 @@ from typing import Any
 
 from ..agent.paths import cache_dir
 from ..agent.resume import ResumeError, Resumption, load_resumption
+from ..errors import UserError
 from ..tools.sandbox.base import SandboxUnavailable
 from .batch import safe_name
 from .config import TEST_TIMEOUT, HarnessConfig
 from .envs import Env, EnvError, EnvManager
 from .evaluate import SandboxFactory, default_sandbox_factory, evaluate
-from .repos import RepoError, checkout, find_source, remove_checkout
+from .locks import write_atomic
+from .report import instance_report
+from .repos import RepoError, checkout, find_source, remove_checkout, unavailable
 from .specs import load_spec_config, spec_for
 from .tasks import Task
 
@@ -64,12 +69,13 @@ class Harness:
     allow_clone: bool = True
     keep_workspaces: bool = False
     workspaces_dir: Path | None = None  # default: <task folder>/workspace
+    rebuild_failed: bool = False  # build again environments whose build failed in an earlier run
     envs: EnvManager = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.cache_dir = Path(self.cache_dir)
         if self.envs is None:
-            self.envs = EnvManager(self.cache_dir)
+            self.envs = EnvManager(self.cache_dir, rebuild_failed=self.rebuild_failed)
         if self.sandbox_factory is None:
             self.sandbox_factory = default_sandbox_factory()
 
@@ -86,7 +92,23 @@ class Harness:
         visible = [cache, *mirror_paths(config.repos_dir)]
         return cls(repos_dir=config.repos_dir, cache_dir=cache, spec_config=load_spec_config(config.spec_config),
                    sandbox_factory=default_sandbox_factory(config.sandbox, visible), timeout=config.timeout,
-                   allow_clone=config.clone, keep_workspaces=config.keep_workspaces)
+                   allow_clone=config.clone, keep_workspaces=config.keep_workspaces,
+                   rebuild_failed=config.rebuild_failed_envs)
+
+    def preflight(self, tasks: list[Task]) -> None:
+        """Fail before setting up any task when a repository cannot be had here (offline, --no-clone)."""
+        problems: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        for task in tasks:
+            where = str(task.bundle) if task.bundle is not None else task.repo
+            counts[where] = counts.get(where, 0) + 1
+            if where not in problems:
+                problems[where] = unavailable(task, self.repos_dir, self.cache_dir, self.allow_clone)
+        bad = [f"{why} ({counts[where]} task(s))" for where, why in problems.items() if why]
+        if bad:
+            more = f"; and {len(bad) - 1} more repositories" if len(bad) > 1 else ""
+            raise UserError(bad[0] + more + "; leave those tasks out with --instances, or make the repositories "
+                            "available")
 
     # Over 60 lines on purpose: one task's stages (repository, environment, agent, evaluation) in order, each
     # timed and each failure recorded in the same result through `done`.
@@ -96,15 +118,21 @@ class Harness:
         start = time.monotonic()
         timing: dict[str, float] = {}
         result: dict[str, Any] = {"instance_id": task.instance_id, "repo": task.repo, "created_at": task.created_at,
-                                  "status": "error",
+                                  "status": "error", "error_kind": "",
                                   "resolved": False, "reason": "", "model_name_or_path": model_name,
                                   "model_patch": patch or "", "evaluation": None, "agent": None, "env": None,
                                   "timing": timing}
 
-        def done(status: str, reason: str = "") -> dict[str, Any]:
+        def done(status: str, reason: str = "", kind: str = "") -> dict[str, Any]:
             result["status"], result["reason"] = status, reason
+            result["error_kind"] = kind if status == "error" else ""
             timing["total_s"] = time.monotonic() - start
+            official = instance_report(result)
+            if official is not None:  # beside ours, for tools made for the official harness
+                write_atomic(task_dir / "report.json", json.dumps(official, indent=4))
             return result
+
+        (task_dir / "report.json").unlink(missing_ok=True)  # an earlier attempt's, in a retried task
 
         spec = spec_for(task, self.spec_config)
         # safe_name: an id is not a path (`../x` must not leave the folder, `x/1` must not nest).
@@ -117,8 +145,8 @@ class Harness:
             try:
                 env = self.envs.get(task, spec, source)
             except EnvError as exc:
-                result["env"] = {"error": str(exc), "log": str(exc.log) if exc.log else None}
-                return done("error", f"environment build failed: {exc}")
+                result["env"] = {"error": str(exc), "log": _keep_log(exc.log, task_dir)}
+                return done("error", f"environment build failed: {exc}", "environment")
             result["env"] = {"key": env.key, "reused": env.reused, "build_s": round(env.build_s, 2)}
             timing["env_s"] = time.monotonic() - t1
             t2 = time.monotonic()
@@ -126,7 +154,7 @@ class Harness:
             env.prepare_workspace(workspace)
             timing["checkout_s"] = (time.monotonic() - t2) + (t1 - t0)
         except RepoError as exc:
-            return done("error", str(exc))
+            return done("error", str(exc), "repository")
         try:
             if agent is not None:
                 earlier = task_dir / "agent"
@@ -138,7 +166,7 @@ class Harness:
                     outcome = agent(task, workspace, env, task_dir)
                 except Exception as exc:  # an agent crash is this task's result, not the batch's end
                     timing["agent_s"] = time.monotonic() - t3
-                    return done("error", f"agent crashed: {type(exc).__name__}: {exc}")
+                    return done("error", f"agent crashed: {type(exc).__name__}: {exc}", "agent")
                 timing["agent_s"] = time.monotonic() - t3
                 result["agent"] = {k: v for k, v in outcome.items() if k != "patch"}
                 patch = outcome.get("patch") or ""
@@ -152,7 +180,7 @@ class Harness:
                 self._score_attempts(task, result["agent"], patch or "", evaluation.resolved, source, workspace,
                                      env, spec, task_dir)
         except RepoError as exc:
-            return done("error", str(exc))
+            return done("error", str(exc), "repository")
         finally:
             if not self.keep_workspaces:
                 remove_checkout(workspace)
@@ -160,7 +188,7 @@ class Harness:
         result["resolved"] = evaluation.resolved
         timing["eval_s"] = evaluation.timing.get("total_s", 0.0)
         timing["tests_s"] = evaluation.timing.get("tests_s", 0.0)
-        return done(evaluation.status, evaluation.reason)
+        return done(evaluation.status, evaluation.reason, evaluation.error_kind)
 
     def _score_attempts(self, task: Task, agent: dict[str, Any], final: str, final_resolved: bool, source: Any,
                         workspace: Path, env: Env, spec: Any, task_dir: Path) -> None:
@@ -183,3 +211,12 @@ class Harness:
         agent["oracle"] = any(r["resolved"] for r in agent["attempts"])
         agent["attempt_scoring_s"] = time.monotonic() - t0  # the scorer's extra work, not the strategy's
 
+
+def _keep_log(log: Path | None, task_dir: Path) -> str | None:
+    """The whole build log, copied beside the task's other records (the cached one is replaced on a rebuild)."""
+    if log is None or not Path(log).is_file():
+        return None
+    kept = Path(task_dir) / "build.log"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(log, kept)
+    return str(kept)

@@ -12,6 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..tools.registry import tool_named
 from ..tools.safetext import inert
@@ -129,16 +130,44 @@ def failing_count(data: dict[str, Any], text: str) -> int | None:
     return None
 
 
+def instance_report(result: dict[str, Any]) -> dict[str, Any] | None:
+    """The official per-instance `report.json` ({id: {...}}), or None where the official run_evaluation
+    writes none: a patch that did not apply, an error, a task not gradable here. (It never runs an empty
+    patch; we do, and its report is harmless to official tools, which skip empty patches.)"""
+    evaluation = result.get("evaluation") or {}
+    if result.get("status") not in ("resolved", "unresolved") or not evaluation:
+        return None
+    entry: dict[str, Any] = {"patch_is_None": False, "patch_exists": True, "patch_successfully_applied": False,
+                             "resolved": False}
+    if evaluation.get("no_results"):
+        return {result["instance_id"]: entry}  # no parseable test output: as get_logs_eval's "not found"
+    entry["patch_successfully_applied"] = True
+    entry["resolved"] = bool(result.get("resolved"))
+    groups = {"FAIL_TO_PASS": evaluation["fail_to_pass"], "PASS_TO_PASS": evaluation["pass_to_pass"]}
+    entry["tests_status"] = {
+        **{key: {"success": list(g["success"]), "failure": list(g["failure"])} for key, g in groups.items()},
+        "FAIL_TO_FAIL": {"success": [], "failure": []}, "PASS_TO_FAIL": {"success": [], "failure": []}}
+    return {result["instance_id"]: entry}
+
+
 def build_report(tasks: list[Task], results: dict[str, dict[str, Any]], *, submitted: set[str] | None = None,
                  run_info: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The official summary's fields, counted as make_run_report counts them (a task with no per-instance
+    report, e.g. a patch that did not apply, is an error), then our own breakdown of the errors and the
+    per-task detail. One difference: the official harness never runs an empty patch, we do (`eval --empty`
+    checks that the tests catch the bug), so a scored empty patch counts as completed here."""
     ids = [t.instance_id for t in tasks]
     rows = [results[i] for i in ids if i in results]
     submitted_ids = sorted(submitted if submitted is not None else (r["instance_id"] for r in rows))
-    completed = sorted(r["instance_id"] for r in rows if r.get("status") in ("resolved", "unresolved", "patch_failed"))
-    resolved = sorted(r["instance_id"] for r in rows if r.get("resolved"))
-    empty = sorted(r["instance_id"] for r in rows if not (r.get("model_patch") or "").strip()
-                   and r.get("status") != "error")
-    errors = sorted(r["instance_id"] for r in rows if r.get("status") == "error")
+
+    def where(test) -> list[str]:
+        return sorted(r["instance_id"] for r in rows if test(r))
+
+    empty = where(lambda r: not (r.get("model_patch") or "").strip() and r.get("status") in ("resolved", "unresolved"))
+    completed = where(lambda r: r.get("status") in ("resolved", "unresolved"))
+    resolved = where(lambda r: r.get("resolved") and r["instance_id"] in completed)
+    errors = where(lambda r: r.get("status") not in ("resolved", "unresolved"))
+    environment = where(lambda r: r.get("error_kind") == "environment")
     clarify = str((run_info or {}).get("clarify") or "ask")
     return {
         "clarification": clarification_summary(rows, clarify),
@@ -147,16 +176,22 @@ def build_report(tasks: list[Task], results: dict[str, dict[str, Any]], *, submi
         "completed_instances": len(completed),
         "resolved_instances": len(resolved),
         "unresolved_instances": len(completed) - len(resolved),
+        "infra_failure_instances": len(environment),
         "empty_patch_instances": len(empty),
         "error_instances": len(errors),
         "completed_ids": completed,
-        "incomplete_ids": sorted(set(ids) - set(completed) - set(errors)),
+        "incomplete_ids": sorted(set(ids) - {r["instance_id"] for r in rows}),
         "empty_patch_ids": empty,
         "submitted_ids": submitted_ids,
         "resolved_ids": resolved,
         "unresolved_ids": sorted(set(completed) - set(resolved)),
+        "infra_failure_ids": environment,
+        "failure_reasons": {r["instance_id"]: r.get("reason", "") for r in rows if r["instance_id"] in environment},
         "error_ids": errors,
-        "patch_failed_ids": sorted(r["instance_id"] for r in rows if r.get("status") == "patch_failed"),
+        # Ours: the errors by kind (the official summary has them all under error_ids).
+        "patch_failed_ids": where(lambda r: r.get("status") == "patch_failed"),
+        "not_gradable_ids": where(lambda r: r.get("status") == "not_gradable"),
+        "harness_error_ids": where(lambda r: r.get("status") == "error"),
         "schema_version": SCHEMA_VERSION,
         "run": run_info or {},
         "tasks": {r["instance_id"]: r for r in rows},
@@ -192,9 +227,12 @@ def summary_table(report: dict[str, Any], title: str = "patchsmith results") -> 
     agents = [r["agent"] for r in rows if r.get("agent")]
     table.add_row("tasks", str(report["total_instances"]))
     table.add_row("resolved", f"{report['resolved_instances']} ({100 * report['resolved_instances'] / total:.1f}%)")
-    table.add_row("unresolved / patch failed", f"{report['unresolved_instances']} / {len(report['patch_failed_ids'])}")
+    table.add_row("unresolved", str(report["unresolved_instances"]))
+    table.add_row("patch did not apply", str(len(report["patch_failed_ids"])))
+    table.add_row("not gradable here", str(len(report["not_gradable_ids"])))
+    table.add_row("environment errors", str(report["infra_failure_instances"]))
+    table.add_row("other errors", str(len(report["harness_error_ids"]) - report["infra_failure_instances"]))
     table.add_row("empty patches", str(report["empty_patch_instances"]))
-    table.add_row("errors", str(report["error_instances"]))
     if agents:
         table.add_row("mean steps", f"{mean(a.get('steps', 0) for a in agents):.1f}")
         table.add_row("tokens (prompt + completion)",
@@ -242,15 +280,53 @@ def repo_table(report: dict[str, Any], title: str = "by repository") -> Table:
     return table
 
 
-def print_report(report: dict[str, Any], console: Console | None = None, title: str = "patchsmith results") -> None:
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+VERDICTS = {"unresolved": "unresolved", "patch_failed": "patch did not apply", "not_gradable": "not gradable here"}
+
+
+def reason_line(row: dict[str, Any]) -> str:
+    """`id: verdict: why`, on one line, without control characters (reasons quote test and patch output)."""
+    status = row.get("status", "")
+    verdict = VERDICTS.get(status) or f"error ({row.get('error_kind') or 'harness'})"
+    reason = _CONTROL.sub(" ", str(row.get("reason") or "")).strip()
+    reason = reason.removeprefix("patch failed to apply: ")
+    return f"{row['instance_id']}: {verdict}: {reason[:240]}"
+
+
+def exit_status(report: dict[str, Any]) -> tuple[int, str]:
+    """1 when a task ended in an error (the run could not score it); else 0, with one line saying why 0
+    when some tasks are neither resolved nor unresolved."""
+    errored = [report["tasks"][i] for i in report["harness_error_ids"] if i in report["tasks"]]
+    if errored:
+        kinds: dict[str, int] = {}
+        for row in errored:
+            kinds[row.get("error_kind") or "harness"] = kinds.get(row.get("error_kind") or "harness", 0) + 1
+        detail = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        return 1, (f"exit 1: {len(errored)} task(s) ended in an error ({detail}); fix the cause and rerun with "
+                   "--retry-errors")
+    notes = []
+    if report["patch_failed_ids"]:
+        notes.append(f"{len(report['patch_failed_ids'])} patch(es) did not apply")
+    if report["not_gradable_ids"]:
+        notes.append(f"{len(report['not_gradable_ids'])} task(s) are not gradable here")
+    if notes:
+        return 0, ("exit 0: " + " and ".join(notes) + "; those are outcomes of the patches and tasks, not "
+                   "failures of the run (report.json counts them under error_ids, as the official summary does)")
+    return 0, ""
+
+
+def print_report(report: dict[str, Any], console: Console | None = None, title: str = "patchsmith results",
+                 most: int = 50) -> None:
     console = console or Console()
     console.print(summary_table(report, title))
     console.print(repo_table(report))
-    problems = [r for r in report["tasks"].values() if r.get("status") in ("error", "patch_failed")]
-    for row in problems[:20]:
-        # Ids and reasons come from datasets, git and the agent: inert text, never markup.
-        console.print(f"[red]{_plain(row['instance_id'])}[/]: {_plain(row.get('status'))}: "
-                      f"{_plain(str(row.get('reason', ''))[:200])}", highlight=False)
+    problems = [r for r in report["tasks"].values() if not r.get("resolved")]
+    for row in problems[:most]:
+        style = "yellow" if row.get("status") in ("unresolved", "not_gradable") else "red"
+        # Ids and reasons come from datasets, git and the agent: inert text (a Text is never markup).
+        console.print(Text(inert(reason_line(row)), style=style), soft_wrap=True)
+    if len(problems) > most:
+        console.print(f"... and {len(problems) - most} more; every reason is in report.json", highlight=False)
 
 
 def _plain(value: object) -> str:

@@ -8,7 +8,9 @@ written to) and keep their git metadata outside the checkout, where the agent ca
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,9 +59,39 @@ def find_source(task: Task, repos_dir: Path | None, cache_dir: Path, allow_clone
     return RepoSource("url", _mirror_from_url(task.repo, cache_dir))
 
 
+def _url(repo: str) -> str:
+    return repo if "://" in repo or repo.startswith("git@") else f"https://github.com/{repo}"
+
+
+def _mirror_dest(repo: str, cache_dir: Path) -> Path:
+    return cache_dir / "repos" / (repo.rstrip("/").split("://")[-1].replace("/", "__") + ".git")
+
+
+def unavailable(task: Task, repos_dir: Path | None, cache_dir: Path, allow_clone: bool = True) -> str:
+    """Why no task of `task.repo` can be set up here ("" when one can): checked once per repository before
+    a batch, so an offline machine says so at once instead of failing every task."""
+    if task.bundle is not None:
+        return "" if task.bundle.is_file() else f"bundle {task.bundle} is missing"
+    if repos_dir is not None and any(_is_git_dir(p) for p in candidates(Path(repos_dir), task.repo)):
+        return ""
+    if (_mirror_dest(task.repo, cache_dir) / "HEAD").exists():
+        return ""
+    if not allow_clone:
+        return (f"no local copy of {task.repo} in {repos_dir or '(no --repos-dir)'} (looked for "
+                f"{task.repo.replace('/', '__')}, {task.repo}, {task.repo.rpartition('/')[2]}) and cloning is off")
+    url = _url(task.repo)
+    try:
+        proc = subprocess.run(["git", "ls-remote", "--quiet", url, "HEAD"], capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+        why = "" if proc.returncode == 0 else (proc.stderr.strip().splitlines() or ["no answer"])[-1][:200]
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        why = str(exc)[:200]
+    return f"{task.repo} cannot be cloned from {url} ({why}); give --repos-dir with a mirror of it" if why else ""
+
+
 def _mirror_from_url(repo: str, cache_dir: Path) -> Path:
-    url = repo if "://" in repo or repo.startswith("git@") else f"https://github.com/{repo}"
-    dest = cache_dir / "repos" / (repo.rstrip("/").split("://")[-1].replace("/", "__") + ".git")
+    url = _url(repo)
+    dest = _mirror_dest(repo, cache_dir)
     with file_lock(dest.with_suffix(".lock")):
         if not (dest / "HEAD").exists():
             tmp = dest.with_suffix(".partial")

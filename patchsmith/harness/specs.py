@@ -168,14 +168,28 @@ _MPL_PINS = ("contourpy==1.1.0", "cycler==0.11.0", "fonttools==4.42.1", "ghostsc
              "typing-extensions==4.7.1")
 
 # psf/requests tests that cannot pass offline even with a local httpbin: a private-range address that must
-# time out, unresolvable hosts, proxies, https to httpbin, redirects to public hosts.
-_REQUESTS_OFFLINE = tuple(
-    f"{path}::{cls}::{name}"
-    for path, cls in (("test_requests.py", "RequestsTestCase"), ("tests/test_requests.py", "TestRequests"))
-    for name in ("test_errors", "test_proxy_error", "test_mixed_case_scheme_acceptable",
-                 "test_auth_is_stripped_on_redirect_off_host", "test_pyopenssl_redirect")
-) + tuple(f"{path}::TestTimeout::{name}" for path in ("test_requests.py", "tests/test_requests.py")
-          for name in ("test_connect_timeout", "test_total_timeout_connect"))
+# time out, unresolvable hosts, proxies, https to httpbin, redirects to public hosts. The ids follow each
+# release's own layout (checked against every release's test file: test_requests.py with RequestsTestCase
+# up to 2.8, TestRequests from 2.9, tests/test_requests.py from 2.10), so every entry names a real test.
+def _requests_offline(version: str) -> tuple[str, ...]:
+    v = tuple(int(x) for x in version.split("."))
+    if v < (2, 0):
+        return ()
+    path = "tests/test_requests.py" if v >= (2, 10) else "test_requests.py"
+    cls = "TestRequests" if v >= (2, 9) else "RequestsTestCase"
+    names = ["test_mixed_case_scheme_acceptable"]
+    if v >= (2, 3):
+        names += ["test_pyopenssl_redirect"] + (["test_auth_is_stripped_on_redirect_off_host"] if v < (2, 22) else [])
+    if v >= (2, 10):
+        names += ["test_errors", "test_proxy_error"]
+    ids = [f"{path}::{cls}::{name}" for name in names]
+    if v >= (2, 4):
+        ids += [f"{path}::TestTimeout::{name}" for name in ("test_connect_timeout", "test_total_timeout_connect")]
+    return tuple(ids)
+
+
+_REQUESTS_VERSIONS = ("0.13", "0.14", "1.1", "1.2", "2.0", "2.2", "2.3", "2.4", "2.5", "2.7", "2.8", "2.9", "2.10",
+                      "2.12", "2.17", "2.18", "2.19", "2.22", "2.26", "2.27", "3.0")
 
 _PYDICOM_PYTHON = {"1.4": "3.8", "2.0": "3.8", "2.1": "3.9", "2.2": "3.9", "2.3": "3.10", "2.4": "3.11", "3.0": "3.11"}
 
@@ -186,10 +200,10 @@ TABLE: dict[str, dict[str, Any]] = {
                     "parser": "pytest-options",
                     # Old suites call httpbin.org through HTTPBIN_URL: a local httpbin stands in for it.
                     "services": ("httpbin",),
-                    "deselect": _REQUESTS_OFFLINE,
                     # Tests that send to a public URL written out in full (building a Request offline is fine).
                     "network_source": r"\.(get|head|post|put|patch|delete|options|request|urlopen)"
                                       r"\(\s*(['\"][A-Z]+['\"],\s*)?['\"]https?://(?!localhost|127\.)"},
+        "versions": {v: {"deselect": _requests_offline(v)} for v in _REQUESTS_VERSIONS},
     },
     "pallets/flask": {
         "default": {"python": "3.11", "requirements": ("requirements/dev.txt",), "install": "python -m pip install -e .",
@@ -448,9 +462,9 @@ def load_spec_config(path: str | Path | None) -> dict[str, Any]:
 def spec_for(task: Task, config: dict[str, Any] | None = None) -> Spec:
     own = task.extra.get("install_config")
     known = task.repo in TABLE or bool(own)
-    # Unknown repositories (the offline scenarios) run on this interpreter; plugins installed here for other
-    # purposes must not change their results, so pytest's plugin autoload is off.
-    base = Spec(test_cmd=PYTEST) if known else Spec(python="system",
+    # Unknown repositories (the offline scenarios) run on this interpreter, in an environment holding pytest
+    # and nothing else of it (from a local wheelhouse: offline); plugin autoload stays off all the same.
+    base = Spec(test_cmd=PYTEST) if known else Spec(python="system", packages=("pytest",),
                                                     test_env=(("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"),))
     merged = _layer(TABLE.get(task.repo), task.version, "spec table")
     if own:  # the task's own description of its environment (SWE-rebench and the like)
@@ -460,6 +474,7 @@ def spec_for(task: Task, config: dict[str, Any] | None = None) -> Spec:
     language = merged.get("language", "python")
     if language != "python" and "python" not in merged:
         merged["python"] = None  # e.g. a Node repository: no virtualenv at all
+        merged.setdefault("packages", ())
         merged.setdefault("generated", ())
     if language != "python" and "parser" not in merged:
         merged["parser"] = "tap" if "node" in merged.get("test_cmd", "") else "exitcode"

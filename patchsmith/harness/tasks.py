@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,13 @@ class Task:
         return {"instance_id": self.instance_id, "repo": self.repo, "base_commit": self.base_commit,
                 "problem_statement": self.problem_statement, "hints_text": self.hints_text,
                 "version": self.version, "created_at": self.created_at}
+
+    def fingerprint(self, prediction: str = "") -> str:
+        """What a finished result was computed from (the task's fields, the patch scored): a resumed run
+        keeps a result only for the same."""
+        row = {k: v for k, v in asdict(self).items() if k in FIELDS or k in ("fail_to_pass", "pass_to_pass", "spec")}
+        blob = json.dumps({"row": row, "prediction": prediction}, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def _test_list(value: Any, name: str, where: str) -> list[str]:

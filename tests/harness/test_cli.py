@@ -41,7 +41,7 @@ def test_eval_gold_empty_preds_and_resume(tmp_path: Path, dataset: tuple[Path, P
     common = ["--tasks", str(tasks), "--repos-dir", str(repos), "--no-clone", "--no-progress",
               "--cache-dir", str(tmp_path / "cache")]
     gold = cli("eval", "--gold", *common, "--workers", "2", "--output", str(tmp_path / "gold"), cwd=tmp_path)
-    assert gold.returncode == 0, gold.stderr
+    assert gold.returncode == 1 and "1 task(s) ended in an error" in gold.stderr, gold.stderr  # acme__calc-3
     report = json.loads((tmp_path / "gold" / "report.json").read_text())
     assert report["resolved_ids"] == ["acme__calc-1", "acme__calc-2"] and report["error_ids"] == ["acme__calc-3"]
     assert report["total_instances"] == report["submitted_instances"] == 3 and report["completed_instances"] == 2
@@ -60,7 +60,7 @@ def test_eval_gold_empty_preds_and_resume(tmp_path: Path, dataset: tuple[Path, P
     (results / "acme__calc-2.json").unlink()
     (results / ".acme__calc-2.json.123.tmp").write_text("{half")  # what a kill mid-write leaves
     again = cli("eval", "--gold", *common, "--output", str(tmp_path / "gold"), cwd=tmp_path)
-    assert again.returncode == 0, again.stderr
+    assert again.returncode == 1 and "kept 2 finished task(s)" in again.stderr, again.stderr
     assert (results / "acme__calc-1.json").stat().st_mtime_ns == kept
     report = json.loads((tmp_path / "gold" / "report.json").read_text())
     assert report["resolved_ids"] == ["acme__calc-1", "acme__calc-2"] and report["total_instances"] == 3

@@ -122,7 +122,11 @@ def test_spec_table_versions_and_overrides() -> None:
     node = spec_for(task_from_row(dict(base, repo="local/js", language="javascript", test_cmd="node --test")))
     assert node.python is None and node.parser == "tap"
     requests = spec_for(task_from_row(dict(base, repo="psf/requests", version="2.10")))
-    assert "test_requests.py::TestTimeout::test_connect_timeout" in requests.deselect
+    # Each release's own layout: tests/ from 2.10, test_requests.py before (no entry names the other one).
+    assert "tests/test_requests.py::TestTimeout::test_connect_timeout" in requests.deselect
+    old = spec_for(task_from_row(dict(base, repo="psf/requests", version="2.7"))).deselect
+    assert "test_requests.py::TestTimeout::test_connect_timeout" in old
+    assert not any(d.startswith("tests/") for d in old) and not any(d.startswith("test_") for d in requests.deselect)
     assert requests.services == ("httpbin",)
 
 

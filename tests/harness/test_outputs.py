@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness_helpers import task_row
+from harness_helpers import git, make_repo, task_row
 
 from patchsmith.harness.batch import result_path, run_batch, safe_name
 from patchsmith.harness.tasks import Task
@@ -89,9 +89,12 @@ def test_predictions_that_match_no_task_or_repeat_are_reported(tmp_path: Path, t
             {"instance_id": "nope-1", "model_patch": ""}, {"instance_id": "nope-2", "model_patch": ""},
             {"instance_id": "nope-2", "model_patch": ""}]
     (tmp_path / "p.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    make_repo(tmp_path / "origin")  # a mirror of acme/calc, without the tasks' base commit: a per-task error
+    git(tmp_path, "clone", "-q", "--mirror", str(tmp_path / "origin"), str(tmp_path / "repos" / "acme__calc"))
     proc = cli("eval", str(tmp_path / "p.jsonl"), "--tasks", str(tasks_file), "--no-clone", "--no-progress",
-               "--cache-dir", str(tmp_path / "cache"), "--output", str(tmp_path / "out"), cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
+               "--repos-dir", str(tmp_path / "repos"), "--cache-dir", str(tmp_path / "cache"), "--output",
+               str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode == 1 and "1 task(s) ended in an error" in proc.stderr, proc.stderr
     warning = " ".join(proc.stderr.split())
     assert "2 prediction(s) for instance ids not in" in warning and "nope-1" in warning, warning
     assert "2 instance id(s) appear more than once" in warning and "the last one is scored" in warning, warning

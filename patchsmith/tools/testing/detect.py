@@ -25,9 +25,9 @@ PROBE = ("for p in python python3; do if command -v $p >/dev/null 2>&1; then "
 class TestPlan:
     __test__ = False
 
-    runner: str  # pytest | unittest | node | custom
+    runner: str  # pytest | unittest | node | go | cargo | custom
     command: str
-    parser: str  # the parser to read its output with: pytest | unittest | node | auto
+    parser: str  # the parser to read its output with: pytest | unittest | node | go | cargo | auto
 
 
 def _quoted(tests: list[str]) -> str:
@@ -55,6 +55,10 @@ def parser_for_command(command: str) -> str:
         return "unittest"
     if re.search(r"\b(node|npm|npx|yarn|pnpm)\b", command):
         return "node"
+    if re.search(r"\bgo test\b.*-json", command):
+        return "go"
+    if re.search(r"\bcargo (\+\S+ )?test\b", command):
+        return "cargo"
     return "auto"
 
 
@@ -113,7 +117,13 @@ def plan(ws: Workspace, tests: list[str]) -> TestPlan | str:
         return TestPlan("node", f"npm test --silent{extra}", "node")
     if node_tests:
         return TestPlan("node", f"node --test {_quoted(tests)}".strip(), "node")
+    if (root / "go.mod").is_file():
+        names = sorted({re.escape(t.split("/")[0]) for t in tests})  # -run splits subtests at '/'
+        pattern = f" -run {shlex.quote('^(' + '|'.join(names) + ')$')}" if names else ""
+        return TestPlan("go", f"go test -json{pattern} ./...", "go")
+    if (root / "Cargo.toml").is_file():
+        return TestPlan("cargo", f"cargo test{' -- ' + _quoted(tests) if tests else ''}", "cargo")
     if any(f.endswith(".py") for f in files):
         return TestPlan("unittest", f"python -m unittest -v {_quoted(tests)}".strip(), "unittest")
     return ("no test runner found: no pytest configuration, Python test files (test_*.py), package.json test "
-            "script or node test files; run the tests with bash, or configure a test command")
+            "script, node test files, go.mod or Cargo.toml; run the tests with bash, or configure a test command")
