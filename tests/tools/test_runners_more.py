@@ -127,3 +127,37 @@ def test_unittest_counts_agree_across_python_versions(tmp_path: Path, python: st
                              "tests.test_s.TestS.test_two_subtests_fail": "failed",
                              "tests.test_s.TestS.test_subtests_pass": "passed"}, obs.data["output_tail"]
     assert obs.data["counts"] == {"passed": 2, "failed": 1, "error": 0, "skipped": 1, "xfail": 0, "total": 4}
+
+
+# jest, vitest and mocha: their real output on one tiny project each, recorded by runner_output/record.py.
+RECORDED = Path(__file__).parent / "runner_output"
+JS_EXPECTED = {"adds": "passed", "fails": "failed", "skipped one": "skipped", "suite inner ok": "passed",
+               "suite inner bad": "failed"}
+
+
+@pytest.mark.parametrize("runner", ["jest", "vitest", "mocha"])
+def test_js_runners_json_output_is_parsed_per_test(runner: str) -> None:
+    from patchsmith.tools.testing import parse_output
+
+    run = parse_output("js", (RECORDED / f"{runner}.out").read_text())
+    got = {t.id.replace(" > ", " "): t.status for t in run.tests}
+    assert got == JS_EXPECTED, got
+    assert run.counts == {"passed": 2, "failed": 2, "error": 0, "skipped": 1, "xfail": 0, "total": 5}
+    bad = next(t for t in run.tests if t.id.endswith("inner bad"))
+    assert "boom" in bad.message and "boom" in bad.output
+    assert "3" in next(t for t in run.tests if t.id == "fails").output  # the assertion's expected value
+
+
+@pytest.mark.parametrize(("script", "runner", "command"), [
+    ("jest", "jest", "npm test --silent -- --json"),
+    ("vitest run", "vitest", "npm test --silent -- --reporter=json"),
+    ("mocha 'test/**/*.spec.js'", "mocha", "npm test --silent -- --reporter json test/a.spec.js")])
+def test_js_runners_are_detected_from_the_test_script(tmp_path: Path, script: str, runner: str, command: str) -> None:
+    import json
+
+    from patchsmith.tools.testing.detect import plan
+
+    repo = make_repo(tmp_path / runner, {"package.json": json.dumps({"scripts": {"test": script}}),
+                                         "test/a.spec.js": ""})
+    got = plan(workspace(repo), ["test/a.spec.js"] if runner == "mocha" else [])
+    assert (got.runner, got.command, got.parser) == (runner, command, "js")

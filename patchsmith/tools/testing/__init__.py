@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from . import cargo_parser, go_parser, node_parser, pytest_parser, unittest_parser
+from . import cargo_parser, go_parser, js_parser, node_parser, pytest_parser, unittest_parser
 from .report import ParsedRun, Status, TestCase, TestReport, tally
 
 PARSERS = {"pytest": pytest_parser.parse, "unittest": unittest_parser.parse, "node": node_parser.parse,
-           "go": go_parser.parse, "cargo": cargo_parser.parse}
+           "go": go_parser.parse, "cargo": cargo_parser.parse,
+           "js": js_parser.parse}
 
 
 def parse_output(parser: str, output: str, exit_code: int | None = None) -> ParsedRun:

@@ -13,6 +13,7 @@ from ..workspace import Workspace
 
 PYTEST_ARGS = "-m pytest -rA -q -p no:cacheprovider"
 NPM_PLACEHOLDER = "no test specified"
+JS_REPORTERS = {"vitest": "--reporter=json", "jest": "--json", "mocha": "--reporter json"}
 PY_TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test)\.py$")
 NODE_TEST_FILE = re.compile(r"(^|/)(test/[^/]+|[^/]*[.-]test|test-[^/]*)\.[cm]?[jt]s$")
 # Which interpreter the sandbox has, and (only when asked: importing pytest takes a while) whether it has pytest.
@@ -25,9 +26,9 @@ PROBE = ("for p in python python3; do if command -v $p >/dev/null 2>&1; then "
 class TestPlan:
     __test__ = False
 
-    runner: str  # pytest | unittest | node | go | cargo | custom
+    runner: str  # pytest | unittest | node | jest | vitest | mocha | go | cargo | custom
     command: str
-    parser: str  # the parser to read its output with: pytest | unittest | node | go | cargo | auto
+    parser: str  # the parser to read its output with: pytest | unittest | node | js | go | cargo | auto
 
 
 def _quoted(tests: list[str]) -> str:
@@ -53,6 +54,8 @@ def parser_for_command(command: str) -> str:
         return "pytest"
     if "unittest" in command:
         return "unittest"
+    if re.search(r"\b(jest|vitest|mocha)\b", command):
+        return "js"
     if re.search(r"\b(node|npm|npx|yarn|pnpm)\b", command):
         return "node"
     if re.search(r"\bgo test\b.*-json", command):
@@ -113,6 +116,9 @@ def plan(ws: Workspace, tests: list[str]) -> TestPlan | str:
     if node_script is not None:
         if "node --test" in node_script or "node:test" in node_script:
             return TestPlan("node", f"node --test {_quoted(tests)}".strip(), "node")
+        for runner, flag in JS_REPORTERS.items():  # the script's own command, with the JSON reporter added
+            if re.search(rf"\b{runner}\b", node_script):
+                return TestPlan(runner, f"npm test --silent -- {flag} {_quoted(tests)}".strip(), "js")
         extra = f" -- {_quoted(tests)}" if tests else ""
         return TestPlan("node", f"npm test --silent{extra}", "node")
     if node_tests:
