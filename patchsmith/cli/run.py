@@ -118,6 +118,7 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
     report = build_report(tasks, results, run_info={"command": "run", "model": config.model,
                                                      "strategy": config.strategy, "clarify": config.clarify,
                                                      "budget_per_task": config.budget_per_task,
+                                                     "memory": config.memory, "instructions": config.instructions,
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")
     print_report(report, Console(), title=f"run: {config.model}, {config.strategy}")
