@@ -50,6 +50,16 @@ def resolve_model(model: str, task: Task) -> str:
     return model
 
 
+def briefing_of(trajectory: Path) -> dict[str, Any]:
+    """Which instruction files the task saw and which memory items it recalled (kept apart in reports)."""
+    from ..agent.trajectory import read_trajectory
+
+    events = read_trajectory(trajectory).events
+    paths = [p for e in events if e.kind == "instructions" for p in e.data.get("paths", [])]
+    recalled = [i for e in events if e.kind == "recalled" for i in e.data.get("ids", [])]
+    return {"instructions": paths, "recalled": recalled}
+
+
 def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: dict[str, Any]) -> AgentFn:
     """The `run` command's agent: `config.strategy` over the task's workspace (more attempts in fresh clones)."""
     from ..agent.strategies import make_strategy
@@ -128,7 +138,8 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
             "attempts": [attempt_row(a) for a in outcome.attempts],
             "clarify": config.clarify, "clarification": clarification_measures(trajectory),
             **submission_of(trajectory),  # confidence and unsure parts, as the final submit stated them
-            "progress": progress_measures(trajectory, task.patch)}  # the scorer's measure, after the run
+            "progress": progress_measures(trajectory, task.patch),  # the scorer's measure, after the run
+            **(briefing_of(Path(trajectory)) if trajectory else {"instructions": [], "recalled": []})}
 
 
 def attempt_row(a: Any) -> dict[str, Any]:

@@ -87,6 +87,13 @@ def task_row(r: dict[str, Any], dates: dict[str, str]) -> TaskRow:
                    confidence=float(c) if isinstance(c := agent.get("confidence"), (int, float)) else None)
 
 
+def switches_label(info: dict[str, Any]) -> str:
+    """Memory and instruction files change what the agent knows: an ablation shows as its own row
+    (`react+memory`, `react-instructions`). Old reports, without the keys, read as the defaults of `run`."""
+    label = "+memory" if info.get("memory") else ""
+    return label + ("-instructions" if info.get("instructions") is False else "")
+
+
 def load_run(folder: Path, dates: dict[str, str] | None = None) -> RunData:
     folder = Path(folder)
     if not folder.is_dir():
@@ -98,6 +105,7 @@ def load_run(folder: Path, dates: dict[str, str] | None = None) -> RunData:
     # A clarification run used hints_text the standard setting withholds: its label says so, always.
     clarify = "".join(ch for ch in str(info.get("clarify") or "") if ch.isalnum())[:20]
     label = f"{strategy}+clarify:{clarify}" if clarify and clarify not in ("ask", "off") else strategy
+    label += switches_label(info)
     return RunData(label=label, folder=str(folder), strategy=strategy, model=str(info.get("model") or ""),
                    tasks=tasks)
 
