@@ -67,6 +67,12 @@ class RunConfig(BaseModel):
                            "task's hints_text; the report keeps these runs apart)")
     localize: bool = Field(True, description="rank the code against the issue at the start and seed working "
                                              "memory with it", json_schema_extra={"flag": "--no-localize"})
+    instructions: bool = Field(True, description="show the repository's AGENTS.md / CLAUDE.md / "
+                                                 "copilot-instructions / CONVENTIONS.md files to the agent")
+    instructions_budget: int = Field(2_000, ge=0, description="tokens for the repository's instruction files")
+    memory: bool = Field(True, description="recall what earlier runs in this repository taught, and store what "
+                                           "this one teaches")
+    memory_budget: int = Field(600, ge=0, description="tokens of recalled memory in the task prompt")
     price_prompt: float | None = Field(None, ge=0, description="$ per 1M prompt tokens, when the endpoint does "
                                                                "not report cost")
     price_completion: float | None = Field(None, ge=0, description="$ per 1M completion tokens")

@@ -12,7 +12,8 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
-TEMPLATES = ("condensed", "denied", "format_error", "repeated", "state", "system", "task", "user_message", "answer",
+TEMPLATES = ("condensed", "denied", "format_error", "nested_instructions", "repeated", "state", "system", "task",
+             "user_message", "answer",
              # the strategies' own (patchsmith/agent/strategies): one-completion edits, critiques, lessons
              "edit_system", "direct", "critique", "revise", "lesson", "_code")
 

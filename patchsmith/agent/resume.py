@@ -57,6 +57,10 @@ class Resumption:
         return []
 
     @property
+    def events(self) -> list[Event]:
+        return [r for r in self.records if isinstance(r, Event)]
+
+    @property
     def last_diff(self) -> str:
         """The workspace patch after the last recorded step that changed it."""
         for step in reversed(self.steps):

@@ -6,7 +6,8 @@ import json
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from .models.base import estimate_tokens
 from .models.messages import assistant_message, observation_messages
 from .models.textmode import BLOCK as ACTION_BLOCK
 from .prompting import render
+from .recall.briefing import Briefing, MemorySettings, brief, remember
 from .resume import Resumption
 from .trajectory import (
     Action,
@@ -43,6 +45,7 @@ from .trajectory import (
     TrajectoryWriter,
     Usage,
     mask_data,
+    read_trajectory,
 )
 
 MAX_FORMAT_ERRORS = 3
@@ -58,6 +61,8 @@ class RunOutcome:
     totals: Totals
     trajectory_path: Path
     error: str | None = None
+    confidence: float | None = None  # what the submit said: how sure (0-1), and the parts it doubts
+    unsure: list[dict[str, Any]] = field(default_factory=list)
 
 
 class StopRun(Exception):
@@ -99,12 +104,14 @@ class Controller:
     secrets: list[str] = field(default_factory=list)
     lessons: list[str] = field(default_factory=list)  # from earlier attempts (reflexion): kept as notes
     asker: Asker | None = None  # who answers `ask_user`; None: the tool is not offered
+    briefing: Briefing = field(default_factory=Briefing)
 
     def __post_init__(self) -> None:
         self.tools = list(self.tools)
         if self.asker is not None and not any(t.name == "ask_user" for t in self.tools):
             self.tools.append(ask_user_tool(self.answer_question))
         self.questions = 0
+        self.submission: dict[str, Any] = {}
         self.by_name = {t.name: t for t in self.tools}
         self.text_mode = bool(getattr(self.model, "text_mode", False))
         self.memory = WorkingMemory(hints=self.hints, notes=list(self.lessons))
@@ -113,7 +120,8 @@ class Controller:
                         command_timeout=int(self.config.command_timeout),
                         finders=[t.name for t in self.tools if t.explores], can_ask="ask_user" in self.by_name)
         task = self.render("task", problem_statement=self.problem_statement, repo_root=str(self.ws.root),
-                      base=self.ws.base, hints=self.hints)
+                           base=self.ws.base, hints=self.hints, instructions=self.briefing.instructions,
+                           recalled=self.briefing.recalled)
         self.history = History(prefix=[{"role": "system", "content": system}, {"role": "user", "content": task}],
                                budget=self.config.context_budget, render=self.render)
         self.usage = Usage()
@@ -163,11 +171,22 @@ class Controller:
         if result.tool is not None:
             result = self.act(result)
         self.record(index, reply, result, t0)
+        self.show_nested_instructions()
         if result.ends_run:
+            data = result.observation.data
+            self.submission = {"confidence": data.get("confidence"), "unsure": list(data.get("unsure") or [])}
             raise StopRun(ExitReason.SUBMITTED)
         if self.format_errors >= MAX_FORMAT_ERRORS:
             raise StopRun(ExitReason.FORMAT_ERROR, f"{self.format_errors} replies in a row held no usable action")
         self.check_repeat(result.action, result.observation)
+
+    def show_nested_instructions(self) -> None:
+        """A nested AGENTS.md joins the conversation once, when the agent first works under its folder."""
+        paths = [p for p in (self.memory.open_file, *(e.path for e in self.memory.edits[-1:])) if p]
+        for f in self.briefing.newly_applicable(paths):
+            self.history.add_message(self.steps, {"role": "user", "content": self.render(
+                "nested_instructions", path=f.path, scope=f.scope, text=f.text)}, f"instructions of {f.path}")
+            self.event("instructions", f"{f.path} applies to {f.scope}/", {"paths": [f.path], "nested": True})
 
     def take_user_messages(self) -> None:
         for text in self.control.drain():
@@ -396,8 +415,12 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
             if hints:
                 ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
                 observer.on_event(writer.write(ev))
+        briefing = _briefing(workspace, problem_statement, config, task, resume)
+        if resume is None:  # a resumed run's trajectory already has these events
+            _announce(briefing, writer, observer)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
-                         observer, approver, control or RunControl(), hints or [], secrets, lessons or [], asker)
+                         observer, approver, control or RunControl(), hints or [], secrets, lessons or [], asker,
+                         briefing=briefing)
         if resume is not None:
             resume.restore(ctl)
             ctl.event("resumed", resume.event_text(), resume.event_data())
@@ -410,6 +433,12 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         raise
     finally:
         outcome = _finish(workspace, output_dir, writer, observer, ctl, reason, detail, started)
+        if ctl is not None and config.memory:
+            origin = f"run {header.run_id}" + (f" (task {task['instance_id']})" if task and task.get("instance_id")
+                                               else "")
+            remember(workspace.root, problem_statement, read_trajectory(writer.path).steps, outcome.patch,
+                     reason.value, origin, memory_settings(config, task), secrets,
+                     reflection=" ".join(ctl.lessons) or None)
     return outcome
 
 
@@ -431,7 +460,43 @@ def _finish(workspace: Workspace, output_dir: Path, writer: TrajectoryWriter, ob
     shown = writer.write(result)  # as written: secrets masked
     writer.close()
     observer.on_result(shown)
-    return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail)
+    said = ctl.submission if ctl else {}
+    return RunOutcome(exit_reason=reason, patch=patch, totals=totals, trajectory_path=writer.path, error=detail,
+                      confidence=said.get("confidence"), unsure=said.get("unsure") or [])
+
+
+def memory_settings(config: RunConfig, task: dict[str, Any] | None) -> MemorySettings:
+    """A task with a creation date (harness runs) recalls only what older tasks taught, and teaches at its date."""
+    created = (task or {}).get("created_at")
+    at = None
+    if created:
+        try:
+            at = datetime.fromisoformat(str(created).replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            at = None
+    return MemorySettings(instructions=config.instructions, instructions_budget=config.instructions_budget,
+                          recall=config.memory, learn=config.memory, budget=config.memory_budget, created_at=at)
+
+
+def _briefing(workspace: Workspace, issue: str, config: RunConfig, task: dict[str, Any] | None,
+              resume: Resumption | None) -> Briefing:
+    """A new run is briefed now; a resumed one is told exactly what it was told before the cut."""
+    fresh = brief(workspace.root, issue, memory_settings(config, task) if resume is None else
+                  replace(memory_settings(config, task), recall=False))
+    return fresh if resume is None else Briefing.from_events(resume.events, fresh.nested)
+
+
+def _announce(briefing: Briefing, writer: TrajectoryWriter, observer: RunObserver) -> None:
+    events = []
+    if briefing.instruction_paths:
+        events.append(Event(kind="instructions", text=", ".join(briefing.instruction_paths),
+                            data={"paths": briefing.instruction_paths, "text": briefing.instructions},
+                            at=time.time()))
+    if briefing.recalled:
+        events.append(Event(kind="recalled", text="\n".join(briefing.recalled),
+                            data={"ids": briefing.recalled_ids, "lines": briefing.recalled}, at=time.time()))
+    for ev in events:
+        observer.on_event(writer.write(ev))
 
 
 def choose_asker(config: RunConfig, task: dict[str, Any] | None, asker: Asker | None) -> Asker | None:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import UserError
+from ..harness.calibration import calibration_png, calibration_table
 from ..harness.compare import AXES, as_json, compare, load_run
 from ..harness.locks import write_atomic
 from ..harness.tasks import load_tasks
@@ -78,6 +79,9 @@ def compare_folders(folders: list[Path], out: Path, *, cutoff: str | None = None
         name = "pareto.png" if group == "all" else f"pareto-{group}.png"
         if figures["strategies"]:
             plots[group] = str(write_png(figures, out / name, f"{group} tasks ({figures['tasks']})"))
+    curves = {label: s["calibration"] for label, s in data["groups"].get("all", {}).get("strategies", {}).items()}
+    if (png := calibration_png(curves, out / "calibration.png")) is not None:
+        plots["calibration"] = str(png)
     data["plots"] = plots
     write_atomic(out / "compare.json", as_json(data))
     print_comparison(data, console)
@@ -151,6 +155,9 @@ def print_comparison(data: dict[str, Any], console: Console) -> None:
         for name, values in ks.items():
             console.print(f"pass@k {name}: " + ", ".join(f"k={k} {100 * v:.1f}%" for k, v in values.items()),
                           highlight=False)
+        for name, s in figures["strategies"].items():
+            if s["calibration"]["runs_with_confidence"]:
+                console.print(calibration_table(s["calibration"], f"calibration, {group} tasks: {name}"))
         if figures["strategies"]:
             console.print(terminal_chart(figures, "cost" if any(
                 s["cost_mean"] for s in figures["strategies"].values()) else "tokens"))

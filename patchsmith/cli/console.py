@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
-from typing import IO
+from typing import IO, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -23,9 +24,44 @@ def shown(text: str) -> str:
     return escape(inert(text))
 
 
-def show_patch(console: Console, patch: str) -> None:
-    """The patch as it will be applied, byte for byte visible: no escape code can hide one of its lines."""
-    console.print(Syntax(inert(patch), "diff", word_wrap=True))
+def show_patch(console: Console, patch: str, unsure: list[dict[str, Any]] | None = None) -> None:
+    """The patch as it will be applied, byte for byte visible: no escape code can hide one of its lines.
+    Hunks the agent said it is unsure of get a `# UNSURE` line above them (not part of the patch)."""
+    console.print(Syntax(inert(mark_unsure(patch, unsure) if unsure else patch), "diff", word_wrap=True))
+
+
+HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+def mark_unsure(patch: str, unsure: list[dict[str, Any]]) -> str:
+    """The patch with a `# UNSURE: why` line before each hunk that overlaps a part the agent doubts."""
+    out: list[str] = []
+    current = ""
+    for line in patch.split("\n"):
+        if line.startswith("+++ "):
+            current = line[4:].removeprefix("b/")
+        m = HUNK.match(line)
+        if m:
+            start = int(m.group(1))
+            end = start + max(1, int(m.group(2) if m.group(2) is not None else 1)) - 1
+            for part in unsure:
+                if str(part.get("file", "")).removeprefix("./") == current and \
+                        int(part.get("start", 0)) <= end and int(part.get("end", 0)) >= start:
+                    out.append(f"# UNSURE (lines {part.get('start')}-{part.get('end')}): {part.get('why', '')}")
+        out.append(line)
+    return "\n".join(out)
+
+
+def show_confidence(console: Console, confidence: float | None, unsure: list[dict[str, Any]]) -> None:
+    """How sure the agent said it is, and the parts it doubts, next to the patch they concern."""
+    if confidence is None and not unsure:
+        return
+    level = "unknown" if confidence is None else f"{confidence:.2f}"
+    colour = "green" if confidence is not None and confidence >= 0.7 else "yellow"
+    console.print(f"[{colour}]agent's confidence: {shown(level)}[/]", highlight=False)
+    for part in unsure:
+        console.print(f"  [yellow]unsure[/] {shown(str(part.get('file')))}:{part.get('start')}-{part.get('end')}"
+                      f" — {shown(str(part.get('why', '')))}", highlight=False)
 
 
 class ConsoleObserver:

@@ -17,7 +17,15 @@ from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.seed import SeededWorkspace, apply_back, seed_record
 from .common import agent_worktree, read_issue, resolve_repo
-from .console import ConsoleApprover, ConsoleAsker, ConsoleObserver, ask_yes_no, show_patch, shown
+from .console import (
+    ConsoleApprover,
+    ConsoleAsker,
+    ConsoleObserver,
+    ask_yes_no,
+    show_confidence,
+    show_patch,
+    shown,
+)
 from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
@@ -94,7 +102,8 @@ def offer_patch(console: Console, outcome: RunOutcome, root: Path, out: Path, *,
     if not outcome.patch.strip():
         console.print("[yellow]The agent made no changes.[/]")
         return 1
-    show_patch(console, outcome.patch)
+    show_confidence(console, outcome.confidence, outcome.unsure)
+    show_patch(console, outcome.patch, outcome.unsure)
     if no_apply:
         console.print(f"patch written to {out / 'patch.diff'}; not applied")
         return 0

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "export",
     "credit",
     "images",
+    "memory",
 ]
 
 

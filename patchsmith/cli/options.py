@@ -79,9 +79,11 @@ def config_options(parser: argparse.ArgumentParser, *sections: Section) -> None:
             default = section.defaults.get(name, info.default)
             flags = flags_of(name, info)
             if info.annotation is bool:
-                negative = flags[0].startswith("--no-")  # the flag turns off a default-on setting
-                group.add_argument(*flags, dest=name, action="store_const", const=not negative,
-                                   default=argparse.SUPPRESS,
+                # The flag flips this command's default: `--no-memory` where memory is on, `--memory` where off.
+                negative = bool(default)
+                stem = flags[0].removeprefix("--").removeprefix("no-")
+                group.add_argument(f"--{'no-' if negative else ''}{stem}", *flags[1:], dest=name,
+                                   action="store_const", const=not negative, default=argparse.SUPPRESS,
                                    help=("do not " if negative else "") + _help(info, None))
             else:
                 choices = _choices(info.annotation)

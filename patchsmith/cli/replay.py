@@ -42,7 +42,8 @@ def replay_config(args: argparse.Namespace, original: dict, path: Path, steps: i
     and the replayed model with room for every recorded step."""
     recorded = {k: original[k] for k in RECORDED if original.get(k) is not None}
     section = Section(RunConfig, REPLAY.title, only=REPLAY.only, defaults={**REPLAY.defaults, **recorded},
-                      fixed={"model": f"replay:{path}", "max_steps": steps + 1})
+                      fixed={"model": f"replay:{path}", "max_steps": steps + 1,
+                             "memory": False})  # a replay re-runs a past run: it teaches nothing new
     (config,) = build_configs(args, section)
     assert isinstance(config, RunConfig)
     if config.mode == "read-only":

@@ -20,7 +20,8 @@ from .harness_options import HARNESS, add_harness_options
 from .options import Section, build_configs, config_options
 
 # The agent runs unattended in the harness (full-auto), in the harness's sandbox (one --sandbox for both).
-AGENT = Section(RunConfig, "agent", hidden=("sandbox",), fixed={"mode": "full-auto"})
+# Memory is off in harness runs unless asked for (--memory): it changes what the agent knows.
+AGENT = Section(RunConfig, "agent", hidden=("sandbox",), fixed={"mode": "full-auto"}, defaults={"memory": False})
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -117,6 +118,7 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
     report = build_report(tasks, results, run_info={"command": "run", "model": config.model,
                                                      "strategy": config.strategy, "clarify": config.clarify,
                                                      "budget_per_task": config.budget_per_task,
+                                                     "memory": config.memory, "instructions": config.instructions,
                                                      "wall_s": time.monotonic() - start})
     write_outputs(output, report, tasks, f"patchsmith/{model_name}")
     print_report(report, Console(), title=f"run: {config.model}, {config.strategy}")

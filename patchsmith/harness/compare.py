@@ -22,6 +22,7 @@ from statistics import mean
 from typing import Any
 
 from ..errors import UserError
+from .calibration import calibration
 
 BOOTSTRAP = 2000
 AXES = {"cost": "mean cost per task ($)", "tokens": "mean tokens per task", "wall_s": "mean wall time per task (s)"}
@@ -41,6 +42,7 @@ class TaskRow:
     independent: bool = True  # no attempt learned from another (best-of-n samples): pass@k applies
     oracle: bool | None = None
     progress: dict[str, Any] = field(default_factory=dict)
+    confidence: float | None = None  # what the final submit stated (0-1), when it did
 
 
 @dataclass
@@ -81,7 +83,15 @@ def task_row(r: dict[str, Any], dates: dict[str, str]) -> TaskRow:
                    tokens=int(agent.get("prompt_tokens") or 0) + int(agent.get("completion_tokens") or 0),
                    wall_s=wall, steps=int(agent.get("steps") or 0), attempts=attempts,
                    independent=all(a.get("parent") is None for a in rows),
-                   oracle=agent.get("oracle", resolved if agent else None), progress=agent.get("progress") or {})
+                   oracle=agent.get("oracle", resolved if agent else None), progress=agent.get("progress") or {},
+                   confidence=float(c) if isinstance(c := agent.get("confidence"), (int, float)) else None)
+
+
+def switches_label(info: dict[str, Any]) -> str:
+    """Memory and instruction files change what the agent knows: an ablation shows as its own row
+    (`react+memory`, `react-instructions`). Old reports, without the keys, read as the defaults of `run`."""
+    label = "+memory" if info.get("memory") else ""
+    return label + ("-instructions" if info.get("instructions") is False else "")
 
 
 def load_run(folder: Path, dates: dict[str, str] | None = None) -> RunData:
@@ -95,6 +105,7 @@ def load_run(folder: Path, dates: dict[str, str] | None = None) -> RunData:
     # A clarification run used hints_text the standard setting withholds: its label says so, always.
     clarify = "".join(ch for ch in str(info.get("clarify") or "") if ch.isalnum())[:20]
     label = f"{strategy}+clarify:{clarify}" if clarify and clarify not in ("ask", "off") else strategy
+    label += switches_label(info)
     return RunData(label=label, folder=str(folder), strategy=strategy, model=str(info.get("model") or ""),
                    tasks=tasks)
 
@@ -187,6 +198,7 @@ def summarize(rows: list[TaskRow], budgets: list[float]) -> dict[str, Any]:
                                    for b in budgets} if n else {},
         "progress": progress_summary(rows),
         "errors": sum(r.status == "error" for r in rows),
+        "calibration": calibration([(r.confidence, r.resolved) for r in rows if r.confidence is not None]),
     }
 
 

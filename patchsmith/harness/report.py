@@ -88,6 +88,25 @@ def clarification_measures(trajectory_path: str | Path | None) -> dict[str, Any]
     return out
 
 
+def submission_of(trajectory_path: str | Path | None) -> dict[str, Any]:
+    """What the run's last successful submit said about itself: confidence (or None) and unsure parts."""
+    from ..agent.trajectory import read_trajectory
+
+    if not trajectory_path or not Path(trajectory_path).is_file():
+        return {"confidence": None, "unsure": []}
+    try:
+        traj = read_trajectory(Path(trajectory_path))
+    except (ValueError, OSError):
+        return {"confidence": None, "unsure": []}
+    for step in reversed(traj.steps):
+        data = step.observation.data or {}
+        if step.action is not None and step.action.tool == "submit" and data.get("submitted"):
+            conf = data.get("confidence")
+            return {"confidence": float(conf) if isinstance(conf, (int, float)) else None,
+                    "unsure": list(data.get("unsure") or [])}
+    return {"confidence": None, "unsure": []}
+
+
 def clarification_summary(rows: list[dict[str, Any]], setting: str) -> dict[str, Any] | None:
     """A clarification run's own figures, kept apart from the standard ones: its answers come from the
     task's hints_text, which the standard setting withholds."""
@@ -169,8 +188,11 @@ def build_report(tasks: list[Task], results: dict[str, dict[str, Any]], *, submi
     errors = where(lambda r: r.get("status") not in ("resolved", "unresolved"))
     environment = where(lambda r: r.get("error_kind") == "environment")
     clarify = str((run_info or {}).get("clarify") or "ask")
+    from .calibration import report_calibration
+
     return {
         "clarification": clarification_summary(rows, clarify),
+        "calibration": report_calibration(rows),
         "total_instances": len(ids),
         "submitted_instances": len(submitted_ids),
         "completed_instances": len(completed),
@@ -209,6 +231,11 @@ def write_outputs(output: Path, report: dict[str, Any], tasks: list[Task], model
         preds.append(Prediction(task.instance_id, row.get("model_patch") or "",
                                 row.get("model_name_or_path") or model_name))
     write_preds(output / "preds.jsonl", preds)
+    cal = report.get("calibration")
+    if cal and cal.get("runs_with_confidence"):
+        from .calibration import calibration_png
+
+        calibration_png({str((report.get("run") or {}).get("strategy") or "run"): cal}, output / "calibration.png")
 
 
 def _fmt_s(seconds: float) -> str:
@@ -320,6 +347,11 @@ def print_report(report: dict[str, Any], console: Console | None = None, title: 
     console = console or Console()
     console.print(summary_table(report, title))
     console.print(repo_table(report))
+    cal = report.get("calibration")
+    if cal and cal.get("runs_with_confidence"):
+        from .calibration import calibration_table
+
+        console.print(calibration_table(cal))
     problems = [r for r in report["tasks"].values() if not r.get("resolved")]
     for row in problems[:most]:
         style = "yellow" if row.get("status") in ("unresolved", "not_gradable") else "red"

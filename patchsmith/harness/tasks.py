@@ -43,7 +43,7 @@ class Task:
         """What the agent may see: never `patch` nor `test_patch` (nor the test lists)."""
         return {"instance_id": self.instance_id, "repo": self.repo, "base_commit": self.base_commit,
                 "problem_statement": self.problem_statement, "hints_text": self.hints_text,
-                "version": self.version}
+                "version": self.version, "created_at": self.created_at}
 
     def fingerprint(self, prediction: str = "") -> str:
         """What a finished result was computed from (the task's fields, the patch scored): a resumed run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Tool
 from .guard import git_errors_observed
@@ -10,11 +10,24 @@ from .observation import Observation, observe
 from .workspace import Workspace
 
 DESCRIPTION = ("Finish: submit the changes made so far (the diff of the working tree against the starting point) "
-               "as the result. Call it once the fix is in and the tests pass; it ends the run.")
+               "as the result. Call it once the fix is in and the tests pass; it ends the run. Say how sure you "
+               "are (`confidence`, 0 to 1) and name the parts of the patch you are unsure of (`unsure`), so the "
+               "user knows where to look first.")
+
+
+class UnsurePart(BaseModel):
+    file: str = Field(description="The changed file, relative to the repository root.", min_length=1)
+    start: int = Field(ge=1, description="First line (in the new file) of the doubtful part.")
+    end: int = Field(ge=1, description="Last line of the doubtful part.")
+    why: str = Field(description="One line: why you are unsure.", min_length=1, max_length=300)
 
 
 class SubmitArgs(BaseModel):
     model_config = ConfigDict(extra="ignore")  # models sometimes send a summary or {}: nothing to validate
+    confidence: float | None = Field(None, ge=0.0, le=1.0,
+                                     description="How likely the patch fixes the issue, from 0 to 1.")
+    unsure: list[UnsurePart] = Field(default_factory=list, max_length=20,
+                                     description="Parts of the patch you are unsure of.")
 
 
 def _files_in(patch: str) -> list[str]:
@@ -30,7 +43,13 @@ def run_submit(ws: Workspace, args: SubmitArgs) -> Observation:
                 + ", ".join(files[:20]) + (" ..." if len(files) > 20 else ""))
     else:
         text = "Submitted with an empty patch: no file was changed."
-    return observe(text, budget=ws.observation_budget, submitted=True, patch=patch, files=files)
+    said: dict = {}  # only what the model stated: a plain submit keeps its plain data
+    if args.confidence is not None:
+        text += f" Confidence {args.confidence:.2f}."
+        said["confidence"] = args.confidence
+    if args.unsure:
+        said["unsure"] = [u.model_dump() for u in args.unsure]
+    return observe(text, budget=ws.observation_budget, submitted=True, patch=patch, files=files, **said)
 
 
 submit_tool = Tool(name="submit", description=DESCRIPTION, args=SubmitArgs, fn=git_errors_observed(run_submit),

@@ -84,6 +84,7 @@ class LiveApp(App, Generic[T]):
         self.finished = threading.Event()
         self._pending: Future[Decision] | None = None
         self._question: Future[Answer] | None = None
+        self.confidence = ""  # what the submit said about how sure it is, once it has
         self._quit_when_done = False
         self._thread: threading.Thread | None = None
 
@@ -175,6 +176,11 @@ class LiveApp(App, Generic[T]):
 
     def show_step(self, step: Step) -> None:
         self.view.add_step(step)
+        data = step.observation.data if step.observation.ok else {}
+        if step.action is not None and step.action.tool == "submit" and data.get("submitted"):
+            self.confidence = confidence_line(data)
+            if self.confidence:
+                self.notify(inert(self.confidence), markup=False)
 
     def show_event(self, event: Event) -> None:
         self.model.add_event(event)
@@ -185,7 +191,8 @@ class LiveApp(App, Generic[T]):
 
     def show_result(self, result: Result) -> None:
         self.view.add_result(result)
-        self._state(f"finished: {result.exit_reason} — q closes")
+        said = f" · {self.confidence}" if self.confidence else ""
+        self._state(inert(f"finished: {result.exit_reason}{said} — q closes"))
 
     def _agent_done(self) -> None:
         if self.error is not None:
@@ -265,6 +272,19 @@ class LiveApp(App, Generic[T]):
         self.control.stop()
         self._resolve_pending()
         return self.finished.wait(timeout)
+
+
+def confidence_line(data: dict[str, Any]) -> str:
+    """One line from a submit's data: the confidence and the parts the agent is unsure of."""
+    conf = data.get("confidence")
+    parts = [p for p in data.get("unsure") or [] if isinstance(p, dict)]
+    if conf is None and not parts:
+        return ""
+    line = f"confidence {float(conf):.2f}" if isinstance(conf, (int, float)) else "confidence not given"
+    if parts:
+        line += " · unsure: " + "; ".join(f"{p.get('file')}:{p.get('start')}-{p.get('end')} ({p.get('why')})"
+                                          for p in parts[:3])
+    return line
 
 
 def run_live(start: Start[T]) -> T:

@@ -82,7 +82,7 @@ class Recording(ListModel):
 
 
 def go(root: Path, out: Path, model: Recording, **kw):
-    config = RunConfig(mode="full-auto", localize=False, context_budget=kw.pop("budget", 700),
+    config = RunConfig(mode="full-auto", localize=False, memory=False, context_budget=kw.pop("budget", 700),
                        max_steps=kw.pop("max_steps", 50))
     control = RunControl()
     if kw.get("resume") is None:

@@ -24,7 +24,8 @@ ASK = {"text": "Unclear.", "tool_calls": [{"name": "ask_user", "arguments": {
     "question": "Should add() return the sum of its operands, or something else?"}}]}
 FIX = {"text": "Fix it.", "tool_calls": [{"name": "str_replace_editor", "arguments": {
     "command": "str_replace", "path": "pkg/calc.py", "old_str": "a - b", "new_str": "a + b"}}]}
-SUBMIT = {"text": "Done.", "tool_calls": [{"name": "submit", "arguments": {}}]}
+SUBMIT = {"text": "Done.", "tool_calls": [{"name": "submit", "arguments": {"confidence": 0.8, "unsure": [
+    {"file": "pkg/calc.py", "start": 1, "end": 2, "why": "negative operands untested"}]}}]}
 
 
 def test_passages_are_the_ones_about_the_question() -> None:
@@ -69,6 +70,12 @@ def test_run_clarify_hints_answers_from_hints_and_reports_apart(tmp_path: Path) 
     assert one["answers"][0]["steps_before"] == 1 and one["answers"][0]["steps_after"] == 2
     assert one["answers"][0]["cost_before"] <= report["tasks"]["calc-1"]["agent"]["cost"]
     assert report["tasks"]["calc-2"]["agent"]["clarification"]["answered"] == 0
+    # What the submit said about itself reaches report.json, and the calibration figures count it.
+    assert report["tasks"]["calc-1"]["agent"]["confidence"] == 0.8
+    assert report["tasks"]["calc-1"]["agent"]["unsure"][0]["why"] == "negative operands untested"
+    assert report["calibration"]["runs_with_confidence"] == 2 and report["calibration"]["buckets"][4]["resolved"] == 2
+    assert (tmp_path / "out" / "calibration.png").read_bytes()[:4] == b"\x89PNG"
+    assert "calibration: resolved rate by stated confidence" in proc.stdout
     assert "clarification from hints" in proc.stdout and "questions asked / answered" in proc.stdout
 
 

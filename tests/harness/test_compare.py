@@ -112,3 +112,20 @@ def test_compare_refuses_what_is_not_a_run(tmp_path: Path) -> None:
         load_run(bad)
     evil = write_run(tmp_path / "evil", "re\x1b[31mact", [{"id": "t", "resolved": True, "cost": 0}])
     assert "\x1b" not in load_run(evil).label
+
+
+def test_memory_and_instructions_ablations_are_rows_of_their_own(tmp_path: Path) -> None:
+    rows = [{"id": "t1", "resolved": True, "cost": 0.1}, {"id": "t2", "resolved": False, "cost": 0.2}]
+    plain = write_run(tmp_path / "plain", "react", rows)
+    mem = write_run(tmp_path / "mem", "react", [{**r, "resolved": True} for r in rows])
+    bare = write_run(tmp_path / "bare", "react", rows)
+    for folder, switches in ((plain, {"memory": False, "instructions": True}),
+                             (mem, {"memory": True, "instructions": True}),
+                             (bare, {"memory": False, "instructions": False})):
+        report = json.loads((folder / "report.json").read_text())
+        report["run"].update(switches)
+        (folder / "report.json").write_text(json.dumps(report))
+    labels = [load_run(f).label for f in (plain, mem, bare)]
+    assert labels == ["react", "react+memory", "react-instructions"]
+    result = compare([load_run(f) for f in (plain, mem, bare)])
+    assert {r["label"] for r in result["runs"]} == set(labels)

@@ -104,6 +104,7 @@ def test_registry_names_flags_and_schemas() -> None:
                                                               "insert_line", "view_range"}
     assert set(params["search"]["properties"]) == {"pattern", "path", "regex"}
     assert params["find_file"]["required"] == ["pattern"]
-    assert set(params["run_tests"]["properties"]) == {"tests"} and params["submit"]["properties"] == {}
+    assert set(params["run_tests"]["properties"]) == {"tests"} and set(params["submit"]["properties"]) == {"confidence", "unsure"}
+    assert "required" not in params["submit"]  # both optional (issue 19): a plain submit still works
     for t in tools:
         assert t.description and t.usage_doc().startswith(f"### {t.name}")
