@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -47,3 +48,11 @@ def agent_worktree(root: Path, at: SeedRecord | None = None) -> Iterator[SeededW
     finally:
         remove_worktree(root, worktree)
         shutil.rmtree(worktree, ignore_errors=True)
+
+
+def add_finish_options(p: argparse.ArgumentParser) -> None:
+    """How a fix run (new or resumed) ends and is shown: the apply decision, the TUI, verbosity."""
+    p.add_argument("--yes", action="store_true", help="apply the final patch without asking")
+    p.add_argument("--no-apply", action="store_true", help="never apply the patch; only write patch.diff")
+    p.add_argument("--tui", action="store_true", help="watch and steer the run in the terminal UI")
+    p.add_argument("--verbose", action="store_true", help="print whole observations")

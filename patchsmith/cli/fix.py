@@ -16,7 +16,7 @@ from ..agent.runner import RunOutcome, run_agent
 from ..agent.trajectory import ExitReason
 from ..errors import UserError
 from ..tools.seed import SeededWorkspace, apply_back, seed_record
-from .common import agent_worktree, read_issue, resolve_repo
+from .common import add_finish_options, agent_worktree, read_issue, resolve_repo
 from .console import (
     ConsoleApprover,
     ConsoleAsker,
@@ -41,10 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--issue-file", help="read the issue text from a file")
     p.add_argument("--repo", default=".", help="the Git repository (default: the current directory)")
     p.add_argument("--output", help="run folder for trajectory.jsonl and patch.diff (default: under the data dir)")
-    p.add_argument("--yes", action="store_true", help="apply the final patch without asking")
-    p.add_argument("--no-apply", action="store_true", help="never apply the patch; only write patch.diff")
-    p.add_argument("--tui", action="store_true", help="watch and steer the run in the terminal UI")
-    p.add_argument("--verbose", action="store_true", help="print whole observations")
+    add_finish_options(p)
     config_options(p, FIX)
     p.set_defaults(func=run)
 

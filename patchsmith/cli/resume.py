@@ -20,9 +20,9 @@ from ..agent.resume import Resumption, load_resumption
 from ..agent.runner import run_agent
 from ..errors import UserError
 from ..tools.seed import SeedRecord, restore_patch
-from .common import agent_worktree, resolve_repo
+from .common import add_finish_options, agent_worktree, resolve_repo
 from .console import ConsoleApprover, ConsoleObserver
-from .fix import SEED_FILE, _run_tui, offer_patch
+from .fix import SEED_FILE, _run_tui, console_asker, offer_patch
 from .options import Section, build_configs, config_options
 from .sandboxing import open_sandbox
 
@@ -35,10 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=__doc__)
     p.add_argument("run_dir", help="the run folder (holding trajectory.jsonl) of the run to continue")
     p.add_argument("--repo", help="the Git repository (default: the one the run was started in)")
-    p.add_argument("--yes", action="store_true", help="apply the final patch without asking")
-    p.add_argument("--no-apply", action="store_true", help="never apply the patch; only write patch.diff")
-    p.add_argument("--tui", action="store_true", help="watch and steer the run in the terminal UI")
-    p.add_argument("--verbose", action="store_true", help="print whole observations")
+    add_finish_options(p)
     config_options(p, RESUME)
     p.set_defaults(func=run)
 
@@ -83,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 outcome = run_agent(issue, workspace, config, out, model=model, resume=point,
                                     observer=ConsoleObserver(console, args.verbose),
-                                    approver=ConsoleApprover(console), control=RunControl())
+                                    approver=ConsoleApprover(console), control=RunControl(),
+                                    asker=console_asker(console, config))  # the same tools as the run had
     return offer_patch(console, outcome, root, out, yes=args.yes,
                        no_apply=args.no_apply or config.mode == "read-only")

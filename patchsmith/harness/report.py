@@ -23,17 +23,23 @@ from .tasks import Task, patch_files
 SCHEMA_VERSION = 2
 
 
-def progress_measures(trajectory_path: str | Path | None, reference_patch: str) -> dict[str, Any]:
-    """Did the run open / edit the files the reference patch touches, at which step; failing tests over time."""
+def _trajectory(path: str | Path | None) -> Any:
+    """The run's trajectory, or None when there is none or it cannot be read (measures then stay empty)."""
     from ..agent.trajectory import read_trajectory  # local: only runs with trajectories need it
 
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        return read_trajectory(Path(path))
+    except (ValueError, OSError):
+        return None
+
+
+def progress_measures(trajectory_path: str | Path | None, reference_patch: str) -> dict[str, Any]:
+    """Did the run open / edit the files the reference patch touches, at which step; failing tests over time."""
     files = patch_files(reference_patch)
     out: dict[str, Any] = {"reference_files": files, "opened": {}, "edited": {}, "failing_tests": []}
-    if not trajectory_path or not Path(trajectory_path).is_file():
-        return out
-    try:
-        traj = read_trajectory(Path(trajectory_path))
-    except (ValueError, OSError):
+    if (traj := _trajectory(trajectory_path)) is None:
         return out
     for step in traj.steps:
         action = step.action
@@ -62,14 +68,8 @@ def progress_measures(trajectory_path: str | Path | None, reference_patch: str) 
 def clarification_measures(trajectory_path: str | Path | None) -> dict[str, Any]:
     """Questions the run asked and answered, and for each answer the steps and cost spent before it came
     and after it (to the end of the run), from the trajectory's question/answer events."""
-    from ..agent.trajectory import read_trajectory
-
     out: dict[str, Any] = {"questions": 0, "answered": 0, "answers": []}
-    if not trajectory_path or not Path(trajectory_path).is_file():
-        return out
-    try:
-        traj = read_trajectory(Path(trajectory_path))
-    except (ValueError, OSError):
+    if (traj := _trajectory(trajectory_path)) is None:
         return out
     totals = traj.result.totals if traj.result is not None else None
     end_steps = totals.steps if totals else len(traj.steps)
@@ -90,13 +90,7 @@ def clarification_measures(trajectory_path: str | Path | None) -> dict[str, Any]
 
 def submission_of(trajectory_path: str | Path | None) -> dict[str, Any]:
     """What the run's last successful submit said about itself: confidence (or None) and unsure parts."""
-    from ..agent.trajectory import read_trajectory
-
-    if not trajectory_path or not Path(trajectory_path).is_file():
-        return {"confidence": None, "unsure": []}
-    try:
-        traj = read_trajectory(Path(trajectory_path))
-    except (ValueError, OSError):
+    if (traj := _trajectory(trajectory_path)) is None:
         return {"confidence": None, "unsure": []}
     for step in reversed(traj.steps):
         data = step.observation.data or {}
