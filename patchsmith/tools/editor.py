@@ -60,6 +60,10 @@ def run_editor(ws: Workspace, args: EditorArgs) -> Observation:
         return Observation.fail(f"the workspace is read-only: `{args.command}` is not allowed; only `view` works "
                                 "in this mode")
     handler = {"create": _create, "str_replace": _str_replace, "insert": _insert, "undo_edit": _undo}[args.command]
+    if any("\0" in (t or "") for t in (args.new_str, args.file_text)):
+        # A NUL byte would turn the file into one the editor treats as binary (and could no longer undo).
+        return Observation.fail(f"the text for `{args.command}` contains a NUL character (\\0); "
+                                "str_replace_editor writes text only; use bash for binary content")
     try:
         return handler(ws, args, budget)
     except Refused as refused:

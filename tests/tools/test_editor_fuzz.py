@@ -94,3 +94,19 @@ def test_an_edit_changes_exactly_the_replaced_bytes(tmp_path_factory, prefix, su
     assert head == prefix and tail == suffix  # everything around the edit is byte for byte the same
     undo = editor(ws, {"command": "undo_edit", "path": "data.txt"})
     assert undo.ok and target.read_bytes() == original
+
+
+def test_text_with_a_nul_is_refused_and_the_file_is_untouched(tmp_path) -> None:
+    """Found by the fuzz test above: a NUL made the file binary, and undo_edit then refused it."""
+    import subprocess
+
+    from patchsmith.tools.editor import editor_tool
+    from patchsmith.tools.workspace import Workspace
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "a.txt").write_text("hello\n")
+    ws = Workspace(root=tmp_path, base="HEAD")
+    obs = editor_tool(ws, {"command": "str_replace", "path": "a.txt", "old_str": "hello", "new_str": "he\x00llo"})
+    assert not obs.ok and "NUL" in obs.text and (tmp_path / "a.txt").read_text() == "hello\n"
+    obs = editor_tool(ws, {"command": "create", "path": "b.txt", "file_text": "\x00"})
+    assert not obs.ok and not (tmp_path / "b.txt").exists()
