@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from ..tools.sandbox.base import SandboxUnavailable
 from ..tools.sandbox.buildbox import BuildBox, tar_of
-from ..tools.sandbox.engine import LABEL_ENV_KEY, LABEL_IMAGE, docker_client
+from ..tools.sandbox.engine import LABEL_ENV_KEY, LABEL_IMAGE, LABEL_PYTHON, LABEL_REPO, docker_client
 from ..tools.sandbox.images import DEFAULT_SUITE, ENV_REPO, ensure_base_image
 from .envs import BUILD_TIMEOUT, PIP_FOR, EnvError, _Build, build_steps, find_python, pick_generated
 from .locks import file_lock
@@ -32,8 +32,6 @@ from .specs import Spec
 from .tasks import Task
 from .wheels import seed_from_installed
 
-LABEL_REPO = "patchsmith.repo"
-LABEL_PYTHON = "patchsmith.python"
 PYTHON_REPO = "patchsmith/python"
 WORK = "/opt/patchsmith"
 SRC = f"{WORK}/src"
