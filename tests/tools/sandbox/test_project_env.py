@@ -102,3 +102,40 @@ def test_poetry_and_conda_environments_are_found_where_their_managers_keep_them(
     found = detect_project_env(conda_repo, environ={"HOME": str(home)})
     assert found is not None and (found.kind, found.python) == ("conda", prefix.resolve())
     assert found.variables("/bin", tmp_path)["CONDA_PREFIX"] == str(prefix.resolve())
+
+
+NODE_TEST = """\
+const test = require("node:test");
+const assert = require("node:assert");
+const pad = require("onlyinmodules");
+
+test("pads from node_modules", () => assert.strictEqual(pad("7"), "007"));
+"""
+
+
+@pytest.mark.parametrize("kind", ALL[:2])  # the docker base image has no node
+def test_run_tests_uses_the_projects_node_modules(kind: str, tmp_path: Path):
+    require_backend(kind)
+    repo = make_repo(
+        tmp_path / "js",
+        {
+            ".gitignore": "node_modules/\n",
+            "test/pad.test.js": NODE_TEST,
+            "package.json": '{"name": "js", "scripts": {"test": "node --test"}}\n',
+        },
+    )
+    module = repo / "node_modules" / "onlyinmodules"
+    module.mkdir(parents=True)
+    (module / "index.js").write_text('module.exports = (s) => s.padStart(3, "0");\n')
+    seeded = seed_worktree(repo, tmp_path / "wt")
+    try:
+        assert not (seeded.root / "node_modules").exists()
+        sandbox = make_sandbox(kind, seeded.root, project=detect_project_env(repo, environ={}))
+        try:
+            obs = run_tests_tool(Workspace(root=seeded.root, base=seeded.base, sandbox=sandbox), {})
+        finally:
+            sandbox.close()
+        assert obs.data["counts"].get("passed") == 1 and not obs.data["counts"].get("failed"), obs.text
+    finally:
+        remove_worktree(repo, seeded.root)
+        shutil.rmtree(seeded.root, ignore_errors=True)
