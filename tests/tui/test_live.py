@@ -164,7 +164,7 @@ async def test_live_shows_a_streamed_reply_as_it_arrives(tmp_path: Path) -> None
     app = LiveApp(streaming)
     async with app.run_test(size=SIZE) as pilot:
         state = app.query_one("#live-state")
-        await _until(pilot, lambda: "first." in str(state.content))
+        await until(pilot, lambda: "first." in str(state.content))
         shown = str(state.content)
         assert "model writing: Looking at the" in shown and "tests first." in shown and "\x1b" not in shown
         await pilot.press("s")
