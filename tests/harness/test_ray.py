@@ -25,7 +25,7 @@ pytestmark = [
 SCENARIOS = ROOT / "scenarios"
 # What depends on when or where a task ran, not on what it did: timings, a cold or warm environment cache, and
 # token counts (the scripted model counts characters, and prompts hold the workspace's absolute path).
-VOLATILE = {"timing", "reused", "prompt_tokens", "completion_tokens", "tokens"}
+VOLATILE = {"timing", "duration", "reused", "prompt_tokens", "completion_tokens", "tokens"}
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +76,15 @@ def results(output: Path) -> dict[str, dict]:
 
 
 def durations(value):
-    """Observations say how long a command took ("[exit code: 0, 0.4s]", pytest's "in 0.08s")."""
+    """Observations say how long a command took ("[exit code: 0, 0.4s]", pytest's "in 0.08s", node's TAP
+    "duration_ms: 8.69")."""
     if isinstance(value, dict):
         return {k: durations(v) for k, v in value.items()}
     if isinstance(value, list):
         return [durations(v) for v in value]
-    return re.sub(r"\b\d+(\.\d+)?s\b", "Ns", value) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"\b\d+(\.\d+)?m?s\b", "Ns", re.sub(r"duration_ms:? [\d.]+", "duration_ms N", value))
 
 
 def actions(output: Path) -> dict[str, list]:
