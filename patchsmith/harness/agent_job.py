@@ -122,7 +122,7 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
     ctx = TaskContext(problem_statement=task.problem_statement, workspace=workspace, config=task_config,
                       output_dir=task_dir / "agent", task=task.public(),
                       workspaces=CloneWorkspaces(workspace.root, task.base_commit, task_dir / "attempts", setup),
-                      scripts=ScriptBook(task.folder, config.strategy) if scripted and task.folder else None,
+                      scripts=ScriptBook(task.folder, config.strategy, config.clarify) if scripted and task.folder else None,
                       budget=parse_budget(config.budget_per_task), resume=resume)
     started = time.monotonic()
     outcome = run_strategy(make_strategy(config.strategy, task_config), ctx)

@@ -19,6 +19,7 @@ _CURSOR = Style(bgcolor="#1f4e79", bold=True)
 _CURSOR_BLUR = Style(bgcolor="#333333")
 _ERROR = Style(color="red", bold=True)
 _HIT = Style(color="black", bgcolor="yellow")
+_ASK = Style(color="cyan", bold=True)  # a question to the user: the steps a reviewer looks for first
 
 
 class StepList(ScrollView, can_focus=True):
@@ -145,8 +146,9 @@ class StepList(ScrollView, can_focus=True):
             text.append("★", "bold yellow")
         else:
             text.append(" ")
-        text.append("✗ " if error else "  ", _ERROR if error else None)
-        text.append(f"{tool[:18]:<18} ", "magenta")
+        asks = tool == "ask_user"
+        text.append("✗ " if error else ("? " if asks else "  "), _ERROR if error else (_ASK if asks else None))
+        text.append(f"{tool[:18]:<18} ", _ASK if asks else "magenta")
         text.append(step_summary(step, ) if width > 28 else "")
         segments = [Segment(s.text, base + s.style if s.style else base) for s in
                     text.render(self.app.console, end="")]
