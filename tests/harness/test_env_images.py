@@ -85,6 +85,20 @@ def test_one_build_per_key_then_reused(harness: Harness, built: list) -> None:
     assert again.reused and again.image_id == first.image_id
 
 
+def test_images_ls_shows_key_repository_size_age(built: list) -> None:
+    from patchsmith.tools.sandbox.images import list_images
+
+    row = next(i for i in list_images() if i.image_id == built[0].image_id)
+    assert row.kind == "env" and row.key == built[0].key and row.repo == "patchsmith/intervals"
+    assert row.size_mb > row.own_mb > 0 and row.age_s >= 0
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "250"}
+    shown = subprocess.run([sys.executable, "-m", "patchsmith", "images", "ls"], capture_output=True, text=True,
+                           env=env, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    line = next(x for x in shown.stdout.splitlines() if built[0].key in x)
+    assert "patchsmith/intervals" in line and f"{row.own_mb:.0f}" in line
+
+
 def _task_spec_source(harness: Harness, instance_id: str) -> tuple:
     task = select(load_tasks(SCENARIOS), [instance_id])[0]
     return task, spec_for(task, {}), find_source(task, None, harness.cache_dir)
