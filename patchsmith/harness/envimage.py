@@ -184,8 +184,17 @@ class ImageBackend:
 
 def _host_prefix(version: str) -> Path:
     """The installation folder of the host's Python `version` (e.g. ~/.pyenv/versions/3.9.18)."""
-    python = find_python(version)
-    return python.resolve().parent.parent
+    prefix = find_python(version).resolve().parent.parent
+    # Only a self-contained installation is copied (pyenv's, /opt/python/X): never a system prefix like /usr.
+    if (
+        str(prefix) in ("/", "/usr", "/usr/local")
+        or not (prefix / "lib" / f"python{version}" / "os.py").is_file()
+    ):
+        raise EnvError(
+            f"Python {version} here ({prefix}) is not a self-contained installation that can be copied "
+            f"into an image; install it with pyenv (`pyenv install {version}`) or use the base's {BASE_PYTHON}"
+        )
+    return prefix
 
 
 def interpreter_id(version: str | None) -> str:
