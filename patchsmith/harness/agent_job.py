@@ -17,7 +17,7 @@ from ..tools.workspace import Workspace
 from .envs import Env
 from .evaluate import SandboxFactory
 from .pipeline import AgentFn, earlier_run, set_aside
-from .report import clarification_measures, progress_measures, submission_of
+from .report import progress_measures, submission_of, task_clarification
 from .services import wrap
 from .specs import spec_for
 from .tasks import Task
@@ -136,7 +136,8 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
             "calls": [{"kind": c.kind, "attempt": c.attempt, "cost": c.cost,
                        "tokens": c.prompt_tokens + c.completion_tokens} for c in outcome.calls],
             "attempts": [attempt_row(a) for a in outcome.attempts],
-            "clarify": config.clarify, "clarification": clarification_measures(trajectory),
+            "clarify": config.clarify,
+            "clarification": task_clarification([(a.number, a.trajectory) for a in outcome.attempts]),
             **submission_of(trajectory),  # confidence and unsure parts, as the final submit stated them
             "progress": progress_measures(trajectory, task.patch),  # the scorer's measure, after the run
             **(briefing_of(Path(trajectory)) if trajectory else {"instructions": [], "recalled": []})}
