@@ -152,10 +152,6 @@ def choose_asker(clarify: str, task: dict | None, person: Asker | None) -> Asker
     return person if clarify == "ask" else None
 
 
-def task_clarifications(clarify: str, task: dict | None, person: Asker | None) -> Clarifications:
-    return Clarifications(choose_asker(clarify, task, person))
-
-
 def answer_data(step: int, answer: Answer, **progress: float) -> dict:
     """The data of an `answer` event: the step that asked, whether and where from it was answered (for a
     reused answer, the attempt that asked and its source), and how far the run had got (`progress`)."""

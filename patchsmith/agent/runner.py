@@ -43,10 +43,11 @@ from .trajectory import (
     Step,
     Timing,
     Totals,
+    Trajectory,
     TrajectoryWriter,
     Usage,
+    load_trajectory,
     mask_data,
-    read_trajectory,
 )
 
 MAX_FORMAT_ERRORS = 3
@@ -64,6 +65,9 @@ class RunOutcome:
     error: str | None = None
     confidence: float | None = None  # what the submit said: how sure (0-1), and the parts it doubts
     unsure: list[dict[str, Any]] = field(default_factory=list)
+    # The trajectory as read back once after the run: memory, the attempt's checks and the harness's
+    # measures all take it from here rather than each reading the file again. None: it could not be read.
+    trajectory: Trajectory | None = field(default=None, repr=False)
 
 
 class StopRun(Exception):
@@ -388,46 +392,37 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     parent, strategy) goes into the header, linking the trajectory to the task's strategy record. With
     `resume` (see agent/resume.py), the run goes on from that trajectory instead of starting: the
     workspace must already hold its last recorded diff, and the new lines are appended to the same file.
-    `asker` answers `ask_user` (a person at the console or live view); with `--clarify hints` the task's
-    hints_text does, and with `--clarify off` no one is asked. A strategy passes its task's
-    `clarifications` instead, so its attempts share one budget of questions and reuse each other's answers."""
+    Who answers `ask_user`: see `_asker` (`asker` is a person at the console or in the live view)."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
     observer = observer or NullObserver()
+    if hasattr(model, "on_delta") and hasattr(observer, "on_delta"):  # a streaming model, a screen to show it on
+        model.on_delta = observer.on_delta
     secrets = known_secrets(config)
     if resume is not None:
         resume.cut_partial_line()
     writer = TrajectoryWriter(output_dir / "trajectory.jsonl", secrets=secrets)
     started = time.time()
-    task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
-    task_meta.setdefault("problem_statement", problem_statement)
-    header = resume.header if resume is not None else Header(
-        run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
-        model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
-               "text_mode": bool(getattr(model, "text_mode", False))},
-        config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
+    header = resume.header if resume is not None else _new_header(problem_statement, config, model, task, attempt,
+                                                                  started)
     if resume is None:
         header = writer.write(header)  # as written: secrets masked
     else:
         hints, started = resume.hints, started - resume.prior_wall_s()
     observer.on_header(header)
-    ledger = clarifications or Clarifications(choose_asker(config.clarify, task, asker))
-    asker = ledger.for_attempt(int((attempt or {}).get("number") or 1))
+    asker, told = _asker(config, task, asker, clarifications, attempt)
     ctl = None
     reason, detail = ExitReason.ERROR, None
     try:
         if hints is None:
-            hints = seed_hints(workspace.root, problem_statement) if config.localize else []
-            if hints:
-                ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
-                observer.on_event(writer.write(ev))
+            hints = _localize(workspace, problem_statement, config, writer, observer)
         briefing = _briefing(workspace, problem_statement, config, task, resume)
         if resume is None:  # a resumed run's trajectory already has these events
             _announce(briefing, writer, observer)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
                          observer, approver, control or RunControl(), hints or [], secrets, lessons or [], asker,
-                         told=ledger.known(), briefing=briefing)
+                         told=told, briefing=briefing)
         if resume is not None:
             resume.restore(ctl)
             ctl.event("resumed", resume.event_text(), resume.event_data())
@@ -440,13 +435,48 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         raise
     finally:
         outcome = _finish(workspace, output_dir, writer, observer, ctl, reason, detail, started)
+        outcome.trajectory = load_trajectory(writer.path)
         if ctl is not None and config.memory:
-            origin = f"run {header.run_id}" + (f" (task {task['instance_id']})" if task and task.get("instance_id")
-                                               else "")
-            remember(workspace.root, problem_statement, read_trajectory(writer.path).steps, outcome.patch,
-                     reason.value, origin, memory_settings(config, task), secrets,
-                     reflection=" ".join(ctl.lessons) or None)
+            _learn(ctl, outcome, header, config, task, secrets)
     return outcome
+
+
+def _new_header(problem_statement: str, config: RunConfig, model: Model, task: dict[str, Any] | None,
+                attempt: dict[str, Any] | None, started: float) -> Header:
+    task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
+    task_meta.setdefault("problem_statement", problem_statement)
+    return Header(run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
+                  model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
+                         "text_mode": bool(getattr(model, "text_mode", False))},
+                  config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
+
+
+def _localize(workspace: Workspace, issue: str, config: RunConfig, writer: TrajectoryWriter,
+              observer: RunObserver) -> list[str]:
+    """Files the issue points at (`--no-localize`: none), recorded as a `localized` event."""
+    hints = seed_hints(workspace.root, issue) if config.localize else []
+    if hints:
+        ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
+        observer.on_event(writer.write(ev))
+    return hints
+
+
+def _learn(ctl: Controller, outcome: RunOutcome, header: Header, config: RunConfig, task: dict[str, Any] | None,
+           secrets: list[str]) -> None:
+    """Store what the run taught, from the trajectory it read back (cross-run memory)."""
+    origin = f"run {header.run_id}" + (f" (task {task['instance_id']})" if task and task.get("instance_id") else "")
+    steps = outcome.trajectory.steps if outcome.trajectory is not None else []
+    remember(ctl.ws.root, ctl.problem_statement, steps, outcome.patch, outcome.exit_reason.value, origin,
+             memory_settings(config, task), secrets, reflection=" ".join(ctl.lessons) or None)
+
+
+def _asker(config: RunConfig, task: dict[str, Any] | None, person: Asker | None,
+           clarifications: Clarifications | None, attempt: dict[str, Any] | None) -> tuple[Asker | None, list[str]]:
+    """This attempt's asker and what earlier attempts were told. A strategy passes its task's
+    `clarifications` (its attempts share one budget and each other's answers); a lone run gets its own,
+    answered by `person` (`--clarify hints`: the task's hints_text; `off`: no one)."""
+    ledger = clarifications or Clarifications(choose_asker(config.clarify, task, person))
+    return ledger.for_attempt(int((attempt or {}).get("number") or 1)), ledger.known()
 
 
 def _finish(workspace: Workspace, output_dir: Path, writer: TrajectoryWriter, observer: RunObserver,

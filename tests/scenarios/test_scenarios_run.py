@@ -70,6 +70,8 @@ def test_scripted_run_in_docker_evaluates_in_docker(tmp_path):
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert sorted(report["resolved_ids"]) == picked
     assert {report["tasks"][i]["evaluation"]["sandbox"] for i in picked} == {"docker"}
+    # Each in its environment's image (Python: a venv in it; JavaScript: node copied in), none mounted.
+    assert all(report["tasks"][i]["env"]["image"].startswith("patchsmith/env:") for i in picked)
 
 
 def test_relative_paths_as_the_readme_writes_them(tmp_path):

@@ -21,7 +21,7 @@ CHOICES = re.compile(r"^\s*CHOICES:\s*(?P<text>\S.*?)\s*$", re.M)
 
 
 @dataclass
-class Asked:
+class AskedInText:
     """The question a no-tools reply asked, the answer, and the reply that asked (for the trajectory)."""
 
     question: Question
@@ -55,7 +55,7 @@ def answer_text(ctx: TaskContext, answer: Answer) -> str:
 
 
 def answer_and_retry(ctx: TaskContext, attempt: Attempt, model: Any, messages: list[dict[str, Any]], reply: Any,
-                     seconds: float) -> tuple[Any, float, Asked | None]:
+                     seconds: float) -> tuple[Any, float, AskedInText | None]:
     """When `reply` asks (and has no edits), answer it through the task's ledger and complete again."""
     from .edits import parse_blocks
 
@@ -70,5 +70,5 @@ def answer_and_retry(ctx: TaskContext, attempt: Attempt, model: Any, messages: l
              {"role": "user", "content": answer_text(ctx, answer)}]
     t1 = time.monotonic()
     second = model.complete(turns, [])
-    asked = Asked(question, answer, reply, seconds + waited)
+    asked = AskedInText(question, answer, reply, seconds + waited)
     return second, time.monotonic() - t1, asked

@@ -29,7 +29,7 @@ from ..trajectory import (
     TrajectoryWriter,
     Usage,
 )
-from .asking import Asked, answer_and_retry, ask_vars
+from .asking import AskedInText, answer_and_retry, ask_vars
 from .base import Attempt, StrategyOutcome, TaskContext
 from .checks import own_checks
 from .edits import EditResult, apply_blocks, parse_blocks, report
@@ -91,7 +91,7 @@ def ask_text(ctx: TaskContext, role: str, number: int, config: RunConfig, prompt
     return reply, time.monotonic() - t0
 
 
-def _write_question(writer: TrajectoryWriter, asked: Asked, started: float) -> None:
+def _write_question(writer: TrajectoryWriter, asked: AskedInText, started: float) -> None:
     """The question a reply asked, as an ask_user step with its question/answer events (step 0)."""
     q, a = asked.question, asked.answer
     writer.write(Event(kind="question", text=q.text, data={"step": 0, "choices": q.choices}, at=started))
@@ -104,7 +104,7 @@ def _write_question(writer: TrajectoryWriter, asked: Asked, started: float) -> N
 
 
 def write_call_trajectory(ctx: TaskContext, attempt: Attempt, config: RunConfig, prompt: str, reply: Any,
-                          seconds: float, results: list[EditResult], patch: str, asked: Asked | None = None) -> Path:
+                          seconds: float, results: list[EditResult], patch: str, asked: AskedInText | None = None) -> Path:
     """The completion as a trajectory: one str_replace step per edit block (the first carries the reply and
     its usage), after an ask_user step when the attempt asked first, so a direct or revise attempt is
     inspected and measured like any other."""
