@@ -143,9 +143,9 @@ def edit_attempt(ctx: TaskContext, ws: Workspace, attempt: Attempt, config: RunC
                  prompt: str) -> Attempt:
     """Ask for edit blocks, apply them to `ws`, record the attempt (shared by direct and self-refine)."""
     attempt.temperature, attempt.seed = config.temperature, config.seed
-    model = ctx.model_for(role, attempt.number, config)  # one model for both calls when the reply asks
     messages = edit_messages(ctx, prompt)
     try:
+        model = ctx.model_for(role, attempt.number, config)  # one model for both calls when the reply asks
         t0 = time.monotonic()
         reply = model.complete(messages, [])
         reply, seconds, asked = answer_and_retry(ctx, attempt, model, messages, reply, time.monotonic() - t0)
