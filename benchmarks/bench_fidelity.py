@@ -50,9 +50,26 @@ def instances(task_files: list[Path], repos: list[str] | None, mirrors: Path) ->
 
 def run_eval(kind: str, task_file: Path, ids: list[str], args: argparse.Namespace) -> Path:
     out = args.output / task_file.stem / kind
-    argv = [sys.executable, "-m", "patchsmith", "eval", f"--{kind}", "--tasks", str(task_file),
-            "--instances", *ids, "--repos-dir", str(args.mirrors), "--no-clone", "--output", str(out),
-            "--workers", str(args.workers), "--timeout", str(args.timeout)]
+    argv = [
+        sys.executable,
+        "-m",
+        "patchsmith",
+        "eval",
+        f"--{kind}",
+        "--tasks",
+        str(task_file),
+        "--instances",
+        *ids,
+        "--repos-dir",
+        str(args.mirrors),
+        "--no-clone",
+        "--output",
+        str(out),
+        "--workers",
+        str(args.workers),
+        "--timeout",
+        str(args.timeout),
+    ]
     if args.no_progress:
         argv.append("--no-progress")
     if args.retry_errors:
@@ -87,53 +104,152 @@ def classify(result: dict | None) -> str:
     return "unresolved"
 
 
-def table(rows: list[dict], gold: dict[str, dict], empty: dict[str, dict], missing: list[str]) -> tuple[Table, list[str]]:
-    per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+def official_verdict(result: dict | None, log: Path) -> bool | None:
+    """What swebench 4.1.0 decides from the same test log: its own log parser and its own grading
+    (a skipped test counts neither way there; ours fails a skipped FAIL_TO_PASS test). Tests we deselect
+    (the network) are left out of both lists, as they are out of ours. None: not graded, or no swebench."""
+    if (
+        OFFICIAL is None
+        or not result
+        or result.get("status") not in ("resolved", "unresolved")
+        or not log.is_file()
+    ):
+        return None
+    parse, report_of, resolution = OFFICIAL
+    evaluation = result.get("evaluation") or {}
+    status_map = parse[result["repo"]](log.read_text(encoding="utf-8", errors="replace"), None)
+    groups = {
+        key: [
+            t
+            for t in (evaluation.get(ours) or {}).get("success", [])
+            + (evaluation.get(ours) or {}).get("failure", [])
+        ]
+        for key, ours in (("FAIL_TO_PASS", "fail_to_pass"), ("PASS_TO_PASS", "pass_to_pass"))
+    }
+    return resolution(report_of(status_map, groups)) == "RESOLVED_FULL"
+
+
+def _load_official():
+    try:
+        from swebench.harness.grading import get_eval_tests_report, get_resolution_status
+        from swebench.harness.log_parsers import MAP_REPO_TO_PARSER
+    except ImportError:  # a test dependency: without it the table has no official column
+        return None
+    return MAP_REPO_TO_PARSER, get_eval_tests_report, get_resolution_status
+
+
+OFFICIAL = _load_official()
+COLUMNS = [
+    "instances",
+    "gold resolved",
+    "empty unresolved",
+    "not gradable",
+    "errors",
+    "missing",
+    "official grading agrees",
+    "time",
+]
+
+
+def _seconds(result: dict | None) -> float:
+    """The task's wall time: checkout, the environment (its build when this task built it) and scoring."""
+    return float(((result or {}).get("timing") or {}).get("total_s", 0.0))
+
+
+def tally(
+    rows: list[dict], gold: dict[str, dict], empty: dict[str, dict], logs: dict[str, Path]
+) -> tuple[dict[str, dict[str, float]], list[str]]:
+    """Per repository: counts (with what each is out of) and one line per instance that is not as expected."""
+    per: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     why: list[str] = []
     for row in rows:
         repo, iid = row["repo"], row["instance_id"]
         g, e = classify(gold.get(iid)), classify(empty.get(iid))
-        counts = per[repo]
-        counts["instances"] += 1
-        counts["gold resolved"] += g == "resolved"
-        counts["empty resolved"] += e == "resolved"
-        counts["not gradable"] += g == "not_gradable"
-        counts["errors"] += (g == "error") + (e == "error")
-        counts["missing"] += (g == "missing") + (e == "missing")
-        if g != "resolved":
+        c = per[repo]
+        c["instances"] += 1
+        c["gold expected"] += g not in ("not_gradable", "missing")
+        c["gold resolved"] += g == "resolved"
+        c["empty expected"] += e in ("resolved", "unresolved")  # it counts only when its tests ran
+        c["empty unresolved"] += e == "unresolved"
+        c["not gradable"] += "not_gradable" in (g, e)
+        c["errors"] += (g == "error") + (e == "error")
+        c["missing"] += (g == "missing") + (e == "missing")
+        c["time"] += _seconds(gold.get(iid)) + _seconds(empty.get(iid))
+        for kind, verdict, results in (("gold", g, gold), ("empty", e, empty)):
+            official = official_verdict(results.get(iid), logs.get(f"{kind}/{iid}", Path("-")))
+            if official is not None:
+                c["official graded"] += 1
+                c["official agrees"] += official == (verdict == "resolved")
+                if official != (verdict == "resolved"):
+                    why.append(
+                        f"{iid} {kind}: swebench 4.1.0 grading of the same log says "
+                        f"{'resolved' if official else 'unresolved'}, ours {verdict}"
+                    )
+        if g == "not_gradable":
+            why.append(f"{iid} not gradable: {str(gold[iid].get('reason', ''))[:300]}")
+        elif g != "resolved":
             why.append(f"{iid} gold {g}: {str((gold.get(iid) or {}).get('reason', 'no result'))[:300]}")
         if e == "resolved":
             why.append(f"{iid} EMPTY resolved")
         elif e == "error":
             why.append(f"{iid} empty error: {str((empty.get(iid) or {}).get('reason', ''))[:300]}")
-    cols = ["instances", "gold resolved", "empty resolved", "not gradable", "errors", "missing"]
-    out = Table(title="eval --gold / --empty on SWE-bench instances (reference: gradable gold all resolve, "
-                      "empty none)")
+    return per, why
+
+
+def _cells(c: dict[str, float]) -> list[str]:
+    official = f"{c['official agrees']:.0f}/{c['official graded']:.0f}" if OFFICIAL else "(no swebench)"
+    return [
+        f"{c['instances']:.0f}",
+        f"{c['gold resolved']:.0f}/{c['gold expected']:.0f}",
+        f"{c['empty unresolved']:.0f}/{c['empty expected']:.0f}",
+        f"{c['not gradable']:.0f}",
+        f"{c['errors']:.0f}",
+        f"{c['missing']:.0f}",
+        official,
+        f"{c['time'] / 60:.1f} min",
+    ]
+
+
+def table(
+    rows: list[dict],
+    gold: dict[str, dict],
+    empty: dict[str, dict],
+    missing: list[str],
+    logs: dict[str, Path] | None = None,
+) -> tuple[Table, list[str]]:
+    per, why = tally(rows, gold, empty, logs or {})
+    out = Table(
+        title="eval --gold / --empty on SWE-bench instances (reference: the dataset's verdicts, every "
+        "gradable gold resolved and no empty; and swebench 4.1.0's grading of the same logs)"
+    )
     out.add_column("repository")
-    for col in cols:
+    for col in COLUMNS:
         out.add_column(col, justify="right")
-    out.add_column("gold rate of gradable", justify="right")
-    total: dict[str, int] = defaultdict(int)
+    total: dict[str, float] = defaultdict(float)
     for repo in sorted(per):
-        counts = per[repo]
-        for col in cols:
-            total[col] += counts[col]
-        out.add_row(repo, *(str(counts[c]) for c in cols), _rate(counts))
-    out.add_row("all", *(str(total[c]) for c in cols), _rate(total), style="bold")
+        for key, value in per[repo].items():
+            total[key] += value
+        out.add_row(repo, *_cells(per[repo]))
+    out.add_row("all", *_cells(total), style="bold")
     for repo in missing:
-        out.add_row(f"{repo} (no mirror: too large to mirror here)", *["-"] * (len(cols) + 1))
+        out.add_row(f"{repo} (no mirror: too large to mirror here)", *["-"] * len(COLUMNS))
     return out, why
 
 
-def _rate(counts: dict[str, int]) -> str:
-    gradable = counts["instances"] - counts["not gradable"]
-    return f"{counts['gold resolved']}/{gradable}" if gradable else "-"
+def eval_logs(out: Path) -> dict[str, Path]:
+    """kind/instance_id -> the task's eval.log (the test output both gradings read)."""
+    return {
+        f"{kind}/{log.parent.name}": log
+        for kind in ("gold", "empty")
+        for log in (out / kind / "tasks").glob("*/eval.log")
+    }
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tasks", type=Path, nargs="+",
-                    default=[SHARED / "lite-test.jsonl", SHARED / "lite-dev.jsonl"])
+    ap.add_argument(
+        "--tasks", type=Path, nargs="+", default=[SHARED / "lite-test.jsonl", SHARED / "lite-dev.jsonl"]
+    )
     ap.add_argument("--repos", nargs="+", help="only these repositories (owner/name)")
     ap.add_argument("--mirrors", type=Path, default=MIRRORS)
     ap.add_argument("--output", type=Path, default=Path("/tmp/patchsmith-fidelity"))
@@ -144,7 +260,7 @@ def main() -> int:
     ap.add_argument("--no-progress", action="store_true")
     ap.add_argument("--retry-errors", action="store_true", help="run again the tasks that ended in an error")
     args = ap.parse_args()
-    console = Console()
+    console = Console(width=max(160, Console().width))
     all_rows, missing = [], []
     for task_file in args.tasks:
         rows, miss = instances([task_file], args.repos, args.mirrors)
@@ -157,11 +273,12 @@ def main() -> int:
     if not all_rows:
         console.print(f"no instance has a mirror under {args.mirrors}; bring one with the fetch tool")
         return 1
-    gold, empty = {}, {}
+    gold, empty, logs = {}, {}, {}
     for task_file in args.tasks:
         gold.update(results(args.output / task_file.stem / "gold"))
         empty.update(results(args.output / task_file.stem / "empty"))
-    out, why = table(all_rows, gold, empty, sorted(set(missing)))
+        logs.update(eval_logs(args.output / task_file.stem))
+    out, why = table(all_rows, gold, empty, sorted(set(missing)), logs)
     console.print(out)
     for line in why:
         console.print(line, markup=False, highlight=False)

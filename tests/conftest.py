@@ -1,9 +1,11 @@
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))  # test helpers (fakeopenai, repos) import by name
 
@@ -11,6 +13,22 @@ sys.path.insert(0, str(Path(__file__).parent))  # test helpers (fakeopenai, repo
 _scratch = Path(tempfile.mkdtemp(prefix="patchsmith-tests-"))
 os.environ.setdefault("PATCHSMITH_DATA_DIR", str(_scratch / "data"))
 os.environ.setdefault("PATCHSMITH_CACHE_DIR", str(_scratch / "cache"))
+
+
+def hypothesis_profile(environ: Mapping[str, str]) -> str:
+    """`ci` where CI or PATCHSMITH_CI is set (not "0"/"false"): the fuzz tests then draw the same cases every
+    run, so CI goes red only when the code changes; `dev` elsewhere keeps exploring new cases each run."""
+    flags = (environ.get("CI", ""), environ.get("PATCHSMITH_CI", ""))
+    return "ci" if any(f and f.lower() not in ("0", "false") for f in flags) else "dev"
+
+
+# Tests that set their own max_examples keep it; derandomize and the database come from the profile (a test's
+# settings() is made at import time, after this, so it inherits the loaded profile).
+settings.register_profile(
+    "ci", derandomize=True, database=None, max_examples=100, deadline=None, print_blob=True
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile(hypothesis_profile(os.environ))
 
 
 @pytest.fixture(autouse=True)

@@ -42,10 +42,11 @@ from .trajectory import (
     Step,
     Timing,
     Totals,
+    Trajectory,
     TrajectoryWriter,
     Usage,
+    load_trajectory,
     mask_data,
-    read_trajectory,
 )
 
 MAX_FORMAT_ERRORS = 3
@@ -63,6 +64,9 @@ class RunOutcome:
     error: str | None = None
     confidence: float | None = None  # what the submit said: how sure (0-1), and the parts it doubts
     unsure: list[dict[str, Any]] = field(default_factory=list)
+    # The trajectory as read back once after the run: memory, the attempt's checks and the harness's
+    # measures all take it from here rather than each reading the file again. None: it could not be read.
+    trajectory: Trajectory | None = field(default=None, repr=False)
 
 
 class StopRun(Exception):
@@ -370,6 +374,12 @@ class Controller:
         self.observer.on_event(self.writer.write(ev))
 
 
+def _show_stream(model: Model, observer: RunObserver) -> None:
+    """A streaming model (--stream) hands its reply, piece by piece, to an observer that can show it."""
+    if hasattr(model, "on_delta") and hasattr(observer, "on_delta"):
+        model.on_delta = observer.on_delta  # type: ignore[attr-defined]
+
+
 def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, output_dir: Path, *,
               task: dict[str, Any] | None = None, observer: RunObserver | None = None,
               approver: Approver | None = None, control: RunControl | None = None,
@@ -389,18 +399,14 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
     observer = observer or NullObserver()
+    _show_stream(model, observer)
     secrets = known_secrets(config)
     if resume is not None:
         resume.cut_partial_line()
     writer = TrajectoryWriter(output_dir / "trajectory.jsonl", secrets=secrets)
     started = time.time()
-    task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
-    task_meta.setdefault("problem_statement", problem_statement)
-    header = resume.header if resume is not None else Header(
-        run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
-        model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
-               "text_mode": bool(getattr(model, "text_mode", False))},
-        config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
+    header = resume.header if resume is not None else _new_header(problem_statement, config, model, task, attempt,
+                                                                  started)
     if resume is None:
         header = writer.write(header)  # as written: secrets masked
     else:
@@ -411,10 +417,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     reason, detail = ExitReason.ERROR, None
     try:
         if hints is None:
-            hints = seed_hints(workspace.root, problem_statement) if config.localize else []
-            if hints:
-                ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
-                observer.on_event(writer.write(ev))
+            hints = _localize(workspace, problem_statement, config, writer, observer)
         briefing = _briefing(workspace, problem_statement, config, task, resume)
         if resume is None:  # a resumed run's trajectory already has these events
             _announce(briefing, writer, observer)
@@ -433,13 +436,39 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         raise
     finally:
         outcome = _finish(workspace, output_dir, writer, observer, ctl, reason, detail, started)
+        outcome.trajectory = load_trajectory(writer.path)
         if ctl is not None and config.memory:
-            origin = f"run {header.run_id}" + (f" (task {task['instance_id']})" if task and task.get("instance_id")
-                                               else "")
-            remember(workspace.root, problem_statement, read_trajectory(writer.path).steps, outcome.patch,
-                     reason.value, origin, memory_settings(config, task), secrets,
-                     reflection=" ".join(ctl.lessons) or None)
+            _learn(ctl, outcome, header, config, task, secrets)
     return outcome
+
+
+def _new_header(problem_statement: str, config: RunConfig, model: Model, task: dict[str, Any] | None,
+                attempt: dict[str, Any] | None, started: float) -> Header:
+    task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
+    task_meta.setdefault("problem_statement", problem_statement)
+    return Header(run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
+                  model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
+                         "text_mode": bool(getattr(model, "text_mode", False))},
+                  config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
+
+
+def _localize(workspace: Workspace, issue: str, config: RunConfig, writer: TrajectoryWriter,
+              observer: RunObserver) -> list[str]:
+    """Files the issue points at (`--no-localize`: none), recorded as a `localized` event."""
+    hints = seed_hints(workspace.root, issue) if config.localize else []
+    if hints:
+        ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
+        observer.on_event(writer.write(ev))
+    return hints
+
+
+def _learn(ctl: Controller, outcome: RunOutcome, header: Header, config: RunConfig, task: dict[str, Any] | None,
+           secrets: list[str]) -> None:
+    """Store what the run taught, from the trajectory it read back (cross-run memory)."""
+    origin = f"run {header.run_id}" + (f" (task {task['instance_id']})" if task and task.get("instance_id") else "")
+    steps = outcome.trajectory.steps if outcome.trajectory is not None else []
+    remember(ctl.ws.root, ctl.problem_statement, steps, outcome.patch, outcome.exit_reason.value, origin,
+             memory_settings(config, task), secrets, reflection=" ".join(ctl.lessons) or None)
 
 
 def _finish(workspace: Workspace, output_dir: Path, writer: TrajectoryWriter, observer: RunObserver,

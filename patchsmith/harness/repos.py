@@ -29,6 +29,7 @@ class RepoError(PatchsmithError, RuntimeError):
 class RepoSource:
     kind: str  # bundle | local | url
     location: Path
+    repos_dir: Path | None = None  # where mirrors of its submodules may be (--repos-dir)
 
 
 def _is_git_dir(path: Path) -> bool:
@@ -51,7 +52,7 @@ def find_source(task: Task, repos_dir: Path | None, cache_dir: Path, allow_clone
     if repos_dir is not None:
         for path in candidates(Path(repos_dir), task.repo):
             if _is_git_dir(path):
-                return RepoSource("local", path)
+                return RepoSource("local", path, Path(repos_dir))
     if not allow_clone:
         raise RepoError(f"{task.instance_id}: no local copy of {task.repo} (looked in {repos_dir or 'nowhere'}: "
                         f"{task.repo.replace('/', '__')}, {task.repo}, {task.repo.rpartition('/')[2]}) "
@@ -142,7 +143,60 @@ def checkout(source: RepoSource, commit: str, dest: Path) -> Path:
     except GitError as exc:
         remove_workspace(dest)
         raise RepoError(f"checking out {commit}: {exc}") from None
+    if source.repos_dir is not None:
+        fill_submodules(dest, commit, source.repos_dir)
     return dest
+
+
+def _submodule_repo(url: str) -> str:
+    """`https://github.com/astropy/astropy-helpers.git` (or `git@github.com:o/n`) -> `astropy/astropy-helpers`."""
+    path = url.strip().rstrip("/").removesuffix(".git").split("://")[-1].replace(":", "/")
+    return "/".join(path.split("/")[-2:])
+
+
+def fill_submodules(dest: Path, commit: str, repos_dir: Path) -> list[str]:
+    """Fill each submodule (a gitlink of `commit`) whose repository has a mirror in `repos_dir` with its
+    files at the recorded commit; returns the paths filled. The official harness clones without submodules
+    and lets the build fetch them from the internet (astropy's ah_bootstrap runs `git submodule update
+    --init`); offline, the mirror stands in. The files stay invisible to git (the path is a gitlink without a
+    repository), so they are never part of a patch."""
+    listing = run_git(dest, "ls-tree", "-r", "-z", commit, check=False).stdout
+    links = {path: meta.split()[2] for meta, _, path in (e.partition("\t") for e in listing.split("\0") if e)
+             if meta.split()[0] == "160000"}
+    if not links:
+        return []
+    config = run_git(dest, "config", "--blob", f"{commit}:.gitmodules", "--get-regexp", r"submodule\..*\.url",
+                     check=False).stdout
+    urls = {}
+    for line in config.splitlines():
+        key, _, url = line.partition(" ")
+        name = key.removeprefix("submodule.").removesuffix(".url")
+        path = run_git(dest, "config", "--blob", f"{commit}:.gitmodules", f"submodule.{name}.path",
+                       check=False).stdout.strip() or name
+        urls[path] = url
+    filled = []
+    for path, sha in links.items():
+        target = dest / path
+        if path not in urls or (target.is_dir() and any(target.iterdir())):
+            continue
+        for mirror in candidates(repos_dir, _submodule_repo(urls[path])):
+            if _is_git_dir(mirror) and _extract(mirror, sha, target):
+                filled.append(path)
+                break
+    return filled
+
+
+def _extract(mirror: Path, sha: str, target: Path) -> bool:
+    """The tree of `sha` in `mirror`, written into `target` (False when the commit is not there)."""
+    if run_git(mirror, "cat-file", "-e", f"{sha}^{{commit}}", check=False, use_store=False).returncode != 0:
+        return False
+    target.mkdir(parents=True, exist_ok=True)
+    archive = run_git(mirror, "archive", "--format=tar", sha, text=False, check=False, timeout=300, use_store=False)
+    if archive.returncode != 0:
+        return False
+    unpacked = subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, capture_output=True,
+                              timeout=300)
+    return unpacked.returncode == 0
 
 
 def _absent_blobs(dest: Path, commit: str) -> list[str]:

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,7 +21,7 @@ from ..config import RunConfig
 from ..events import Approver, Asker, RunControl, RunObserver
 from ..models import Model, make_model
 from ..resume import Resumption
-from ..trajectory import Usage
+from ..trajectory import Trajectory, Usage, load_trajectory
 from .scripts import ScriptBook
 
 # The record's own format version, so readers of old run folders know what to expect.
@@ -92,10 +92,24 @@ class Attempt:
     why: str = ""
     lessons: list[str] = field(default_factory=list)  # what it started with
     lesson: str = ""  # what it taught the next attempt (reflexion)
+    # Its trajectory as the loop read it back once (react attempts); not part of strategy.json.
+    record: Trajectory | None = field(default=None, repr=False, compare=False)
 
     @property
     def tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+    def read_back(self) -> Trajectory | None:
+        """The attempt's parsed trajectory: the one read after its loop, else its file read now (a direct
+        call's); None when it has none or it cannot be read."""
+        if self.record is None:
+            self.record = load_trajectory(self.trajectory)
+        return self.record
+
+    def to_dict(self) -> dict[str, Any]:
+        row = asdict(replace(self, record=None))  # replace: asdict would deep-copy the whole trajectory
+        del row["record"]
+        return row | {"tokens": self.tokens, "checks_ok": self.checks.ok}
 
 
 @dataclass
@@ -249,7 +263,7 @@ def write_record(ctx: TaskContext, outcome: StrategyOutcome, started: float) -> 
     record = {"version": RECORD_VERSION, "strategy": ctx.name, "started_at": started, "wall_s": time.time() - started,
               "chosen": outcome.chosen, "stopped_by_budget": outcome.stopped_by_budget,
               "budget": ctx.budget.to_dict(), "totals": outcome.totals(),
-              "attempts": [asdict(a) | {"tokens": a.tokens, "checks_ok": a.checks.ok} for a in outcome.attempts],
+              "attempts": [a.to_dict() for a in outcome.attempts],
               "calls": [asdict(c) for c in outcome.calls],
               "selection": asdict(outcome.selection) if outcome.selection else None}
     path = Path(ctx.output_dir) / "strategy.json"

@@ -35,13 +35,13 @@ def run_react_attempt(ctx: TaskContext, ws: Workspace, attempt: Attempt, config:
                             attempt={"number": attempt.number, "parent": attempt.parent, "strategy": ctx.name,
                                      "record": "strategy.json" if attempt.folder == "." else "../../strategy.json"})
     totals = outcome.totals
-    attempt.trajectory = str(outcome.trajectory_path)
+    attempt.trajectory, attempt.record = str(outcome.trajectory_path), outcome.trajectory
     attempt.patch, attempt.exit_reason, attempt.error = outcome.patch, outcome.exit_reason, outcome.error
     attempt.steps, attempt.cost = totals.steps, totals.cost
     attempt.prompt_tokens, attempt.completion_tokens = totals.prompt_tokens, totals.completion_tokens
     attempt.wall_s = time.monotonic() - t0
     ctx.budget.charge(attempt.cost, attempt.tokens)
-    attempt.checks = own_checks(ws, outcome.patch, outcome.exit_reason, outcome.trajectory_path, rerun_repro)
+    attempt.checks = own_checks(ws, outcome.patch, outcome.exit_reason, outcome.trajectory, rerun_repro)
     return attempt
 
 
