@@ -25,6 +25,7 @@ def _cells(run: RunSummary, detail: RunDetail | None = None, known: bool = False
     resolved = {True: "✓ yes", False: "✗ no", None: "–"}[run.resolved]
     exit_reason = run.exit_reason + (" (incomplete)" if run.incomplete and run.exit_reason != "incomplete" else "")
     errors = str(detail.tool_errors) if detail is not None else ("?" if known else "…")
+    errors = "–" if run.attempt is not None else errors  # read for tasks (the summary's numbers), not attempts
     task = run.task if run.attempt is None else f"  └ attempt {run.attempt}"  # grouped under its task's row
     return (task, resolved, str(run.steps), f"{run.tokens:,}", f"${run.cost:.4f}", f"{run.wall_s:.1f}s",
             exit_reason, errors, run.repo, run.strategy, run.verdict)
