@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from patchsmith.agent.trajectory import read_trajectory
-from patchsmith.tui.exporters import export_text
+from patchsmith.tui.exporters import to_swe_agent
 
 from .builders import write_run
 
@@ -37,7 +37,7 @@ asyncio.run(main())
 NOT_BEFORE_FIRST_PAINT = ["git", "patchsmith.tools.workspace", "patchsmith.tools.sandbox", "patchsmith.tools.testing",
                           "patchsmith.tools.index", "patchsmith.harness", "patchsmith.agent.models",
                           "patchsmith.agent.runner", "patchsmith.tui.runs", "patchsmith.tui.batch",
-                          "patchsmith.tui.compare", "patchsmith.tui.dialogs", "patchsmith.tui.html_export"]
+                          "patchsmith.tui.compare", "patchsmith.tui.dialogs", "patchsmith.tui.html_export", "pygments"]
 
 
 def _first_paint_modules(path: Path) -> dict:
@@ -49,11 +49,14 @@ def _first_paint_modules(path: Path) -> dict:
 
 def test_first_paint_of_our_run_and_a_swe_agent_traj_loads_only_what_it_shows(tmp_path: Path) -> None:
     ours = write_run(tmp_path / "run.jsonl")
-    swe = tmp_path / "run.traj"
-    swe.write_text(export_text(read_trajectory(ours), "swe-agent", secrets=[]))
+    swe = tmp_path / "run.traj"  # as SWE-agent writes it: without the record of our own steps the export adds
+    doc = to_swe_agent(read_trajectory(ours))
+    for step in doc["trajectory"]:
+        step.pop("extra_info")
+    swe.write_text(json.dumps(doc))
     for path in (ours, swe):
         seen = _first_paint_modules(path)
-        assert "search" in seen["first_row"] and "def parse_duration" in seen["first_row"], seen["first_row"]
+        assert "search" in seen["first_row"] and "def p" in seen["first_row"], seen["first_row"]
         loaded = [m for m in NOT_BEFORE_FIRST_PAINT if m in seen["modules"]]
         assert loaded == [], f"{path.name}: loaded before the first paint: {loaded}"
         assert "patchsmith.tools.registry" in seen["modules"]  # the step list's summaries come from the tools
