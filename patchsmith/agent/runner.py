@@ -393,6 +393,8 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
     observer = observer or NullObserver()
+    if hasattr(model, "on_delta") and hasattr(observer, "on_delta"):  # a streaming model, a screen to show it on
+        model.on_delta = observer.on_delta
     secrets = known_secrets(config)
     if resume is not None:
         resume.cut_partial_line()

@@ -152,6 +152,25 @@ async def test_quit_while_running_stops_the_agent_first(tmp_path: Path) -> None:
     assert _lines(driver.path)[-1]["exit_reason"] == "stopped_by_user"
 
 
+async def test_live_shows_a_streamed_reply_as_it_arrives(tmp_path: Path) -> None:
+    pieces = ["Looking at ", "the \x1b[31mtests", " first."]
+
+    def streaming(observer: RunObserver, approver: Approver, control: RunControl) -> str:
+        for piece in pieces:
+            observer.on_delta(piece)  # type: ignore[attr-defined] - the live observer takes a stream
+        control.stop_requested.wait(10)
+        return "stopped"
+
+    app = LiveApp(streaming)
+    async with app.run_test(size=SIZE) as pilot:
+        state = app.query_one("#live-state")
+        await until(pilot, lambda: "first." in str(state.content))
+        shown = str(state.content)
+        assert "model writing: Looking at the" in shown and "tests first." in shown and "\x1b" not in shown
+        await pilot.press("s")
+        await pilot.press("q")
+
+
 def test_run_live_returns_the_outcome_and_reraises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LiveApp, "run", partialmethod(App.run, headless=True, size=SIZE))
 
