@@ -38,7 +38,7 @@ from patchsmith.harness.credit import change_points, harness_probe  # noqa: E402
 from patchsmith.harness.pipeline import Harness  # noqa: E402
 from patchsmith.harness.tasks import Task, load_tasks, select  # noqa: E402
 
-console = Console(width=150)
+console = Console(width=200)
 REAL = ["pallets__flask-4045", "pallets__flask-4992"]  # gradable here (requests-2317 needs the network, pytest tags)
 
 
@@ -142,7 +142,7 @@ def main() -> None:
     rows = []
     with console.status("scenarios: scripted runs with --credit…"):
         patchsmith("run", str(args.scenarios), "--model", "scripted", "--credit", "--output", str(out / "scenarios"))
-    rows += credit_rows(out / "scenarios", load_tasks(args.scenarios), Harness(), "scenario (its scripted replies)")
+    rows += credit_rows(out / "scenarios", load_tasks(args.scenarios), Harness(), "scenario")
     if args.real and args.dataset.is_file():
         real = select(load_tasks(args.dataset), args.real)
         harness = Harness(repos_dir=args.repos_dir, allow_clone=False)
@@ -153,7 +153,7 @@ def main() -> None:
                 patchsmith("run", str(args.dataset), "--instances", task.instance_id, "--model", f"scripted:{replies}",
                            "--credit", "--repos-dir", str(args.repos_dir), "--no-clone",
                            "--output", str(out / task.instance_id))
-            rows += credit_rows(out / task.instance_id, [task], harness, "SWE-bench Lite (scripted from its patch)")
+            rows += credit_rows(out / task.instance_id, [task], harness, "Lite, scripted")
     table = Table(title="decisive step: bisection against scoring every change point (same evaluator, same run)")
     for name in ("tasks", "task", "resolved", "steps", "change points", "evaluations (bisect)",
                  "evaluations (every change)", "log2 bound", "decisive step", "first passing (every change)", "kind"):
@@ -162,6 +162,8 @@ def main() -> None:
         table.add_row(r[0], r[1], "yes" if r[2] else "no", str(r[3]), str(r[4]), str(r[5]), str(r[6]), str(r[7]),
                       "–" if r[8] is None else str(r[8] + 1), "–" if r[9] is None else str(r[9] + 1), str(r[10]))
     console.print(table)
+    console.print("scenario: the scenario's own scripted replies; Lite, scripted: a real SWE-bench Lite task (its repository,"
+                  " environment and tests) run by replies written from its reference patch (see the top of this file)")
     resolved = [r for r in rows if r[2]]
     agree = sum(r[8] == r[9] for r in resolved)
     used, every = sum(r[5] or 0 for r in resolved), sum(r[6] for r in resolved)
