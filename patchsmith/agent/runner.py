@@ -379,6 +379,12 @@ class Controller:
         self.observer.on_event(self.writer.write(ev))
 
 
+def _show_stream(model: Model, observer: RunObserver) -> None:
+    """A streaming model (--stream) hands its reply, piece by piece, to an observer that can show it."""
+    if hasattr(model, "on_delta") and hasattr(observer, "on_delta"):
+        model.on_delta = observer.on_delta  # type: ignore[attr-defined]
+
+
 def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, output_dir: Path, *,
               task: dict[str, Any] | None = None, observer: RunObserver | None = None,
               approver: Approver | None = None, control: RunControl | None = None,
@@ -397,8 +403,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
     observer = observer or NullObserver()
-    if hasattr(model, "on_delta") and hasattr(observer, "on_delta"):  # a streaming model, a screen to show it on
-        model.on_delta = observer.on_delta
+    _show_stream(model, observer)
     secrets = known_secrets(config)
     if resume is not None:
         resume.cut_partial_line()

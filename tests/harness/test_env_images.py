@@ -149,8 +149,13 @@ def test_install_commands_run_in_the_container_not_on_the_host(harness: Harness,
     spec_over = {"install": f"(touch {marker} || true) && echo built > built.txt", "generated": ["built.txt"]}
     task = task_from_row(task_row(base, instance_id="acme__calc-untrusted", spec=spec_over))
     env = harness.envs.get(task, spec_for(task, {}), find_source(task, repos, harness.cache_dir, False))
-    assert not marker.exists()
-    assert env.image and env.generated == ["built.txt"]  # the build output came out of the container
-    workspace = checkout(find_source(task, repos, harness.cache_dir, False), base, tmp_path / "ws")
-    assert env.prepare_workspace(workspace) == ["built.txt"]
-    assert (workspace / "built.txt").read_text() == "built\n"
+    try:
+        assert not marker.exists()
+        assert env.image and env.generated == ["built.txt"]  # the build output came out of the container
+        workspace = checkout(find_source(task, repos, harness.cache_dir, False), base, tmp_path / "ws")
+        assert env.prepare_workspace(workspace) == ["built.txt"]
+        assert (workspace / "built.txt").read_text() == "built\n"
+    finally:  # a new repository each run: its image would only pile up
+        from patchsmith.tools.sandbox.images import prune_images
+
+        prune_images(tags=[env.image])
