@@ -11,6 +11,9 @@ Each queued item answers one request, in order:
   {"message": {...}, "finish_reason": "stop", "usage": null}    a completion carrying exactly this message
                                                                (how local servers really answer); usage null
                                                                leaves it out
+A request with `stream: true` gets the same reply as server-sent events, as OpenAI sends them: the text in
+pieces, each tool call's name then its arguments in two halves, the finish reason, and (only when the request
+asks `stream_options.include_usage`) a last chunk with no choices that carries the usage; then `[DONE]`.
 GET `/v1/models` and `/props` answer `models=` and `props=` (404 when not given), as llama.cpp and vLLM do.
 
 Sampling (`variants=[script_a, script_b, ...]`): a request with temperature > 0 and a `seed` is answered
@@ -124,12 +127,25 @@ class FakeOpenAI:
                     self.end_headers()
                     self.wfile.write(payload.encode())
                     return
+                if body.get("stream"):
+                    self._send_events(fake.chunks(body, fake._completion(body, item)))
+                    return
                 payload = json.dumps(fake._completion(body, item)).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _send_events(self, chunks: list[dict[str, Any]]) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for chunk in chunks:
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.close_connection = True
 
             def _send_raw(self, item: dict[str, Any]) -> None:
                 body = str(item.get("raw", "")).encode()
@@ -172,6 +188,26 @@ class FakeOpenAI:
                                             "finish_reason": "tool_calls" if calls else "stop"}]}
         if self.report_usage:
             out["usage"] = usage
+        return out
+
+    @staticmethod
+    def chunks(request: dict[str, Any], completion: dict[str, Any]) -> list[dict[str, Any]]:
+        """`completion` as the chunks of a stream."""
+        head = {k: completion[k] for k in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+        choice, deltas = completion["choices"][0], [{"role": "assistant"}]
+        text = choice["message"].get("content") or ""
+        deltas += [{"content": text[i:i + 7]} for i in range(0, len(text), 7)]
+        for i, call in enumerate(choice["message"].get("tool_calls") or []):
+            args = call["function"]["arguments"]
+            args = args if isinstance(args, str) else json.dumps(args)
+            deltas.append({"tool_calls": [{"index": i, "id": call.get("id"), "type": "function",
+                                           "function": {"name": call["function"]["name"], "arguments": ""}}]})
+            for half in (args[: len(args) // 2], args[len(args) // 2:]):
+                deltas.append({"tool_calls": [{"index": i, "function": {"arguments": half}}]})
+        out = [head | {"choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas]
+        out.append(head | {"choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]})
+        if (request.get("stream_options") or {}).get("include_usage") and completion.get("usage"):
+            out.append(head | {"choices": [], "usage": completion["usage"]})
         return out
 
     def _raw_completion(self, request: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:

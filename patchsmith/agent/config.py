@@ -30,6 +30,8 @@ class RunConfig(BaseModel):
     api_key: str | None = Field(None, description="API key (default: $OPENAI_API_KEY)")
     text_mode: bool = Field(False, description="the endpoint has no tool calling: parse actions from the reply "
                                                "text")
+    stream: bool = Field(False, description="stream the model's reply as it is written (shown as it arrives; "
+                                            "usage still counted, via stream_options.include_usage)")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="sampling temperature")
     max_retries: int = Field(5, ge=0, description="retries on rate limits and server errors, with backoff",
                              json_schema_extra={"flag": "--retries"})

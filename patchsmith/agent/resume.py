@@ -15,16 +15,15 @@ approval answered "always" (the user is asked again).
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UserError
 from ..tools.observation import Observation
 from .models.base import Reply
-from .trajectory import Event, ExitReason, Header, Result, Step, parse_record
+from .trajectory import Event, ExitReason, Header, Result, Step, Trajectory, has_header, read_trajectory
 
 if TYPE_CHECKING:
     from .runner import Controller, RunOutcome
@@ -39,14 +38,24 @@ class ResumeError(UserError):
 @dataclass
 class Resumption:
     path: Path  # the trajectory.jsonl that goes on
-    header: Header
-    records: list[Step | Event] = field(default_factory=list)  # in file order
-    result: Result | None = None  # an earlier end (a lost connection), or None when the run was cut off
-    complete_bytes: int = 0  # the file up to its last whole line; a line cut by a kill is dropped
+    trajectory: Trajectory  # as read once by `read_trajectory`: its records in file order
+
+    @property
+    def header(self) -> Header:
+        return self.trajectory.header
+
+    @property
+    def records(self) -> list[Step | Event]:
+        return self.trajectory.records
+
+    @property
+    def result(self) -> Result | None:
+        """An earlier end (a lost connection), or None when the run was cut off."""
+        return self.trajectory.result
 
     @property
     def steps(self) -> list[Step]:
-        return [r for r in self.records if isinstance(r, Step)]
+        return self.trajectory.steps
 
     @property
     def hints(self) -> list[str]:
@@ -58,7 +67,7 @@ class Resumption:
 
     @property
     def events(self) -> list[Event]:
-        return [r for r in self.records if isinstance(r, Event)]
+        return self.trajectory.events
 
     @property
     def last_diff(self) -> str:
@@ -88,11 +97,12 @@ class Resumption:
     def cut_partial_line(self) -> None:
         """Drop a last line cut off mid-write, so the lines appended next start on a line of their own."""
         with self.path.open("r+b") as fh:
-            fh.truncate(self.complete_bytes)
-            if self.complete_bytes:
-                fh.seek(self.complete_bytes - 1)
-                if fh.read(1) != b"\n":  # a whole last line that only lacked its newline
-                    fh.write(b"\n")
+            data = fh.read()
+            keep = data.rfind(b"\n") + 1 if self.trajectory.cut_off else len(data)
+            fh.truncate(keep)
+            if keep and data[keep - 1:keep] != b"\n":  # a whole last line that only lacked its newline
+                fh.seek(keep)
+                fh.write(b"\n")
 
     def restore(self, ctl: Controller) -> None:
         """Bring a freshly made controller to where the run stopped: chat turns, working memory, counters."""
@@ -134,7 +144,8 @@ class Resumption:
         patch = saved.read_bytes().decode("utf-8", "surrogateescape") if saved.is_file() else self.result.patch
         reason = self.result.exit_reason
         return RunOutcome(exit_reason=ExitReason(reason) if reason in ExitReason._value2member_map_ else reason,
-                          patch=patch, totals=self.result.totals, trajectory_path=self.path, error=self.result.error)
+                          patch=patch, totals=self.result.totals, trajectory_path=self.path, error=self.result.error,
+                          trajectory=self.trajectory)
 
     def event_data(self) -> dict[str, Any]:
         last = self.steps[-1].index if self.steps else -1
@@ -156,52 +167,16 @@ def load_resumption(run_dir: Path, *, allow_finished: bool = False) -> Resumptio
     path = trajectory_file(run_dir)
     if not path.is_file():
         raise ResumeError(f"{path.parent} holds no trajectory.jsonl; give the folder of a patchsmith run")
-    data = path.read_bytes()
-    header: Header | None = None
-    point = Resumption(path=path, header=Header())
-    offset = 0  # bytes of whole lines so far
-    lines = data.split(b"\n")
-    for number, line in enumerate(lines, 1):
-        last = number == len(lines)  # no newline after it: cut off by the kill, unless it parses
-        obj = _parse(line, number, path, last=last)
-        if obj is None:
-            break
-        offset += len(line) + (0 if last else 1)
-        header = _add(point, obj, header)
-    if header is None:
+    try:
+        traj = read_trajectory(path)
+    except ValueError as exc:
+        raise ResumeError(f"{exc}; the trajectory is damaged") from None
+    if not has_header(traj):
         raise ResumeError(f"{path}: no header line; this is not a patchsmith trajectory that can be resumed")
-    point.header, point.complete_bytes = header, offset
+    point = Resumption(path=path, trajectory=traj)
     if point.result is not None and point.result.exit_reason in FINISHED and not allow_finished:
         raise ResumeError(f"{path.parent}: the run already finished ({point.result.exit_reason}); its patch is in "
                           f"{path.parent / 'patch.diff'}")
-    if header.source_format != "patchsmith":
-        raise ResumeError(f"{path}: an imported {header.source_format} trajectory cannot be resumed")
+    if traj.header.source_format != "patchsmith":
+        raise ResumeError(f"{path}: an imported {traj.header.source_format} trajectory cannot be resumed")
     return point
-
-
-def _parse(line: bytes, number: int, path: Path, *, last: bool) -> dict[str, Any] | None:
-    if not line.strip():
-        return {} if not last else None
-    try:
-        obj = json.loads(line)
-    except ValueError:
-        if last:
-            return None
-        raise ResumeError(f"{path}: line {number} is not valid JSON; the trajectory is damaged") from None
-    return parse_record(obj) if isinstance(obj, dict) else {}  # exact bytes back (a Latin-1 diff applies as is)
-
-
-def _add(point: Resumption, obj: dict[str, Any], header: Header | None) -> Header | None:
-    kind = obj.get("type")
-    try:
-        if kind == "header" and header is None:
-            return Header.model_validate(obj)
-        if kind == "step":
-            point.records.append(Step.model_validate(obj))
-        elif kind == "event":
-            point.records.append(Event.model_validate(obj))
-        elif kind == "result":
-            point.result = Result.model_validate(obj)
-    except ValueError as exc:
-        raise ResumeError(f"{point.path}: a {kind} line is not readable ({str(exc).splitlines()[0]})") from None
-    return header

@@ -19,8 +19,9 @@ from ..tools.observation import Observation, cap_observation, truncate
 from ..tools.registry import agent_tools
 from ..tools.sandbox.base import mask_secrets, secret_values
 from ..tools.workspace import Workspace
+from .clarify import QUESTIONS_PER_TASK, Clarifications, answer_data, choose_asker
 from .config import RunConfig
-from .events import ApprovalRequest, Approver, Asker, NullObserver, Question, RunControl, RunObserver
+from .events import Answer, ApprovalRequest, Approver, Asker, NullObserver, Question, RunControl, RunObserver
 from .history import History, Turn, context_budget
 from .localization import seed_hints
 from .memory import WorkingMemory
@@ -42,15 +43,16 @@ from .trajectory import (
     Step,
     Timing,
     Totals,
+    Trajectory,
     TrajectoryWriter,
     Usage,
+    load_trajectory,
     mask_data,
-    read_trajectory,
 )
 
 MAX_FORMAT_ERRORS = 3
 CONTEXT_RETRIES = 3
-MAX_QUESTIONS = 3  # per run: an agent that keeps asking has stopped working the issue
+MAX_QUESTIONS = QUESTIONS_PER_TASK  # per run too: an agent that keeps asking has stopped working the issue
 ONE_ACTION = "ERROR: one action per turn; this call was not run. Send it again on its own."
 
 
@@ -63,6 +65,9 @@ class RunOutcome:
     error: str | None = None
     confidence: float | None = None  # what the submit said: how sure (0-1), and the parts it doubts
     unsure: list[dict[str, Any]] = field(default_factory=list)
+    # The trajectory as read back once after the run: memory, the attempt's checks and the harness's
+    # measures all take it from here rather than each reading the file again. None: it could not be read.
+    trajectory: Trajectory | None = field(default=None, repr=False)
 
 
 class StopRun(Exception):
@@ -104,6 +109,7 @@ class Controller:
     secrets: list[str] = field(default_factory=list)
     lessons: list[str] = field(default_factory=list)  # from earlier attempts (reflexion): kept as notes
     asker: Asker | None = None  # who answers `ask_user`; None: the tool is not offered
+    told: list[str] = field(default_factory=list)  # what earlier attempts of the task were answered: notes
     briefing: Briefing = field(default_factory=Briefing)
 
     def __post_init__(self) -> None:
@@ -114,7 +120,7 @@ class Controller:
         self.submission: dict[str, Any] = {}
         self.by_name = {t.name: t for t in self.tools}
         self.text_mode = bool(getattr(self.model, "text_mode", False))
-        self.memory = WorkingMemory(hints=self.hints, notes=list(self.lessons))
+        self.memory = WorkingMemory(hints=self.hints, notes=[*self.lessons, *self.told])
         self.render = partial(render, folder=self.config.prompts_dir)
         system = self.render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
                         command_timeout=int(self.config.command_timeout),
@@ -348,26 +354,35 @@ class Controller:
 
     def answer_question(self, question: str, choices: list[str]) -> tuple[str, str | None]:
         """`ask_user`: the asker's answer, with the question and answer recorded as events, and how far the
-        run had got (steps, cost, tokens) when the answer came, so a report can split the run there."""
+        run had got (steps, cost, tokens) when the answer came, so a report can split the run there. The
+        asker may reuse an earlier attempt's answer ("earlier") or refuse once the task's questions are
+        used up ("limit"); both are recorded too, so the inspector shows where every answer came from."""
         self.questions += 1
         step = self.steps - 1  # the step asking (already counted)
-        if self.asker is None or self.questions > MAX_QUESTIONS:
-            return self.render("answer", answered=False, source="limit", text="", limit=MAX_QUESTIONS), None
         self.event("question", question, {"step": step, "choices": choices})
         a0 = time.monotonic()
-        answer = self.asker.ask(Question(text=question, choices=choices))
+        if self.asker is None or self.questions > MAX_QUESTIONS:
+            answer = Answer(text=None, source="limit")
+        else:
+            answer = self.asker.ask(Question(text=question, choices=choices))
         given = answer.text.strip() if answer.text and answer.text.strip() else None
-        self.event("answer", given or "", {
-            "step": step, "answered": given is not None, "source": answer.source,
-            "steps_before": self.steps, "cost_before": self.usage.cost,
-            "tokens_before": self.usage.prompt_tokens + self.usage.completion_tokens,
-            "wait_s": round(time.monotonic() - a0, 3)})
+        answer = replace(answer, text=given)
+        self.event("answer", given or "", answer_data(
+            step, answer, steps_before=self.steps, cost_before=self.usage.cost,
+            tokens_before=self.usage.prompt_tokens + self.usage.completion_tokens,
+            wait_s=round(time.monotonic() - a0, 3)))
         return self.render("answer", answered=given is not None, source=answer.source, text=given or "",
-                           limit=MAX_QUESTIONS), given
+                           limit=MAX_QUESTIONS, from_attempt=answer.from_attempt, origin=answer.origin), given
 
     def event(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
         ev = Event(kind=kind, text=text, data=data or {}, at=time.time())
         self.observer.on_event(self.writer.write(ev))
+
+
+def _show_stream(model: Model, observer: RunObserver) -> None:
+    """A streaming model (--stream) hands its reply, piece by piece, to an observer that can show it."""
+    if hasattr(model, "on_delta") and hasattr(observer, "on_delta"):
+        model.on_delta = observer.on_delta  # type: ignore[attr-defined]
 
 
 def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, output_dir: Path, *,
@@ -376,51 +391,43 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
               model: Model | None = None, tools: Sequence[Tool] | None = None,
               hints: list[str] | None = None, lessons: list[str] | None = None,
               attempt: dict[str, Any] | None = None, resume: Resumption | None = None,
-              asker: Asker | None = None) -> RunOutcome:
+              asker: Asker | None = None, clarifications: Clarifications | None = None) -> RunOutcome:
     """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff.
 
     `lessons` (from a strategy's earlier attempts) start the working memory's notes; `attempt` (number,
     parent, strategy) goes into the header, linking the trajectory to the task's strategy record. With
     `resume` (see agent/resume.py), the run goes on from that trajectory instead of starting: the
     workspace must already hold its last recorded diff, and the new lines are appended to the same file.
-    `asker` answers `ask_user` (a person at the console or live view); with `--clarify hints` the task's
-    hints_text does, and with `--clarify off` no one is asked."""
+    Who answers `ask_user`: see `_asker` (`asker` is a person at the console or in the live view)."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
     observer = observer or NullObserver()
+    _show_stream(model, observer)
     secrets = known_secrets(config)
     if resume is not None:
         resume.cut_partial_line()
     writer = TrajectoryWriter(output_dir / "trajectory.jsonl", secrets=secrets)
     started = time.time()
-    task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
-    task_meta.setdefault("problem_statement", problem_statement)
-    header = resume.header if resume is not None else Header(
-        run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
-        model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
-               "text_mode": bool(getattr(model, "text_mode", False))},
-        config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
+    header = resume.header if resume is not None else _new_header(problem_statement, config, model, task, attempt,
+                                                                  started)
     if resume is None:
         header = writer.write(header)  # as written: secrets masked
     else:
         hints, started = resume.hints, started - resume.prior_wall_s()
     observer.on_header(header)
-    asker = choose_asker(config, task, asker)
+    asker, told = _asker(config, task, asker, clarifications, attempt)
     ctl = None
     reason, detail = ExitReason.ERROR, None
     try:
         if hints is None:
-            hints = seed_hints(workspace.root, problem_statement) if config.localize else []
-            if hints:
-                ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
-                observer.on_event(writer.write(ev))
+            hints = _localize(workspace, problem_statement, config, writer, observer)
         briefing = _briefing(workspace, problem_statement, config, task, resume)
         if resume is None:  # a resumed run's trajectory already has these events
             _announce(briefing, writer, observer)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
                          observer, approver, control or RunControl(), hints or [], secrets, lessons or [], asker,
-                         briefing=briefing)
+                         told=told, briefing=briefing)
         if resume is not None:
             resume.restore(ctl)
             ctl.event("resumed", resume.event_text(), resume.event_data())
@@ -433,13 +440,48 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
         raise
     finally:
         outcome = _finish(workspace, output_dir, writer, observer, ctl, reason, detail, started)
+        outcome.trajectory = load_trajectory(writer.path)
         if ctl is not None and config.memory:
-            origin = f"run {header.run_id}" + (f" (task {task['instance_id']})" if task and task.get("instance_id")
-                                               else "")
-            remember(workspace.root, problem_statement, read_trajectory(writer.path).steps, outcome.patch,
-                     reason.value, origin, memory_settings(config, task), secrets,
-                     reflection=" ".join(ctl.lessons) or None)
+            _learn(ctl, outcome, header, config, task, secrets)
     return outcome
+
+
+def _new_header(problem_statement: str, config: RunConfig, model: Model, task: dict[str, Any] | None,
+                attempt: dict[str, Any] | None, started: float) -> Header:
+    task_meta = {k: v for k, v in (task or {}).items() if k not in ("patch", "test_patch")}
+    task_meta.setdefault("problem_statement", problem_statement)
+    return Header(run_id=uuid.uuid4().hex[:12], task=task_meta, strategy=config.strategy, started_at=started,
+                  model={"name": getattr(model, "name", config.model), "base_url": config.base_url,
+                         "text_mode": bool(getattr(model, "text_mode", False))},
+                  config=config.model_dump(mode="json", exclude={"api_key"}), attempt=attempt)
+
+
+def _localize(workspace: Workspace, issue: str, config: RunConfig, writer: TrajectoryWriter,
+              observer: RunObserver) -> list[str]:
+    """Files the issue points at (`--no-localize`: none), recorded as a `localized` event."""
+    hints = seed_hints(workspace.root, issue) if config.localize else []
+    if hints:
+        ev = Event(kind="localized", text="\n".join(hints), data={"hints": hints}, at=time.time())
+        observer.on_event(writer.write(ev))
+    return hints
+
+
+def _learn(ctl: Controller, outcome: RunOutcome, header: Header, config: RunConfig, task: dict[str, Any] | None,
+           secrets: list[str]) -> None:
+    """Store what the run taught, from the trajectory it read back (cross-run memory)."""
+    origin = f"run {header.run_id}" + (f" (task {task['instance_id']})" if task and task.get("instance_id") else "")
+    steps = outcome.trajectory.steps if outcome.trajectory is not None else []
+    remember(ctl.ws.root, ctl.problem_statement, steps, outcome.patch, outcome.exit_reason.value, origin,
+             memory_settings(config, task), secrets, reflection=" ".join(ctl.lessons) or None)
+
+
+def _asker(config: RunConfig, task: dict[str, Any] | None, person: Asker | None,
+           clarifications: Clarifications | None, attempt: dict[str, Any] | None) -> tuple[Asker | None, list[str]]:
+    """This attempt's asker and what earlier attempts were told. A strategy passes its task's
+    `clarifications` (its attempts share one budget and each other's answers); a lone run gets its own,
+    answered by `person` (`--clarify hints`: the task's hints_text; `off`: no one)."""
+    ledger = clarifications or Clarifications(choose_asker(config.clarify, task, person))
+    return ledger.for_attempt(int((attempt or {}).get("number") or 1)), ledger.known()
 
 
 def _finish(workspace: Workspace, output_dir: Path, writer: TrajectoryWriter, observer: RunObserver,
@@ -497,16 +539,6 @@ def _announce(briefing: Briefing, writer: TrajectoryWriter, observer: RunObserve
                             data={"ids": briefing.recalled_ids, "lines": briefing.recalled}, at=time.time()))
     for ev in events:
         observer.on_event(writer.write(ev))
-
-
-def choose_asker(config: RunConfig, task: dict[str, Any] | None, asker: Asker | None) -> Asker | None:
-    """Who answers `ask_user` in this run: only the task's hints_text with --clarify hints (no other field
-    of the task), the given person otherwise, and no one with --clarify off."""
-    if config.clarify == "hints":
-        from .clarify import HintsAsker
-
-        return HintsAsker(str((task or {}).get("hints_text") or ""))
-    return asker if config.clarify == "ask" else None
 
 
 def known_secrets(config: RunConfig) -> list[str]:

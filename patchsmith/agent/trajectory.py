@@ -162,7 +162,11 @@ class Trajectory(BaseModel):
     events: list[Event] = Field(default_factory=list)
     result: Result | None = None
     incomplete: bool = False  # the file ended mid-line or without a result line
+    cut_off: bool = False  # its last line was cut mid-write (a kill) and is left out
     path: str | None = None
+    # Steps and events in file order, as read from a file (resuming replays them in that order); importers,
+    # which build steps and events themselves, leave it empty.
+    records: list[Step | Event] = Field(default_factory=list, exclude=True, repr=False)
 
     def patch_at(self, index: int) -> str:
         """The workspace diff after step `index` (carrying forward steps that left it unchanged)."""
@@ -326,7 +330,9 @@ class TrajectoryWriter:
 
 
 def parse_lines(lines: list[str], path: str | None = None) -> Trajectory:
-    traj = Trajectory(path=path)
+    """The one reader of our trajectory format (every other reader goes through `read_trajectory`): the first
+    header, steps and events (also in file order), and the last result line (a resumed run's end wins)."""
+    traj, header = Trajectory(path=path), None
     for number, line in enumerate(lines):
         if not line.strip():
             continue
@@ -335,26 +341,53 @@ def parse_lines(lines: list[str], path: str | None = None) -> Trajectory:
         except json.JSONDecodeError:
             # Only the last line may be cut off by a crash; anything else is damage worth stopping on.
             if number == len(lines) - 1:
-                traj.incomplete = True
+                traj.incomplete = traj.cut_off = True
                 break
             raise ValueError(f"{path or 'trajectory'}: line {number + 1} is not valid JSON") from None
         if not isinstance(obj, dict):
             raise ValueError(f"{path or 'trajectory'}: line {number + 1} is not a JSON object")
-        obj = parse_record(obj)
-        kind = obj.get("type")
-        if kind == "header":
-            traj.header = Header.model_validate(obj)
-        elif kind == "step":
-            traj.steps.append(Step.model_validate(obj))
-        elif kind == "event":
-            traj.events.append(Event.model_validate(obj))
-        elif kind == "result":
-            traj.result = Result.model_validate(obj)
+        header = _add_record(traj, parse_record(obj), header, number + 1)
+    traj.header = header or traj.header
     if traj.result is None:
         traj.incomplete = True
     return traj
 
 
+def _add_record(traj: Trajectory, obj: dict[str, Any], header: Header | None, number: int) -> Header | None:
+    kind = obj.get("type")
+    try:
+        if kind == "header" and header is None:
+            return Header.model_validate(obj)
+        if kind == "step":
+            traj.steps.append(record := Step.model_validate(obj))
+            traj.records.append(record)
+        elif kind == "event":
+            traj.events.append(event := Event.model_validate(obj))
+            traj.records.append(event)
+        elif kind == "result":
+            traj.result = Result.model_validate(obj)
+    except ValueError as exc:
+        raise ValueError(f"{traj.path or 'trajectory'}: line {number} (a {kind} line) is not readable "
+                         f"({str(exc).splitlines()[0]})") from None
+    return header
+
+
+def has_header(traj: Trajectory) -> bool:
+    """Whether the file had a header line (a default Header has no field set)."""
+    return bool(traj.header.model_fields_set)
+
+
 def read_trajectory(path: Path) -> Trajectory:
     text = Path(path).read_text(encoding="utf-8", errors="replace")
     return parse_lines(text.split("\n") if not text.endswith("\n") else text[:-1].split("\n"), str(path))
+
+
+def load_trajectory(path: str | Path | None) -> Trajectory | None:
+    """The trajectory at `path`, or None when there is none or it cannot be read (for measures that then
+    stay empty, rather than stop a batch)."""
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        return read_trajectory(Path(path))
+    except (ValueError, OSError):
+        return None

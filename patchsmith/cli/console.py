@@ -68,6 +68,15 @@ class ConsoleObserver:
     def __init__(self, console: Console, verbose: bool = False):
         self.console = console
         self.verbose = verbose
+        self._streamed = False  # this step's thought was already shown as it streamed (--stream)
+
+    def on_delta(self, text: str) -> None:
+        """A piece of the model's reply as it arrives (made inert: model output never reaches the terminal
+        as control sequences)."""
+        if not self._streamed:
+            self.console.print("[dim]  …[/] ", end="")
+            self._streamed = True
+        self.console.print(inert(text), end="", style="italic", highlight=False, markup=False)
 
     def on_header(self, header: Header) -> None:
         model, mode = str(header.model.get("name")), str(header.config.get("mode"))
@@ -76,7 +85,10 @@ class ConsoleObserver:
 
     def on_step(self, step: Step) -> None:
         c = self.console
-        if step.thought:
+        if self._streamed:
+            c.print()
+            self._streamed = False
+        elif step.thought:
             thought = step.thought if self.verbose or len(step.thought) < 400 else step.thought[:400] + " …"
             c.print(f"[dim]{step.index:>3}[/] [italic]{shown(thought)}[/]", highlight=False)
         if step.action:

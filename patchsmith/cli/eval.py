@@ -11,6 +11,8 @@ from rich.markup import escape
 
 from ..errors import UserError
 from ..harness.batch import ensure_writable, result_path, run_batch
+from ..harness.executors import make_executor
+from ..harness.jobs import HarnessJob
 from ..harness.preds import Prediction, read_preds_counted
 from ..harness.report import build_report, exit_status, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
@@ -80,15 +82,16 @@ def run_eval(args: argparse.Namespace) -> int:
     harness.preflight([t for t in todo if not result_path(output, t.instance_id).exists()])
     console.print(f"scoring {len(todo)} prediction(s) of {name} over {len(tasks)} task(s) -> {output}")
 
-    def job(task, task_dir):
-        pred = preds[task.instance_id]
-        return harness.process(task, task_dir, patch=pred.model_patch, model_name=pred.model_name_or_path or name)
+    job = HarnessJob(config, harness.spec_config, harness=harness, predictions={
+        t.instance_id: (preds[t.instance_id].model_patch, preds[t.instance_id].model_name_or_path or name)
+        for t in todo})
 
     start = time.monotonic()
     results = run_batch(todo, job, output, workers=config.workers, console=console, show_progress=not args.no_progress,
                         retry_errors=config.retry_errors, resume_anyway=config.resume_anyway,
                         identity={"command": "eval", "model": name, "sandbox": config.sandbox},
-                        fingerprints={t.instance_id: t.fingerprint(preds[t.instance_id].model_patch) for t in todo})
+                        fingerprints={t.instance_id: t.fingerprint(preds[t.instance_id].model_patch) for t in todo},
+                        executor=make_executor(config))
     report = build_report(tasks, results, submitted=set(preds) & {t.instance_id for t in tasks},
                           run_info={"command": "eval", "predictions": name, "wall_s": time.monotonic() - start})
     write_outputs(output, report, todo, name)

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from ..errors import UserError
+from .targets import add_run_arguments, open_run
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,37 +16,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Export a trajectory (any format we read) or a run/batch folder. --html writes one page with "
                     "no external assets (a batch: its summary and every task; two runs: them side by side, aligned). "
                     "--format writes the trajectory in a peer's format. Secrets are masked.")
-    parser.add_argument("run", type=Path, help="a trajectory file, or a run/batch output folder")
-    parser.add_argument("other", type=Path, nargs="?", help="a second run: export the two side by side (--html)")
+    add_run_arguments(parser, "run", "a second run: export the two side by side (--html)")
     parser.add_argument("--html", type=Path, metavar="OUT.html", help="write a self-contained HTML page")
     parser.add_argument("--format", choices=["swe-agent", "mini"], help="write the trajectory in this format")
     parser.add_argument("-o", "--output", type=Path, help="where --format writes (default: beside the run)")
     parser.add_argument("--task", help="with two batch folders: the task to compare")
     parser.set_defaults(func=run)
-
-
-def _model(path: Path, task: str | None = None):
-    from ..tui.importers import TrajectoryFormatError, find_trajectory, read_folder
-    from ..tui.model import open_model
-
-    if not path.exists():
-        raise UserError(f"{path}: no such file or folder; pass a trajectory file or a run output folder")
-    try:
-        if path.is_dir():
-            own = find_trajectory(path)
-            if own is None:
-                folder = read_folder(path)
-                match = [r for r in folder.runs if task in (None, r.task)]
-                if len(match) != 1:
-                    names = ", ".join(r.task for r in folder.runs[:10]) or "none"
-                    raise UserError(f"{path}: pick one task with --task (tasks here: {names})")
-                own = match[0].path
-            path = own
-        return open_model(path)
-    except TrajectoryFormatError:
-        raise  # a PatchsmithError already: cli/main.py prints it (and it must not fall into ValueError below)
-    except (OSError, UnicodeError, ValueError) as exc:
-        raise UserError(f"{path}: not a readable trajectory ({str(exc).splitlines()[0]})") from None
 
 
 def _is_batch(path: Path) -> bool:
@@ -66,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         _export_format(args)
     if args.html:
         if args.other is not None:
-            page = html_export.compare_page(_model(args.run, args.task), _model(args.other, args.task))
+            page = html_export.compare_page(open_run(args.run, args.task), open_run(args.other, args.task))
         elif _is_batch(args.run) and not args.task:
             from ..tui.importers import read_folder
 
@@ -75,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
                 raise UserError(f"{args.run}: no runs here (expected subfolders with trajectory.jsonl)")
             page = html_export.batch_page(folder)
         else:
-            page = html_export.run_page(_model(args.run, args.task))
+            page = html_export.run_page(open_run(args.run, args.task))
         try:
             html_export.write(args.html, page)
         except OSError as exc:
@@ -88,7 +64,7 @@ def _export_format(args: argparse.Namespace) -> None:
     from ..agent.trajectory import Trajectory
     from ..tui.exporters import export_text
 
-    model = _model(args.run, args.task)
+    model = open_run(args.run, args.task)
     traj = Trajectory(header=model.header, steps=[model.step(i) for i in range(len(model))], events=model.events,
                       result=model.result, incomplete=model.incomplete, path=model.path)
     base = Path(model.path or "run")

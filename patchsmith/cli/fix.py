@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{out} already holds a run; continue it with `patchsmith resume {out}`, or choose another "
                         "--output")
     with agent_worktree(root) as seeded:
-        workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=read_only)
+        workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=read_only, repo=root)
         hints = None if config.localize else []  # None: the controller ranks the code itself
         task = remember_seed(seeded, out)
         with sandbox:
@@ -132,7 +132,8 @@ def _run_strategy(issue, seeded, workspace, config, out, model, hints, console, 
     from ..agent.trajectory import Totals
 
     def setup(dest: Path):  # noqa: ANN202 - (workspace, close)
-        ws, closer = open_sandbox(dest, seeded.base, config, read_only=config.mode == "read-only")
+        ws, closer = open_sandbox(dest, seeded.base, config, read_only=config.mode == "read-only",
+                                  repo=seeded.user_root)
         return ws, lambda: closer.__exit__(None, None, None)
 
     ctx = TaskContext(problem_statement=issue, workspace=workspace, config=config, output_dir=out, model=model,

@@ -20,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="Task images are built locally: a Debian base (debootstrap), "
                                                "then one layer per Python environment, cached by content.")
     sub = parser.add_subparsers(dest="images_command", metavar="ACTION")
-    sub.add_parser("list", help="show patchsmith's images").set_defaults(func=cmd_list)
+    sub.add_parser("list", aliases=["ls"], help="show patchsmith's images: environment images with their key, "
+                   "repository, size and age").set_defaults(func=cmd_list)
     build = sub.add_parser("build", help="build the base image, or an environment image from a spec file")
     build.add_argument("what", choices=["base", "env"], help="base: the Debian base; env: a layer from SPEC")
     build.add_argument("spec", nargs="?", type=Path,
@@ -65,12 +66,20 @@ def cmd_list(args: argparse.Namespace) -> int:
         console.print("no patchsmith images yet; build the base with: patchsmith images build base")
         return 0
     table = Table(title="patchsmith images")
-    for col in ("tag", "kind", "key / suite", "size MB", "created"):
-        table.add_column(col, justify="right" if col == "size MB" else "left", no_wrap=col == "tag")
+    for col in ("tag", "kind", "key", "repository", "size MB", "own MB", "age"):
+        table.add_column(col, justify="right" if col in ("size MB", "own MB", "age") else "left", no_wrap=col == "key")
     for row in rows:
-        table.add_row(row.tag, row.kind, row.key, f"{row.size_mb:.0f}", row.created)
+        table.add_row(row.tag.split(":", 1)[0] if row.kind == "env" else row.tag, row.kind, row.key, row.repo,
+                      f"{row.size_mb:.0f}", f"{row.own_mb:.0f}", _age(row.age_s))
     console.print(table)
     return 0
+
+
+def _age(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f}{unit}"
+    return f"{seconds:.0f}s"
 
 
 def cmd_build(args: argparse.Namespace) -> int:

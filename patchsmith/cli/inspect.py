@@ -4,9 +4,9 @@ with two, see them side by side, aligned step by step."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..errors import UserError
+from .targets import add_run_arguments, open_target
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,36 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Browse a trajectory (patchsmith JSONL, SWE-agent .traj, mini-swe-agent JSON) or a run/batch "
                     "output folder step by step. With two trajectories (or two batch folders of the same tasks), "
                     "compare them aligned step by step. Press ? inside for the keys.")
-    parser.add_argument("path", type=Path, help="a trajectory file, or a run/batch output folder")
-    parser.add_argument("other", type=Path, nargs="?", help="a second run to compare with the first")
+    add_run_arguments(parser, "path", "a second run to compare with the first")
     parser.set_defaults(func=run)
-
-
-def open_target(path: Path) -> object:
-    """A RunModel for a trajectory (or a folder holding one run), a RunFolder for a batch; UserError otherwise."""
-    if not path.exists():
-        raise UserError(f"{path}: no such file or folder; pass a trajectory file or a run output folder")
-    from ..tui.importers import TrajectoryFormatError, find_trajectory, read_folder
-
-    try:
-        if path.is_dir():
-            folder = read_folder(path)
-            own = find_trajectory(path)
-            if folder.runs:
-                return folder
-            if own is None:
-                raise UserError(f"{path}: no runs here (expected subfolders with trajectory.jsonl, or a trajectory file)")
-            path = own
-        # The CLI is the one place that starts a Textual app; the agent layer never imports it otherwise.
-        from patchsmith.tui.model import open_model
-
-        return open_model(path)
-    except TrajectoryFormatError:
-        raise  # a PatchsmithError already: cli/main.py prints it (and it must not fall into ValueError below)
-    except (OSError, UnicodeError) as exc:
-        raise UserError(f"{path}: cannot read it ({exc.__class__.__name__}: {exc})") from None
-    except ValueError as exc:
-        raise UserError(f"{path}: not a readable trajectory ({str(exc).splitlines()[0]})") from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             except GitError as exc:
                 raise UserError(f"cannot check out the recorded base commit: {exc}") from None
             base = recorded_base
-        workspace, sandbox = open_sandbox(seeded.root, base, config)
+        workspace, sandbox = open_sandbox(seeded.root, base, config, repo=root)
         with sandbox:
             outcome = run_agent(recorded.header.task.get("problem_statement", ""), workspace, config, out,
                                 model=model, task=recorded.header.task, approver=ConsoleApprover(console),

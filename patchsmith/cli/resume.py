@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
             restore_patch(seeded.root, point.last_diff)
         except ValueError as exc:
             raise UserError(f"cannot rebuild the run's workspace in {root}: {exc}") from None
-        workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=config.mode == "read-only")
+        workspace, sandbox = open_sandbox(seeded.root, seeded.base, config, read_only=config.mode == "read-only",
+                                          repo=seeded.user_root)
         console.print(f"resumed from step {len(point.steps)} of {out}")
         with sandbox:
             if args.tui:

@@ -10,9 +10,11 @@ from rich.console import Console
 
 from ..agent.config import RunConfig
 from ..errors import UserError
-from ..harness.agent_job import check_model, make_agent
+from ..harness.agent_job import check_model
 from ..harness.batch import ensure_writable, result_path, run_batch
 from ..harness.config import HarnessConfig
+from ..harness.executors import make_executor
+from ..harness.jobs import HarnessJob
 from ..harness.pipeline import Harness
 from ..harness.report import build_report, exit_status, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
@@ -101,12 +103,13 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
     ensure_writable(output)
     check_model(config, tasks)
     harness.preflight([t for t in tasks if not result_path(output, t.instance_id).exists()])
-    agent = make_agent(config, harness.sandbox_factory, harness.spec_config)
+    job = HarnessJob(harness_config, harness.spec_config, f"patchsmith/{model_name}", agent_config=config,
+                     harness=harness)
+    job.built()  # the agent: a bad strategy fails now, before any task
+    executor = make_executor(harness_config)
     console = Console(stderr=True)
-    console.print(f"running {len(tasks)} task(s) with {config.model}, strategy {config.strategy} -> {output}")
-
-    def job(task, task_dir):
-        return harness.process(task, task_dir, model_name=f"patchsmith/{model_name}", agent=agent)
+    console.print(f"running {len(tasks)} task(s) with {config.model}, strategy {config.strategy} -> {output}"
+                  + (" on Ray" if executor.name == "ray" else ""))
 
     start = time.monotonic()
     identity = {"command": "run", "model": config.model, "sandbox": harness_config.sandbox,
@@ -114,7 +117,7 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
     results = run_batch(tasks, job, output, workers=harness_config.workers, console=console,
                         show_progress=not args.no_progress, retry_errors=harness_config.retry_errors,
                         identity=identity, resume_anyway=harness_config.resume_anyway,
-                        fingerprints={t.instance_id: t.fingerprint() for t in tasks})
+                        fingerprints={t.instance_id: t.fingerprint() for t in tasks}, executor=executor)
     report = build_report(tasks, results, run_info={"command": "run", "model": config.model,
                                                      "strategy": config.strategy, "clarify": config.clarify,
                                                      "budget_per_task": config.budget_per_task,

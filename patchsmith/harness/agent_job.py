@@ -17,7 +17,7 @@ from ..tools.workspace import Workspace
 from .envs import Env
 from .evaluate import SandboxFactory
 from .pipeline import AgentFn, earlier_run, set_aside
-from .report import clarification_measures, progress_measures, submission_of
+from .report import task_clarification, trajectory_measures
 from .services import wrap
 from .specs import spec_for
 from .tasks import Task
@@ -50,16 +50,6 @@ def resolve_model(model: str, task: Task) -> str:
     return model
 
 
-def briefing_of(trajectory: Path) -> dict[str, Any]:
-    """Which instruction files the task saw and which memory items it recalled (kept apart in reports)."""
-    from ..agent.trajectory import read_trajectory
-
-    events = read_trajectory(trajectory).events
-    paths = [p for e in events if e.kind == "instructions" for p in e.data.get("paths", [])]
-    recalled = [i for e in events if e.kind == "recalled" for i in e.data.get("ids", [])]
-    return {"instructions": paths, "recalled": recalled}
-
-
 def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: dict[str, Any]) -> AgentFn:
     """The `run` command's agent: `config.strategy` over the task's workspace (more attempts in fresh clones)."""
     from ..agent.strategies import make_strategy
@@ -71,7 +61,7 @@ def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: 
 
         def setup(dest: Path) -> tuple[Workspace, Callable[[], None]]:
             env.prepare_workspace(dest)
-            sandbox = EnvSandbox(sandbox_factory(dest), env.variables(dest), env.services)
+            sandbox = EnvSandbox(sandbox_factory(dest, image=env.image), env.variables(dest), env.services)
             ws = Workspace(root=dest, base=task.base_commit, sandbox=sandbox, test_command=spec.test_cmd,
                            command_timeout=config.command_timeout, observation_budget=config.observation_budget)
             return ws, sandbox.close
@@ -122,7 +112,7 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
     ctx = TaskContext(problem_statement=task.problem_statement, workspace=workspace, config=task_config,
                       output_dir=task_dir / "agent", task=task.public(),
                       workspaces=CloneWorkspaces(workspace.root, task.base_commit, task_dir / "attempts", setup),
-                      scripts=ScriptBook(task.folder, config.strategy) if scripted and task.folder else None,
+                      scripts=ScriptBook(task.folder, config.strategy, config.clarify) if scripted and task.folder else None,
                       budget=parse_budget(config.budget_per_task), resume=resume)
     started = time.monotonic()
     outcome = run_strategy(make_strategy(config.strategy, task_config), ctx)
@@ -136,10 +126,9 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
             "calls": [{"kind": c.kind, "attempt": c.attempt, "cost": c.cost,
                        "tokens": c.prompt_tokens + c.completion_tokens} for c in outcome.calls],
             "attempts": [attempt_row(a) for a in outcome.attempts],
-            "clarify": config.clarify, "clarification": clarification_measures(trajectory),
-            **submission_of(trajectory),  # confidence and unsure parts, as the final submit stated them
-            "progress": progress_measures(trajectory, task.patch),  # the scorer's measure, after the run
-            **(briefing_of(Path(trajectory)) if trajectory else {"instructions": [], "recalled": []})}
+            "clarify": config.clarify, **trajectory_measures(final.read_back() if final else None, task.patch),
+            # over every attempt: they share the task's questions
+            "clarification": task_clarification([(a.number, a.read_back()) for a in outcome.attempts])}
 
 
 def attempt_row(a: Any) -> dict[str, Any]:

@@ -11,9 +11,6 @@ import hashlib
 import json
 import os
 import threading
-import traceback
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +19,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import UserError
+from .executors.base import Executor, Job, error_result
+from .executors.local import LocalExecutor
 from .locks import write_atomic
 from .tasks import Task
 
-Job = Callable[[Task, Path], dict[str, Any]]
+__all__ = ["Job", "error_result", "run_batch", "safe_name"]
 
 
 MAX_NAME = 100  # characters of the id kept in a file name; file systems take 255 bytes
@@ -131,19 +130,16 @@ class Counts:
                 f"${self.cost:.4f}")
 
 
-def error_result(task: Task, reason: str) -> dict[str, Any]:
-    return {"instance_id": task.instance_id, "repo": task.repo, "status": "error", "error_kind": "harness",
-            "resolved": False, "reason": reason}
-
-
 def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, console: Console | None = None,
               show_progress: bool = True, retry_errors: bool = False, identity: dict[str, Any] | None = None,
-              fingerprints: dict[str, str] | None = None, resume_anyway: bool = False) -> dict[str, dict[str, Any]]:
+              fingerprints: dict[str, str] | None = None, resume_anyway: bool = False,
+              executor: Executor | None = None) -> dict[str, dict[str, Any]]:
     """Results by instance id: the finished ones from earlier runs plus everything run now.
 
     `retry_errors` runs again the tasks whose earlier result is an error (an environment that failed to
     build, a crash); their new result replaces the old one. `identity` (model, strategy, sandbox) and the
-    tasks' `fingerprints` are recorded; a rerun that differs is refused unless `resume_anyway`.
+    tasks' `fingerprints` are recorded; a rerun that differs is refused unless `resume_anyway`. `executor`
+    runs the tasks (default: `workers` threads here); this process alone writes the results.
     """
     output = Path(output)
     fingerprints = fingerprints or {}
@@ -164,16 +160,8 @@ def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, co
     console = console or Console(stderr=True)
     if line := resume_line(tasks, results, before - len(results)):
         console.print(line, highlight=False, soft_wrap=True)
-    lock = threading.Lock()
-
-    def one(task: Task) -> dict[str, Any]:
-        folder = task_dir(output, task.instance_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        try:
-            result = job(task, folder)
-        except Exception as exc:  # a crash of one task is recorded, never the end of the batch
-            (folder / "crash.log").write_text(traceback.format_exc(), encoding="utf-8")
-            result = error_result(task, f"harness crashed: {type(exc).__name__}: {exc}")
+    executor = executor or LocalExecutor(workers)
+    def save(task: Task, result: dict[str, Any]) -> dict[str, Any]:
         if task.instance_id in fingerprints:
             result["fingerprint"] = fingerprints[task.instance_id]
         write_atomic(result_path(output, task.instance_id), json.dumps(result, indent=1, default=str))
@@ -183,19 +171,13 @@ def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, co
                   TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), console=console,
                   disable=not show_progress, transient=False) as progress:
         bar = progress.add_task("tasks", total=len(tasks), completed=counts.done, counts=counts.text())
-        pool = ThreadPoolExecutor(max_workers=max(1, workers))
-        futures = {pool.submit(one, t): t for t in todo}
         try:
-            for future in as_completed(futures):
-                result = future.result()
-                with lock:
-                    results[result["instance_id"]] = result
-                    counts.add(result)
-                    progress.update(bar, advance=1, counts=counts.text())
+            for result in executor.run(todo, job, output, save):
+                results[result["instance_id"]] = result
+                counts.add(result)
+                progress.update(bar, advance=1, counts=counts.text())
         except KeyboardInterrupt:
-            # Start nothing new; tasks already running finish and are saved, so a rerun resumes after them.
             console.print("[yellow]interrupted: finishing the tasks already running; rerun to resume[/]")
-            pool.shutdown(wait=True, cancel_futures=True)
+            executor.stop()
             raise
-        pool.shutdown(wait=True)
     return results

@@ -4,6 +4,7 @@ options for `run` and `eval` from these fields, as it does for RunConfig)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -35,6 +36,17 @@ class HarnessConfig(BaseModel):
                                                    "anyway (refused otherwise)")
     rebuild_failed_envs: bool = Field(False, description="build again the environments whose build failed in an "
                                                          "earlier run (remembered by their key, else not retried)")
+
+    executor: Literal["local", "ray"] = Field("local", description="where tasks run: local (--workers threads "
+                                                                   "here) or ray (one Ray task per task, on the "
+                                                                   "cluster at --ray-address)")
+    ray_address: str | None = Field(None, description="with --executor ray: the cluster, auto or HOST:PORT "
+                                                      "(default: $RAY_ADDRESS, else a Ray started here)")
+    ray_num_cpus: float = Field(1.0, gt=0, description="with --executor ray: CPUs Ray reserves for each task")
+    ray_memory_mb: int = Field(2048, ge=0, description="with --executor ray: memory (MiB) Ray reserves for each "
+                                                       "task (0: none)")
+    ray_max_retries: int = Field(3, ge=0, description="with --executor ray: times a task is run again elsewhere "
+                                                      "when its worker or node dies (a task that fails is not)")
 
     @field_validator("repos_dir")
     @classmethod

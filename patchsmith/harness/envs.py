@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..errors import PatchsmithError
 from ..tools.git import run_git
@@ -56,13 +56,16 @@ class Env:
     build_s: float = 0.0
     reused: bool = False
     services: dict[str, Path] = field(default_factory=dict)  # service name -> its interpreter
+    image: str | None = None  # the environment image (docker): `root` and services are paths inside it
+    image_id: str = ""
 
     def variables(self, workspace: Path) -> dict[str, str]:
         """Environment for commands in `workspace`: the venv first on PATH, the workspace first on PYTHONPATH."""
         env = dict(self.test_env)
         if self.root is not None:
             env["VIRTUAL_ENV"] = str(self.root)
-            env["PATH"] = f"{self.root / 'bin'}:{os.environ.get('PATH', '/usr/local/bin:/usr/bin:/bin')}"
+            if self.image is None:  # an image's own PATH has its venv first already
+                env["PATH"] = f"{self.root / 'bin'}:{os.environ.get('PATH', '/usr/local/bin:/usr/bin:/bin')}"
             src = Path(workspace) / "src"
             paths = [str(src)] if src.is_dir() and any(src.glob("*/__init__.py")) else [str(workspace)]
             env["PYTHONPATH"] = ":".join(paths)
@@ -133,32 +136,37 @@ def env_key(task: Task, spec: Spec, drift: str = "") -> str:
 
 
 class EnvManager:
-    """Builds environments once (file lock per key, so workers and processes wait for one builder)."""
+    """Builds environments once (file lock per key, so workers and processes wait for one builder).
 
-    def __init__(self, cache_dir: Path, rebuild_failed: bool = False):
-        self.cache_dir = Path(cache_dir) / "envs"
+    `images=True` (the docker sandbox): each environment is an image built in a container over the base
+    image (harness.envimage), keyed by the same `env_key` plus the base image and interpreter; otherwise a
+    virtualenv on the host, whose build runs the install commands on the host (not sandboxed)."""
+
+    def __init__(self, cache_dir: Path, rebuild_failed: bool = False, images: bool = False):
+        self.images = None
+        if images:
+            from .envimage import ImageBackend
+
+            self.images = ImageBackend(Path(cache_dir))
+        self.cache_dir = Path(cache_dir) / ("env-images" if images else "envs")
         self.rebuild_failed = rebuild_failed  # build again the keys whose build failed in an earlier run
         self._failed: dict[str, EnvError] = {}  # a failed build is not retried within one batch
 
     def get(self, task: Task, spec: Spec, source: RepoSource) -> Env:
         drift = base_drift(task, spec, source)
         key = env_key(task, spec, drift)
+        if self.images is not None:
+            key = self._guard(key, lambda: self.images.folder_key(key, spec))
         if key in self._failed:
             raise self._failed[key]
         folder = self.cache_dir / key
-        services: dict[str, Path] = {}
-        for name in spec.services:
-            try:
-                services[name] = service_python(name, self.cache_dir.parent)
-            except (ServiceError, OSError, subprocess.SubprocessError) as exc:
-                error = EnvError(f"service {name}: {exc}")
-                self._failed[key] = error
-                raise error from None
+        services = {} if self.images is not None else self._guard(key, lambda: self._host_services(spec))
         with file_lock(self.cache_dir / f"{key}.lock"):
             ready, failed = folder / "READY.json", folder / "FAILED.json"
             if ready.exists():
                 meta = json.loads(ready.read_text())
-                return self._env_from(key, folder, spec, meta, reused=True, services=services)
+                if self.images is None or self.images.present(meta):
+                    return self._env_from(key, folder, spec, meta, reused=True, services=services)
             if failed.exists() and not self.rebuild_failed:
                 # Remembered across runs: the same key would fail the same way, minutes later.
                 record = json.loads(failed.read_text())
@@ -167,7 +175,7 @@ class EnvManager:
                 self._failed[key] = error
                 raise error
             try:
-                meta = self._build(task, spec, source, folder, at_base=bool(drift))
+                meta = self._build(task, spec, source, folder, key, at_base=bool(drift))
             except EnvError as exc:
                 self._failed[key] = exc
                 write_atomic(failed, json.dumps({"reason": str(exc), "at": time.strftime("%Y-%m-%d %H:%M:%S")}))
@@ -175,59 +183,88 @@ class EnvManager:
             write_atomic(ready, json.dumps(meta))
             return self._env_from(key, folder, spec, meta, reused=False, services=services)
 
+    def _guard(self, key: str, fn: Any) -> Any:
+        """fn(), its EnvError remembered for `key` (the batch does not try again)."""
+        try:
+            return fn()
+        except EnvError as exc:
+            self._failed[key] = exc
+            raise
+
+    def _host_services(self, spec: Spec) -> dict[str, Path]:
+        services: dict[str, Path] = {}
+        for name in spec.services:
+            try:
+                services[name] = service_python(name, self.cache_dir.parent)
+            except (ServiceError, OSError, subprocess.SubprocessError) as exc:
+                raise EnvError(f"service {name}: {exc}") from None
+        return services
+
     def _env_from(self, key: str, folder: Path, spec: Spec, meta: dict, reused: bool,
                   services: dict[str, Path]) -> Env:
-        return Env(key=key, root=folder / "venv" if meta.get("venv") else None,
+        root = meta.get("venv_path") or (folder / "venv")
+        services = services or {name: Path(path) for name, path in meta.get("services", {}).items()}
+        return Env(key=key, root=Path(root) if meta.get("venv") else None,
                    src=folder / "src" if meta.get("src") else None, generated=meta.get("generated", []),
                    test_env=dict(spec.test_env), build_s=meta.get("build_s", 0.0), reused=reused,
-                   services=services)
+                   services=services, image=meta.get("image"), image_id=meta.get("image_id", ""))
 
-    # One environment build's steps in the official harness's order (venv, checkout, packages, requirements,
-    # environment-file packages, pins, base-commit reinstall, pre-install, install), each logged by _Build.
-    def _build(self, task: Task, spec: Spec, source: RepoSource, folder: Path, at_base: bool = False) -> dict:
+    def _build(self, task: Task, spec: Spec, source: RepoSource, folder: Path, key: str,
+               at_base: bool = False) -> dict:
         start = time.monotonic()
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        needs_src = bool(spec.install or spec.requirements or spec.pre_install or spec.env_files)
-        meta: dict = {"venv": spec.python is not None, "src": needs_src, "generated": []}
         with (folder / "build.log").open("w", encoding="utf-8") as fh:
-            build = _Build(folder, fh, self.cache_dir.parent / "wheels")
-            if spec.python is not None:
-                # The environment's own pip only when its commands need pip (ensurepip costs seconds).
-                commands = " ".join([spec.install, *spec.pre_install])
-                build.make_venv(spec.python, with_pip=bool(spec.requirements or spec.env_files) or "pip" in commands)
-            src = folder / "src"
-            if needs_src:
-                build.checkout(source, task.environment_setup_commit or task.base_commit, src)
-            # As the official environment image: conda packages (here by pip), the requirements or
-            # environment file of environment_setup_commit, then the pinned packages, which win.
-            if spec.packages and build.venv_env:
-                build.install(list(spec.packages))
-            reqs = official_requirements(src, spec.requirements, spec.requirements_all) if needs_src else ""
-            if reqs.strip():
-                (folder / "requirements.txt").write_text(reqs + "\n", encoding="utf-8")
-                build.step(["python", "-m", "pip", "install", "-r", str(folder / "requirements.txt")], src)
-            conda = env_file_packages(src, spec.env_files) if needs_src else []
-            if conda:
-                _install_best_effort(build, conda)
-            if spec.pip_packages and build.venv_env:
-                build.install(list(spec.pip_packages))
-            if at_base and needs_src:
-                # As the official instance image: the project itself (its own pins, entry points) from
-                # base_commit, whose packaging files differ from those of environment_setup_commit.
-                build.checkout(source, task.base_commit, src)
-            for cmd in spec.pre_install:
-                if SYSTEM_PACKAGES.match(cmd):
-                    # System packages need root (and change the host): left out, and said so in the log.
-                    fh.write(f"(skipped, installs system packages: {cmd})\n")
-                    continue
-                build.step(cmd, src)
-            if spec.install:
-                build.step(spec.install, src)
-            if needs_src and spec.generated:
-                meta["generated"] = _generated_files(src, spec.generated)
+            wheelhouse = self.cache_dir.parent / "wheels"
+            if self.images is None:
+                meta = build_steps(_Build(folder, fh, wheelhouse), task, spec, source, at_base)
+            else:
+                meta = self.images.build(folder, fh, wheelhouse, key, task, spec, source, at_base)
         meta["build_s"] = time.monotonic() - start
         return meta
+
+
+# One environment build's steps in the official harness's order (venv, checkout, packages, requirements,
+# environment-file packages, pins, base-commit reinstall, pre-install, install), each logged by the build
+# (_Build on the host, envimage._ImageBuild in a build container).
+def build_steps(build: _Build, task: Task, spec: Spec, source: RepoSource, at_base: bool = False) -> dict:
+    folder, fh = build.folder, build.fh
+    needs_src = bool(spec.install or spec.requirements or spec.pre_install or spec.env_files)
+    meta: dict = {"venv": spec.python is not None, "src": needs_src, "generated": []}
+    if spec.python is not None:
+        # The environment's own pip only when its commands need pip (ensurepip costs seconds).
+        commands = " ".join([spec.install, *spec.pre_install])
+        build.make_venv(spec.python, with_pip=bool(spec.requirements or spec.env_files) or "pip" in commands)
+    src = folder / "src"
+    if needs_src:
+        build.checkout(source, task.environment_setup_commit or task.base_commit, src)
+    # As the official environment image: conda packages (here by pip), the requirements or
+    # environment file of environment_setup_commit, then the pinned packages, which win.
+    if spec.packages and build.venv_env:
+        build.install(list(spec.packages))
+    reqs = official_requirements(src, spec.requirements, spec.requirements_all) if needs_src else ""
+    if reqs.strip():
+        build.step(["python", "-m", "pip", "install", "-r", build.put_file("requirements.txt", reqs + "\n")], src)
+    conda = env_file_packages(src, spec.env_files) if needs_src else []
+    if conda:
+        _install_best_effort(build, conda)
+    if spec.pip_packages and build.venv_env:
+        build.install(list(spec.pip_packages))
+    if at_base and needs_src:
+        # As the official instance image: the project itself (its own pins, entry points) from
+        # base_commit, whose packaging files differ from those of environment_setup_commit.
+        build.checkout(source, task.base_commit, src)
+    for cmd in spec.pre_install:
+        if SYSTEM_PACKAGES.match(cmd):
+            # System packages need root (and change the host): left out, and said so in the log.
+            fh.write(f"(skipped, installs system packages: {cmd})\n")
+            continue
+        build.step(cmd, src)
+    if spec.install:
+        build.step(spec.install, src)
+    if needs_src and spec.generated:
+        meta["generated"] = build.generated(src, spec.generated)
+    return meta
 
 
 class _Build:
@@ -261,6 +298,15 @@ class _Build:
             tail = self.log.read_text(errors="replace").strip().splitlines()[-3:]
             shown = argv if isinstance(argv, str) else " ".join(argv)
             raise EnvError(f"environment build failed at `{shown}`: " + " | ".join(tail)[-400:], self.log)
+
+    def put_file(self, name: str, text: str) -> str:
+        """Write a file the steps read; returns its path as the steps see it."""
+        (self.folder / name).write_text(text, encoding="utf-8")
+        return str(self.folder / name)
+
+    def generated(self, src: Path, patterns: tuple[str, ...]) -> list[str]:
+        out = run_git(src, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", check=False).stdout
+        return pick_generated(out, patterns)
 
     def checkout(self, source: RepoSource, commit: str, dest: Path) -> None:
         try:
@@ -322,9 +368,9 @@ def _search_path(python: Path) -> list[str]:
     return [p for p in json.loads(proc.stdout or "[]") if p] if proc.returncode == 0 else []
 
 
-def _generated_files(src: Path, patterns: tuple[str, ...]) -> list[str]:
-    """Ignored files the install produced in the checkout that a fresh workspace will lack."""
-    out = run_git(src, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", check=False).stdout
+def pick_generated(out: str, patterns: tuple[str, ...]) -> list[str]:
+    """Of `git ls-files -z --others --ignored` output: the files the install produced in the checkout that a
+    fresh workspace will lack."""
     skip = ("build/", ".eggs/", ".tox/", ".git/")
     names = []
     for rel in out.split("\0"):
@@ -419,7 +465,7 @@ def env_file_packages(src: Path, paths: tuple[str, ...]) -> list[str]:
 def _install_best_effort(build: _Build, packages: list[str]) -> None:
     """All at once; when that fails, one by one, leaving out what PyPI lacks or cannot build here (the
     official harness gets these from conda-forge)."""
-    base = ["python", "-m", "pip", "install", "--prefer-binary"]
+    base = ["python", "-m", "pip", "install", "--prefer-binary"]  # the environment's python (on its PATH)
 
     def tried(argv: list[str]) -> bool:
         try:

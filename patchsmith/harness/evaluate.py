@@ -7,16 +7,13 @@ grade FAIL_TO_PASS and PASS_TO_PASS. Nothing here raises on a bad patch: it beco
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import shutil
 import subprocess
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..tools.git import git_argv, git_env, run_git
 from ..tools.sandbox.base import Sandbox
@@ -28,27 +25,24 @@ from .services import wrap
 from .specs import Spec, directives_for, network_tests
 from .tasks import Task, patch_files
 
-SandboxFactory = Callable[[Path], Sandbox]
 
+class SandboxFactory(Protocol):
+    """A sandbox whose writable area is `root`; `image` is the task's environment image (docker only)."""
 
-def host_toolchains() -> list[Path]:
-    """Interpreters the harness's environments use: pyenv's Pythons (virtualenvs link into them) and node."""
-    found = [Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))]
-    node = shutil.which("node")
-    if node:
-        found.append(Path(node).resolve())
-    return found
+    def __call__(self, root: Path, image: str | None = None) -> Sandbox: ...
 
 
 def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = None) -> SandboxFactory:
     """`make_sandbox(kind, root, network=False)`; bwrap also gets `ro_paths` (the cached environments and
-    the mirrors a workspace borrows objects from), which it would otherwise hide with the home directory."""
+    the mirrors a workspace borrows objects from), which it would otherwise hide with the home directory.
+    docker gets none: the environment is in the task's image, so only the workspace (and the git objects
+    it borrows) is mounted."""
     try:
         from ..tools.sandbox import make_sandbox, resolve_kind
     except ImportError:  # the sandbox backends are not installed: plain subprocesses
         make_sandbox = resolve_kind = None
 
-    def factory(root: Path) -> Sandbox:
+    def factory(root: Path, image: str | None = None) -> Sandbox:
         if make_sandbox is None:
             return LocalSandbox(root)
         if ro_paths and resolve_kind(kind)[0] == "bwrap":
@@ -56,10 +50,7 @@ def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = N
 
             return BwrapSandbox(root, network=False, ro_paths=[p for p in ro_paths if p.exists()])
         if kind == "docker":
-            # The container sees the cached environments and the host's interpreters they point into,
-            # read-only, at the same paths (the base image is the same Debian release as the host).
-            shared = [p for p in [*(ro_paths or []), *host_toolchains()] if p.exists()]
-            return make_sandbox(kind, root, network=False, ro_paths=shared)
+            return make_sandbox(kind, root, network=False, image=image)
         return make_sandbox(kind, root, network=False)
 
     return factory
@@ -212,7 +203,7 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
     result.test_command = command = test_command(spec, test_files, desel)
     log_lines.append(f"$ {command}")
 
-    sandbox = (sandbox_factory or default_sandbox_factory())(root)
+    sandbox = (sandbox_factory or default_sandbox_factory())(root, image=env.image)
     result.sandbox = sandbox.name
     try:
         t1 = time.monotonic()

@@ -70,12 +70,13 @@ class Harness:
     keep_workspaces: bool = False
     workspaces_dir: Path | None = None  # default: <task folder>/workspace
     rebuild_failed: bool = False  # build again environments whose build failed in an earlier run
+    env_images: bool = False  # environments as docker images (the docker sandbox), else host virtualenvs
     envs: EnvManager = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.cache_dir = Path(self.cache_dir)
         if self.envs is None:
-            self.envs = EnvManager(self.cache_dir, rebuild_failed=self.rebuild_failed)
+            self.envs = EnvManager(self.cache_dir, rebuild_failed=self.rebuild_failed, images=self.env_images)
         if self.sandbox_factory is None:
             self.sandbox_factory = default_sandbox_factory()
 
@@ -93,7 +94,7 @@ class Harness:
         return cls(repos_dir=config.repos_dir, cache_dir=cache, spec_config=load_spec_config(config.spec_config),
                    sandbox_factory=default_sandbox_factory(config.sandbox, visible), timeout=config.timeout,
                    allow_clone=config.clone, keep_workspaces=config.keep_workspaces,
-                   rebuild_failed=config.rebuild_failed_envs)
+                   rebuild_failed=config.rebuild_failed_envs, env_images=config.sandbox == "docker")
 
     def preflight(self, tasks: list[Task]) -> None:
         """Fail before setting up any task when a repository cannot be had here (offline, --no-clone)."""
@@ -147,7 +148,8 @@ class Harness:
             except EnvError as exc:
                 result["env"] = {"error": str(exc), "log": _keep_log(exc.log, task_dir)}
                 return done("error", f"environment build failed: {exc}", "environment")
-            result["env"] = {"key": env.key, "reused": env.reused, "build_s": round(env.build_s, 2)}
+            result["env"] = {"key": env.key, "reused": env.reused, "build_s": round(env.build_s, 2),
+                             **({"image": env.image, "image_id": env.image_id} if env.image else {})}
             timing["env_s"] = time.monotonic() - t1
             t2 = time.monotonic()
             checkout(source, task.base_commit, workspace)

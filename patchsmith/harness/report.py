@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 from statistics import mean
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -20,26 +20,33 @@ from .locks import write_atomic
 from .preds import Prediction, write_preds
 from .tasks import Task, patch_files
 
+if TYPE_CHECKING:
+    from ..agent.trajectory import Trajectory  # only its type: `eval` runs without the agent layer
+
 SCHEMA_VERSION = 2
 
 
-def _trajectory(path: str | Path | None) -> Any:
-    """The run's trajectory, or None when there is none or it cannot be read (measures then stay empty)."""
-    from ..agent.trajectory import read_trajectory  # local: only runs with trajectories need it
-
-    if not path or not Path(path).is_file():
-        return None
-    try:
-        return read_trajectory(Path(path))
-    except (ValueError, OSError):
-        return None
+def trajectory_measures(traj: Trajectory | None, reference_patch: str) -> dict[str, Any]:
+    """Everything the report takes from a run's trajectory, from one parsed copy (None: none could be read):
+    clarification, the final submit's confidence, progress against the reference patch, and the briefing."""
+    return {"clarification": clarification_measures(traj), **submission_of(traj),
+            "progress": progress_measures(traj, reference_patch),  # the scorer's measure, after the run
+            **briefing_of(traj)}
 
 
-def progress_measures(trajectory_path: str | Path | None, reference_patch: str) -> dict[str, Any]:
+def briefing_of(traj: Trajectory | None) -> dict[str, Any]:
+    """Which instruction files the task saw and which memory items it recalled (kept apart in reports)."""
+    events = traj.events if traj is not None else []
+    paths = [p for e in events if e.kind == "instructions" for p in e.data.get("paths", [])]
+    recalled = [i for e in events if e.kind == "recalled" for i in e.data.get("ids", [])]
+    return {"instructions": paths, "recalled": recalled}
+
+
+def progress_measures(traj: Trajectory | None, reference_patch: str) -> dict[str, Any]:
     """Did the run open / edit the files the reference patch touches, at which step; failing tests over time."""
     files = patch_files(reference_patch)
     out: dict[str, Any] = {"reference_files": files, "opened": {}, "edited": {}, "failing_tests": []}
-    if (traj := _trajectory(trajectory_path)) is None:
+    if traj is None:
         return out
     for step in traj.steps:
         action = step.action
@@ -65,22 +72,29 @@ def progress_measures(trajectory_path: str | Path | None, reference_patch: str) 
     return out
 
 
-def clarification_measures(trajectory_path: str | Path | None) -> dict[str, Any]:
-    """Questions the run asked and answered, and for each answer the steps and cost spent before it came
-    and after it (to the end of the run), from the trajectory's question/answer events."""
-    out: dict[str, Any] = {"questions": 0, "answered": 0, "answers": []}
-    if (traj := _trajectory(trajectory_path)) is None:
+QUESTION_COUNTS = ("questions", "answered", "reused", "refused")
+
+
+def clarification_measures(traj: Trajectory | None) -> dict[str, Any]:
+    """Questions the run put to someone and those answered, questions answered from an earlier attempt
+    (`reused`) or refused for the task's spent budget (`refused`), and for each answer the steps and cost
+    spent before it came and after it (to the end of the run), from the trajectory's answer events."""
+    out: dict[str, Any] = {**dict.fromkeys(QUESTION_COUNTS, 0), "answers": []}
+    if traj is None:
         return out
     totals = traj.result.totals if traj.result is not None else None
     end_steps = totals.steps if totals else len(traj.steps)
     end_cost = totals.cost if totals else 0.0
     for ev in traj.events:
-        if ev.kind == "question":
-            out["questions"] += 1
-        elif ev.kind == "answer":
+        if ev.kind == "answer":
             d = ev.data or {}
             answered = bool(d.get("answered"))
-            out["answered"] += answered
+            kind = {"earlier": "reused", "limit": "refused"}.get(str(d.get("source")))
+            if kind is not None:
+                out[kind] += 1
+            else:
+                out["questions"] += 1
+                out["answered"] += answered
             steps_before, cost_before = int(d.get("steps_before") or 0), float(d.get("cost_before") or 0.0)
             out["answers"].append({"step": d.get("step"), "answered": answered, "source": d.get("source"),
                                    "steps_before": steps_before, "steps_after": max(0, end_steps - steps_before),
@@ -88,9 +102,21 @@ def clarification_measures(trajectory_path: str | Path | None) -> dict[str, Any]
     return out
 
 
-def submission_of(trajectory_path: str | Path | None) -> dict[str, Any]:
+def task_clarification(attempts: list[tuple[int, Trajectory | None]]) -> dict[str, Any]:
+    """A task's questions over all its attempts (which share one budget): the counts summed, each answer
+    with the number of the attempt that got it."""
+    out: dict[str, Any] = {**dict.fromkeys(QUESTION_COUNTS, 0), "answers": []}
+    for number, traj in attempts:
+        one = clarification_measures(traj)
+        for key in QUESTION_COUNTS:
+            out[key] += one[key]
+        out["answers"] += [{**a, "attempt": number} for a in one["answers"]]
+    return out
+
+
+def submission_of(traj: Trajectory | None) -> dict[str, Any]:
     """What the run's last successful submit said about itself: confidence (or None) and unsure parts."""
-    if (traj := _trajectory(trajectory_path)) is None:
+    if traj is None:
         return {"confidence": None, "unsure": []}
     for step in reversed(traj.steps):
         data = step.observation.data or {}

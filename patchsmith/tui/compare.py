@@ -19,11 +19,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
-from textual.events import Click, Resize
-from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Static
 
@@ -32,6 +29,7 @@ from .detail import DetailView
 from .importers import RunFolder
 from .model import RunModel
 from .render import diff_text, render_step, step_summary
+from .rows import RowList
 
 _CURSOR = Style(bgcolor="#1f4e79", bold=True)
 _KIND = {"same": ("=", "green"), "changed": ("≠", "yellow"), "only_a": ("A", "magenta"), "only_b": ("B", "magenta")}
@@ -45,15 +43,8 @@ def workspace_diff(a: str, b: str, label_a: str = "A", label_b: str = "B") -> st
                                           f"{label_b} workspace", lineterm=""))
 
 
-class PairList(ScrollView, can_focus=True):
+class PairList(RowList):
     """Aligned pairs, one row each, drawn only when on screen (two 5,000-step runs make 5,000+ rows)."""
-
-    BINDINGS = [
-        Binding("j,down", "move(1)", "Down", show=False), Binding("k,up", "move(-1)", "Up", show=False),
-        Binding("g,home", "first", "First", show=False), Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown,space", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-    ]
 
     class Selected(Message):
         def __init__(self, row: int) -> None:
@@ -70,41 +61,16 @@ class PairList(ScrollView, can_focus=True):
     def set_pairs(self, pairs: list[Pair]) -> None:
         self.pairs = pairs
         self.diverge = divergence(pairs)
-        self.virtual_size = Size(max(self.size.width, 1), len(pairs))
-        self.refresh()
+        self.sync_size()
 
-    def on_resize(self, event: Resize) -> None:
-        self.virtual_size = Size(max(self.size.width, 1), len(self.pairs))
+    def row_count(self) -> int:
+        return len(self.pairs)
 
-    def move_to(self, row: int) -> None:
-        if not self.pairs:
-            return
-        row = max(0, min(row, len(self.pairs) - 1))
-        self.cursor = row
-        height = max(self.size.height, 1)
-        top = int(self.scroll_offset.y)
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + height:
-            self.scroll_to(y=row - height // 2, animate=False, immediate=True)
-        self.refresh()
+    def scroll_below(self, row: int, height: int) -> int:
+        return row - height // 2  # a jump (to the divergence, the next change) lands mid-screen, with context
+
+    def cursor_moved(self, row: int, changed: bool) -> None:
         self.post_message(self.Selected(row))
-
-    def action_move(self, delta: int) -> None:
-        self.move_to(self.cursor + delta)
-
-    def action_page(self, sign: int) -> None:
-        self.move_to(self.cursor + sign * max(self.size.height - 1, 1))
-
-    def action_first(self) -> None:
-        self.move_to(0)
-
-    def action_last(self) -> None:
-        self.move_to(len(self.pairs) - 1)
-
-    def on_click(self, event: Click) -> None:
-        self.focus()
-        self.move_to(int(self.scroll_offset.y) + event.y)
 
     def _side(self, model: RunModel, index: int | None, width: int) -> Text:
         if index is None:

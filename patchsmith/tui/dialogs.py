@@ -22,6 +22,7 @@ HELP = [
     ("n / N", "next / previous search hit"),
     ("f", "filter the steps by tool"),
     ("e", "jump to the next step with an error"),
+    ("a", "jump to the next question the agent asked (its answer, and who gave it)"),
     ("d", "toggle the patch view (patch after this step, final patch, evaluation)"),
     ("p", "show / hide the problem statement"),
     ("t", "where the tokens went: by tool and by prompt part"),

@@ -57,6 +57,9 @@ class _UiObserver:
     def on_step(self, step: Step) -> None:
         self._forward(self.app.show_step, step)
 
+    def on_delta(self, text: str) -> None:
+        self._forward(self.app.show_delta, text)
+
     def on_event(self, event: Event) -> None:
         self._forward(self.app.show_event, event)
 
@@ -174,7 +177,14 @@ class LiveApp(App, Generic[T]):
         self.view.add_header(header)
         self._state("agent working…")
 
+    def show_delta(self, text: str) -> None:
+        """The model's reply as it streams (--stream), on the state line until its step arrives."""
+        self.typing = (getattr(self, "typing", "") + text)[-2000:]
+        self._state("model writing: " + inert(" ".join(self.typing.split()))[-160:])
+
     def show_step(self, step: Step) -> None:
+        self.typing = ""
+        self._state("agent working…")
         self.view.add_step(step)
         data = step.observation.data if step.observation.ok else {}
         if step.action is not None and step.action.tool == "submit" and data.get("submitted"):

@@ -107,6 +107,31 @@ def step_facts(step: Step) -> StepFacts:
         text="\n".join((step.thought, tool, args, obs.text)).lower(), key=step_key(step))
 
 
+@dataclass
+class Exchange:
+    """One `ask_user` step as the inspector shows it: who asked, the question, the answer, where it came from.
+
+    Read from the step's observation and the question/answer events the controller wrote for that step
+    (events hold the source and timing; a trajectory without them, imported or cut, still shows the Q/A)."""
+
+    question: str
+    choices: list[str]
+    answer: str | None
+    source: str  # "user", "hints", "earlier" (reused from another attempt), or "" when no one answered
+    asked_by: str
+    data: dict[str, Any]  # the answer event's data: steps_before, cost_before, wait_s, attempt
+
+
+def asked_by(header: Header) -> str:
+    """'the agent (model NAME, attempt N of STRATEGY)' from what the header recorded."""
+    name = str(header.model.get("name") or "") if isinstance(header.model, dict) else ""
+    parts = [f"model {name}"] if name else []
+    attempt = header.attempt if isinstance(header.attempt, dict) else {}
+    if attempt.get("number"):
+        parts.append(f"attempt {attempt['number']} of {attempt.get('strategy') or header.strategy}")
+    return "the agent" + (f" ({', '.join(parts)})" if parts else "")
+
+
 def _broken_step(index: int, why: str) -> Step:
     return Step(index=index, observation=ObservationRecord(text=why, ok=False, error=why))
 
@@ -254,6 +279,24 @@ class RunModel:
             self._steps.append(step)
             if self._facts is not None:
                 self._facts.append(step_facts(step))
+
+    def exchange(self, index: int) -> Exchange | None:
+        """The question and answer of step `index`, when it is an `ask_user` step."""
+        step = self.step(index)
+        if step.action is None or step.action.tool != "ask_user":
+            return None
+        data = step.observation.data if isinstance(step.observation.data, dict) else {}
+        mine = [e for e in self.events if e.kind in ("question", "answer") and e.data.get("step") == index]
+        question = next((e for e in mine if e.kind == "question"), None)
+        answer = next((e for e in mine if e.kind == "answer"), None)
+        choices = (question.data.get("choices") if question else None) or data.get("choices") \
+            or step.action.args.get("choices") or []
+        given = (answer.text or None) if answer is not None else data.get("answer")
+        return Exchange(question=question.text if question else str(data.get("question")
+                                                                     or step.action.args.get("question") or ""),
+                        choices=[str(c) for c in choices], answer=str(given) if given else None,
+                        source=str(answer.data.get("source") or "") if answer else "", asked_by=asked_by(self.header),
+                        data=dict(answer.data) if answer else {})
 
     def patch_at(self, index: int) -> str:
         """The workspace diff after step `index`, carrying forward steps that left it unchanged."""

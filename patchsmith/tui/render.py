@@ -13,7 +13,7 @@ from patchsmith.agent.trajectory import ExitReason, Step
 from patchsmith.tools.base import plain_summary
 from patchsmith.tools.registry import tool_named
 
-from .model import RunModel
+from .model import Exchange, RunModel
 
 MAX_OBSERVATION_CHARS = 200_000  # one huge observation must not stall the UI; the rest is noted as cut
 _PASS = {"passed", "pass", "ok", "success", "xfail"}
@@ -68,10 +68,18 @@ def _json(args: dict[str, Any]) -> RenderableType:
     return JSON.from_data(args, indent=2, ensure_ascii=False)
 
 
-def _syntax(code: str, lexer: str) -> RenderableType:
-    from rich.syntax import Syntax  # pygments loads on first use, not at start-up
+# A shell command coloured by a few regexes: strings, options, operators, the command words. Every step of an
+# imported SWE-agent / mini-swe-agent run is a command, and pygments' lexer took ~30 ms to load before the
+# first paint of one.
+_SHELL = ((r"(?:^|(?<=[|;&] )|(?<=[|;&]))\s*[\w./-]+", "bold green"), (r"(?<![\w-])--?[\w-]+", "cyan"),
+          (r"\|\||&&|[|;<>]", "bold magenta"), (r"'[^']*'|\"(?:[^\"\\]|\\.)*\"", "yellow"))
 
-    return Syntax(code, lexer, theme="monokai", word_wrap=True, background_color="default")
+
+def _shell(code: str) -> Text:
+    text = Text(code)
+    for pattern, style in _SHELL:
+        text.highlight_regex(pattern, style)
+    return text
 
 
 def action_renderable(step: Step) -> RenderableType:
@@ -90,7 +98,7 @@ def action_renderable(step: Step) -> RenderableType:
         return Group(*parts)
     tool = tool_named(action.tool)
     if set(args) == {"command"} or (tool is not None and tool.runs_commands and "command" in args):
-        parts.append(_syntax(str(args.get("command", "")), "bash"))
+        parts.append(_shell(str(args.get("command", ""))))
     elif args:
         parts.append(_json(args))
     return Group(*parts)
@@ -140,6 +148,42 @@ def observation_renderable(step: Step) -> RenderableType:
     return Group(*parts)
 
 
+def answer_source(exchange: Exchange) -> str:
+    """Where the answer came from, in words (what a reviewer must know to weigh the run)."""
+    data = exchange.data
+    if exchange.source == "user":
+        return "you (the person at the console or in the live view)" + ("" if exchange.answer else ", who declined")
+    if exchange.source == "hints":
+        return "the task's hints_text (run --clarify hints)" + ("" if exchange.answer else ": nothing relevant")
+    if exchange.source == "earlier":
+        return f"an earlier answer (attempt {data.get('from_attempt', '?')}, from {data.get('origin', '?')}); " \
+               "not asked again"
+    if exchange.source == "limit":
+        return "no one: the task's question budget was spent"
+    return "no one (no answer was recorded for this question)"
+
+
+def qa_renderable(exchange: Exchange) -> RenderableType:
+    """An `ask_user` step: the question with its choices, the answer and where it came from, in one box."""
+    from rich.panel import Panel
+
+    body = Text()
+    body.append("❓ asked by ", style="bold cyan")
+    body.append(exchange.asked_by + "\n", style="cyan")
+    body.append(exchange.question + "\n")
+    for n, choice in enumerate(exchange.choices, 1):
+        body.append(f"   {n}. {choice}\n", style="dim")
+    body.append("\n💬 answer", style="bold green" if exchange.answer else "bold yellow")
+    body.append(" from " + answer_source(exchange) + "\n", style="green" if exchange.answer else "yellow")
+    body.append(exchange.answer or "(no answer: the agent was told to decide and say so)",
+                style="" if exchange.answer else "italic yellow")
+    data = exchange.data
+    if "steps_before" in data:
+        body.append(f"\nafter {data['steps_before']} steps · ${float(data.get('cost_before') or 0):.4f} spent"
+                    f" · answered in {float(data.get('wait_s') or 0):.1f}s", style="dim")
+    return Panel(body, title="question and answer", title_align="left", border_style="cyan")
+
+
 def usage_text(step: Step) -> Text:
     u, t = step.usage, step.timing
     return Text.assemble(
@@ -151,12 +195,13 @@ def usage_text(step: Step) -> Text:
     )
 
 
-def render_step(step: Step, total: int) -> RenderableType:
+def render_step(step: Step, total: int, exchange: Exchange | None = None) -> RenderableType:
+    """One step; an `ask_user` step shows its question and answer in place of the raw call."""
     thought = Text(step.thought or "(no thought)", style="italic" if step.thought else "dim")
     return Group(
         Text(f"Step {step.index + 1} of {total}", style="bold underline"),
         Text("💭 thought", style="bold"), thought, Rule(style="dim"),
-        action_renderable(step), Rule(style="dim"),
+        action_renderable(step) if exchange is None else qa_renderable(exchange), Rule(style="dim"),
         observation_renderable(step), Rule(style="dim"),
         usage_text(step),
     )

@@ -13,7 +13,6 @@ from textual.widgets import Collapsible, Input, Static
 from patchsmith.agent.trajectory import Header, Result, Step
 
 from .detail import DetailView
-from .dialogs import HelpScreen, ToolFilterScreen
 from .model import RunModel
 from .render import render_patch, render_step, totals_text
 from .step_list import StepList
@@ -27,6 +26,7 @@ class RunView(Vertical):
         Binding("N", "prev_hit", "Prev hit", show=False),
         Binding("f", "filter", "Filter tool"),
         Binding("e", "next_error", "Next error"),
+        Binding("a", "next_question", "Next Q/A", show=False),
         Binding("d", "toggle_diff", "Diff"),
         Binding("t", "tokens", "Tokens", show=False),
         Binding("p", "toggle_problem", "Problem", show=False),
@@ -102,7 +102,7 @@ class RunView(Vertical):
         if self.diff_mode:
             detail.show(render_patch(self.model, index))
         else:
-            detail.show(render_step(self.model.step(index), len(self.model)))
+            detail.show(render_step(self.model.step(index), len(self.model), self.model.exchange(index)))
         if self.model.indexed:
             self.query_one(Timeline).mark(index)
 
@@ -207,6 +207,8 @@ class RunView(Vertical):
             self._goto_hit(earlier[-1] if earlier else self.hits[-1])
 
     def action_filter(self) -> None:
+        from .dialogs import ToolFilterScreen  # dialogs load on first use, not before the first paint
+
         self.app.push_screen(ToolFilterScreen(self.model.tools(), self.tool_filter), self.apply_filter)
 
     def apply_filter(self, tool: str | None) -> None:
@@ -232,6 +234,17 @@ class RunView(Vertical):
                 return
         self.status("no errors in these steps")
 
+    def action_next_question(self) -> None:
+        """The next `ask_user` step (the questions the agent asked and what it was told), wrapping around."""
+        facts = self.model.ensure_index()
+        steps = self.query_one(StepList)
+        for row in list(range(steps.cursor + 1, len(steps.rows))) + list(range(0, steps.cursor + 1)):
+            if facts[steps.rows[row]].tool == "ask_user":
+                steps.move_to(row)
+                self.status(f"question at step {steps.rows[row] + 1}")
+                return
+        self.status("no questions in these steps")
+
     def action_toggle_diff(self) -> None:
         self.diff_mode = not self.diff_mode
         self.status("patch view (d: back to the step)" if self.diff_mode else "")
@@ -252,6 +265,8 @@ class RunView(Vertical):
         box.collapsed = not box.collapsed
 
     def action_help(self) -> None:
+        from .dialogs import HelpScreen
+
         self.app.push_screen(HelpScreen(live=self.live_help))
 
     def action_back(self) -> None:

@@ -5,33 +5,23 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
-from textual.events import Click, Resize
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .model import RunModel
 from .render import step_summary
+from .rows import RowList
 
 _CURSOR = Style(bgcolor="#1f4e79", bold=True)
 _CURSOR_BLUR = Style(bgcolor="#333333")
 _ERROR = Style(color="red", bold=True)
 _HIT = Style(color="black", bgcolor="yellow")
+_ASK = Style(color="cyan", bold=True)  # a question to the user: the steps a reviewer looks for first
 
 
-class StepList(ScrollView, can_focus=True):
+class StepList(RowList):
     """Rows are step indices (all steps, or those passing the tool filter); the cursor is a row."""
-
-    BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown,space", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-    ]
 
     class Selected(Message):
         def __init__(self, index: int) -> None:
@@ -53,14 +43,14 @@ class StepList(ScrollView, can_focus=True):
         pos = 0
         if keep is not None and rows:
             pos = next((r for r, i in enumerate(rows) if i >= keep), len(rows) - 1)
-        self._sync_size()
+        self.sync_size()
         self.cursor = -1
         self.move_to(pos)
 
     def add_row(self, index: int) -> None:
         at_end = not self.rows or self.cursor >= len(self.rows) - 1
         self.rows.append(index)
-        self._sync_size()
+        self.sync_size()
         if at_end and self.follow:
             self.move_to(len(self.rows) - 1)
         else:
@@ -76,53 +66,19 @@ class StepList(ScrollView, can_focus=True):
                 return r
         return None
 
-    def _sync_size(self) -> None:
-        self.virtual_size = Size(max(self.size.width, 1), len(self.rows))
-        self.refresh()
-
-    def on_resize(self, event: Resize) -> None:
-        self._sync_size()
+    def row_count(self) -> int:
+        return len(self.rows)
 
     # --- movement -----------------------------------------------------------------------------
     def move_to(self, row: int) -> None:
         if not self.rows:
             self.cursor = -1
             self.refresh()
-            return
-        row = max(0, min(row, len(self.rows) - 1))
-        changed = row != self.cursor
-        self.cursor = row
-        height = max(self.size.height, 1)
-        top = int(self.scroll_offset.y)
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
-        self.refresh()
+        super().move_to(row)
+
+    def cursor_moved(self, row: int, changed: bool) -> None:
         if changed:
             self.post_message(self.Selected(self.rows[row]))
-
-    def action_cursor_down(self) -> None:
-        self.move_to(self.cursor + 1)
-
-    def action_cursor_up(self) -> None:
-        self.move_to(self.cursor - 1)
-
-    def action_first(self) -> None:
-        self.move_to(0)
-
-    def action_last(self) -> None:
-        self.move_to(len(self.rows) - 1)
-
-    def action_page_down(self) -> None:
-        self.move_to(self.cursor + max(self.size.height - 1, 1))
-
-    def action_page_up(self) -> None:
-        self.move_to(self.cursor - max(self.size.height - 1, 1))
-
-    def on_click(self, event: Click) -> None:
-        self.focus()
-        self.move_to(int(self.scroll_offset.y) + event.y)
 
     # --- drawing ------------------------------------------------------------------------------
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -145,8 +101,9 @@ class StepList(ScrollView, can_focus=True):
             text.append("★", "bold yellow")
         else:
             text.append(" ")
-        text.append("✗ " if error else "  ", _ERROR if error else None)
-        text.append(f"{tool[:18]:<18} ", "magenta")
+        asks = tool == "ask_user"
+        text.append("✗ " if error else ("? " if asks else "  "), _ERROR if error else (_ASK if asks else None))
+        text.append(f"{tool[:18]:<18} ", _ASK if asks else "magenta")
         text.append(step_summary(step, ) if width > 28 else "")
         segments = [Segment(s.text, base + s.style if s.style else base) for s in
                     text.render(self.app.console, end="")]

@@ -13,6 +13,9 @@ For every scenario folder (task.json + repo.bundle + replies.jsonl) this checks:
   as the editor's lint guard does) yields a diff that, with test_patch, passes them all.
   The replay also runs the replies' run_tests and bash steps for real and compares them
   with the expectations written in scenarios/_build/tasks/<id>/spec.py (which runs fail).
+- replies-clarify-hints/react.jsonl, where a task has one (the replies of `run --clarify hints`),
+  is checked the same way, and each of its ask_user steps is answered as that run answers it
+  (patchsmith's own HintsAsker over hints_text): the answers must hold what CLARIFY_EXPECT says.
 
 Run: python scenarios/_build/check_scenarios.py [--jobs N] [SCENARIO_ID ...]
 Exit code 0 when every scenario is clean, 1 otherwise.
@@ -45,6 +48,8 @@ SWEBENCH_FIELDS = (
 )
 EXTRA_FIELDS = ("language", "test_cmd", "install")
 TOOLS = {"str_replace_editor", "search", "find_file", "run_tests", "bash", "submit"}
+CLARIFY_REPLIES = "replies-clarify-hints/react.jsonl"  # replies where the agent may ask (ask_user)
+CLARIFY_TOOLS = TOOLS | {"ask_user"}
 EDITOR_COMMANDS = {"view", "create", "str_replace", "insert", "undo_edit"}
 RUN_TIMEOUT = 120.0
 
@@ -127,27 +132,29 @@ class ReplayResult:
     failing_runs: list[int] = field(default_factory=list)
     passing_runs: list[int] = field(default_factory=list)
     bash_outputs: dict[int, str] = field(default_factory=dict)
+    answers: dict[int, str | None] = field(default_factory=dict)  # ask_user steps: the answer, None for none
     submitted: bool = False
 
 
-def load_replies(path: Path) -> tuple[list[dict], list[str]]:
+def load_replies(path: Path, tools: set[str] = TOOLS) -> tuple[list[dict], list[str]]:
     replies: list[dict] = []
     problems: list[str] = []
+    name = path.name if path.name == "replies.jsonl" else CLARIFY_REPLIES
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             reply = json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.append(f"replies.jsonl line {number}: not JSON ({exc})")
+            problems.append(f"{name} line {number}: not JSON ({exc})")
             continue
         if not isinstance(reply, dict) or not isinstance(reply.get("args", {}), dict):
-            problems.append(f"replies.jsonl line {number}: expected an object with tool/args")
+            problems.append(f"{name} line {number}: expected an object with tool/args")
             continue
-        if reply.get("tool") not in TOOLS:
-            problems.append(f"replies.jsonl line {number}: unknown tool {reply.get('tool')!r}")
+        if reply.get("tool") not in tools:
+            problems.append(f"{name} line {number}: unknown tool {reply.get('tool')!r}")
         if not str(reply.get("thought", "")).strip():
-            problems.append(f"replies.jsonl line {number}: empty thought")
+            problems.append(f"{name} line {number}: empty thought")
         replies.append(reply)
     return replies, problems
 
@@ -202,9 +209,22 @@ def replay(repo: Path, task: dict, replies: list[dict]) -> ReplayResult:
             proc = subprocess.run(args.get("command", ""), shell=True, cwd=repo, env=git_env(), text=True,
                                   capture_output=True, timeout=RUN_TIMEOUT)
             result.bash_outputs[index] = proc.stdout + proc.stderr
+        elif tool == "ask_user":
+            result.answers[index] = hints_answer(task.get("hints_text") or "", args)
     if not result.submitted:
         result.problems.append("replies never submit")
     return result
+
+
+def hints_answer(hints_text: str, args: dict) -> str | None:
+    """What `run --clarify hints` answers: patchsmith's own answerer, so the check cannot drift from it."""
+    if str(SCENARIOS_DIR.parent) not in sys.path:
+        sys.path.insert(0, str(SCENARIOS_DIR.parent))  # the patchsmith these scenarios ship with
+    from patchsmith.agent.clarify import HintsAsker
+    from patchsmith.agent.events import Question
+
+    question = Question(text=str(args.get("question", "")), choices=[str(c) for c in args.get("choices") or []])
+    return HintsAsker(hints_text).ask(question).text
 
 
 def _replay_edit(repo: Path, index: int, args: dict, history: dict[str, list[str | None]],
@@ -286,11 +306,12 @@ def decode_list(value: object) -> list[str]:
     return decoded
 
 
-def load_expectations(instance_id: str) -> dict:
+def load_expectations(instance_id: str, name: str = "EXPECT") -> dict:
+    """EXPECT (replies.jsonl) or CLARIFY_EXPECT (the --clarify hints replies) of the task's spec.py."""
     spec = HERE / "tasks" / instance_id / "spec.py"
     if not spec.exists():
         return {}
-    return dict(runpy.run_path(str(spec)).get("EXPECT", {}))
+    return dict(runpy.run_path(str(spec)).get(name, {}))
 
 
 def check_task_fields(folder: Path, task: dict) -> list[str]:
@@ -362,14 +383,19 @@ def _check(folder: Path, report: ScenarioReport) -> None:
     report.problems += check_task_fields(folder, task)
     if report.problems:
         return
-    replies, reply_problems = load_replies(folder / "replies.jsonl")
-    report.problems += reply_problems
-    report.steps = len(replies)
-    if not 5 <= len(replies) <= 15:
-        report.problems.append(f"{len(replies)} replies; a realistic solve takes 5-15 steps")
+    scripts = [(folder / "replies.jsonl", TOOLS, "EXPECT")]
+    if (folder / CLARIFY_REPLIES).exists():
+        scripts.append((folder / CLARIFY_REPLIES, CLARIFY_TOOLS, "CLARIFY_EXPECT"))
+    loaded = []
+    for path, tools, expect_name in scripts:
+        replies, reply_problems = load_replies(path, tools)
+        report.problems += reply_problems
+        if not 5 <= len(replies) <= 15:
+            report.problems.append(f"{path.name}: {len(replies)} replies; a realistic solve takes 5-15 steps")
+        loaded.append((path, replies, load_expectations(task["instance_id"], expect_name)))
+    report.steps = len(loaded[0][1])
     f2p, p2p = decode_list(task["FAIL_TO_PASS"]), decode_list(task["PASS_TO_PASS"])
     test_files = files_in_diff(task["test_patch"])
-    expect = load_expectations(task["instance_id"])
 
     with tempfile.TemporaryDirectory(prefix=f"scenario-{folder.name}-") as tmp:
         repo = Path(tmp) / "repo"
@@ -424,29 +450,43 @@ def _check(folder: Path, report: ScenarioReport) -> None:
                 report.problems.append(f"gold patch: tests still fail: {failing}")
 
         # Scripted replies: replay, then evaluate their diff like a prediction.
-        fresh()
-        result = replay(repo, task, replies)
-        report.problems += result.problems
-        git(repo, "add", "-A")
-        model_patch = git(repo, "diff", "--cached", task["base_commit"])
-        git(repo, "reset", "-q")
-        if not model_patch.strip():
-            report.problems.append("replies leave an empty diff")
-        # A diff identical to the gold patch resolves exactly when gold does: skip the second run.
-        fresh()
-        if model_patch == task["patch"]:
-            report.replies_match_gold = True
-        elif apply(model_patch, "the replies' diff") and apply(task["test_patch"], "test_patch"):
-            statuses = evaluate("replies")
-            failing = [t for t in f2p + p2p if statuses.get(t) != "PASSED"]
-            if failing:
-                report.problems.append(f"replies' diff: tests still fail: {failing}")
-        report.problems += _compare_expectations(result, expect)
+        for number, (_path, replies, expect) in enumerate(loaded):
+            label = "" if number == 0 else f"{CLARIFY_REPLIES}: "
+            fresh()
+            result = replay(repo, task, replies)
+            report.problems += [label + p for p in result.problems]
+            git(repo, "add", "-A")
+            model_patch = git(repo, "diff", "--cached", task["base_commit"])
+            git(repo, "reset", "-q")
+            if not model_patch.strip():
+                report.problems.append(f"{label}replies leave an empty diff")
+            # A diff identical to the gold patch resolves exactly when gold does: skip the second run.
+            fresh()
+            if model_patch == task["patch"]:
+                report.replies_match_gold = report.replies_match_gold or number == 0
+            elif apply(model_patch, f"{label}the replies' diff") and apply(task["test_patch"], "test_patch"):
+                statuses = evaluate(f"{label}replies")
+                failing = [t for t in f2p + p2p if statuses.get(t) != "PASSED"]
+                if failing:
+                    report.problems.append(f"{label}replies' diff: tests still fail: {failing}")
+            report.problems += [label + p for p in _compare_expectations(result, expect, asks=number > 0)]
 
 
-def _compare_expectations(result: ReplayResult, expect: dict) -> list[str]:
-    """The replies' thoughts say which runs fail; hold them to it (indexes are 1-based reply numbers)."""
+def _compare_expectations(result: ReplayResult, expect: dict, asks: bool = False) -> list[str]:
+    """The replies' thoughts say which runs fail and what the answers said; hold them to it (indexes are
+    1-based reply numbers). Replies that may ask must ask, and every answer needs an expectation."""
     problems = []
+    want_answers = {int(n): needle for n, needle in expect.get("answers", {}).items()}
+    if asks and not result.answers:
+        problems.append("replies for --clarify hints never ask (ask_user)")
+    if sorted(want_answers) != sorted(i + 1 for i in result.answers):
+        problems.append(f"ask_user at replies {sorted(i + 1 for i in result.answers)}, answers expected at "
+                        f"{sorted(want_answers)}")
+    for number, needle in want_answers.items():
+        answer = result.answers.get(number - 1)
+        if (needle is None) != (answer is None) or (needle is not None and needle not in (answer or "")):
+            problems.append(f"reply {number}: the hints answer {answer!r}, expected "
+                            f"{'no answer' if needle is None else repr(needle)}")
     want_fail = sorted(expect.get("failing_runs", []))
     got_fail = [i + 1 for i in result.failing_runs]
     if got_fail != want_fail:

@@ -6,10 +6,13 @@ Sources:
   and a date, and optionally a `label` that tasks refer to.
 - tasks/<instance_id>/spec.py holds TASK (repo, base label, version, created_at, the expected
   FAIL_TO_PASS), PROBLEM, HINTS, FIX (the reference fix as (path, old, new) replacements),
-  EXPECT (what the checker should see while replaying) and REPLIES (the scripted model replies);
+  EXPECT (what the checker should see while replaying) and REPLIES (the scripted model replies),
+  and for a task whose issue leaves a decision open CLARIFY_REPLIES / CLARIFY_EXPECT (the replies
+  of a `run --clarify hints`, which ask with ask_user and are answered from HINTS);
   tasks/<instance_id>/overlay/ holds the test files as they are after the test patch.
 
-Output, per task: scenarios/<instance_id>/{task.json, repo.bundle, replies.jsonl}. Commits
+Output, per task: scenarios/<instance_id>/{task.json, repo.bundle, replies.jsonl} (and
+replies-clarify-hints/react.jsonl from CLARIFY_REPLIES). Commits
 carry fixed identities and dates, so shas (and bundles) are the same on every build.
 FAIL_TO_PASS / PASS_TO_PASS are measured the SWE-bench way by running the test files the
 test patch touches without and with the fix; the build stops if they differ from TASK's.
@@ -85,6 +88,13 @@ def diff_of(work: Path, base: str) -> str:
     return patch
 
 
+def write_replies(path: Path, replies: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for reply in replies:
+            handle.write(json.dumps(reply, ensure_ascii=False) + "\n")
+
+
 def build_task(task_dir: Path, repo_dir: Path, labels: dict[str, str], tmp: Path) -> dict:
     spec = runpy.run_path(str(task_dir / "spec.py"))
     meta = spec["TASK"]
@@ -147,9 +157,9 @@ def build_task(task_dir: Path, repo_dir: Path, labels: dict[str, str], tmp: Path
     out = OUT / instance_id
     out.mkdir(exist_ok=True)
     (out / "task.json").write_text(json.dumps(task, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    with (out / "replies.jsonl").open("w", encoding="utf-8") as handle:
-        for reply in spec["REPLIES"]:
-            handle.write(json.dumps(reply, ensure_ascii=False) + "\n")
+    write_replies(out / "replies.jsonl", spec["REPLIES"])
+    if "CLARIFY_REPLIES" in spec:  # the run where the agent may ask (`run --clarify hints`)
+        write_replies(out / checks.CLARIFY_REPLIES, spec["CLARIFY_REPLIES"])
     # The bundle's only branch points at the buggy commit: the repository as the reporter saw it.
     checks.git(repo_dir, "update-ref", "refs/heads/main", base)
     bundle = out / "repo.bundle"

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel, Field
 from repos import make_repo
+from toy_tools import ECHO, SHELL, SUBMIT, WRITE, script
 
 from patchsmith.agent.config import RunConfig
 from patchsmith.agent.events import Decision, RunControl
@@ -15,40 +15,9 @@ from patchsmith.agent.models import ContextLengthExceeded, ListModel, Reply
 from patchsmith.agent.models.scripted import entry_to_reply
 from patchsmith.agent.runner import run_agent
 from patchsmith.agent.trajectory import read_trajectory
-from patchsmith.tools.base import Tool
-from patchsmith.tools.observation import Observation
 from patchsmith.tools.workspace import Workspace
 
-
-class WriteArgs(BaseModel):
-    path: str
-    text: str
-
-
-class EchoArgs(BaseModel):
-    text: str = Field(default="")
-
-
-class NoArgs(BaseModel):
-    pass
-
-
-def _write(ws: Workspace, a: WriteArgs) -> Observation:
-    ws.resolve(a.path).write_text(a.text)
-    return Observation(text=f"wrote {a.path}")
-
-
-TOOLS = [
-    Tool("write", "Write a file.", WriteArgs, _write, mutates=True),
-    Tool("echo", "Echo.", EchoArgs, lambda ws, a: Observation(text=a.text or "(nothing)")),
-    Tool("shell", "Pretend command.", EchoArgs, lambda ws, a: Observation(text="ran " + a.text), runs_commands=True),
-    Tool("submit", "Submit.", NoArgs, lambda ws, a: Observation(text="submitted", data={"submitted": True}),
-         ends_run=True),
-]
-
-
-def script(*entries: dict) -> ListModel:
-    return ListModel("test", [entry_to_reply(e, i) for i, e in enumerate(entries)])
+TOOLS = [WRITE, ECHO, SHELL, SUBMIT]
 
 
 @pytest.fixture

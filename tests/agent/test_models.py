@@ -127,3 +127,32 @@ def test_named_model_without_endpoint_says_what_to_set(monkeypatch):
 def test_ollama_style_tag_is_a_model_name(monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")
     assert make_model(RunConfig(model="qwen2.5-coder:7b")).name == "qwen2.5-coder:7b"
+
+
+def test_streamed_reply_is_the_same_reply_with_the_servers_usage():
+    usage = {"prompt_tokens": 1234, "completion_tokens": 56, "total_tokens": 1290}
+    item = {"text": "Let me look at the file first.", "usage": usage,
+            "tool_calls": [{"name": "echo", "arguments": {"text": "a longer argument"}, "id": "call_a"},
+                           {"name": "echo", "arguments": {"text": "second"}, "id": "call_b"}]}
+    with FakeOpenAI([item, item]) as srv:
+        pieces: list[str] = []
+        streamed = model(srv, stream=True)
+        streamed.on_delta = pieces.append
+        reply = streamed.complete(MESSAGES, [ECHO])
+        plain = model(srv).complete(MESSAGES, [ECHO])
+    assert srv.requests[0]["stream"] is True and srv.requests[0]["stream_options"] == {"include_usage": True}
+    assert "stream" not in srv.requests[1]
+    assert len(pieces) > 1 and "".join(pieces) == reply.text == plain.text  # shown as it arrived, in pieces
+    assert [(c.id, c.name, c.arguments) for c in reply.tool_calls] == [
+        (c.id, c.name, c.arguments) for c in plain.tool_calls]
+    assert json.loads(reply.tool_calls[0].arguments) == {"text": "a longer argument"}  # the halves joined
+    assert (reply.usage.prompt_tokens, reply.usage.completion_tokens, reply.usage.estimated) == (1234, 56, False)
+    assert reply.usage.cost == plain.usage.cost > 0
+
+
+def test_streamed_reply_without_a_usage_chunk_is_estimated_and_says_so(monkeypatch):
+    with FakeOpenAI([{"text": "no tools", "usage": {"prompt_tokens": 9, "completion_tokens": 2}}]) as srv:
+        srv.chunks = lambda request, completion: FakeOpenAI.chunks({}, completion)  # a server that ignores it
+        reply = model(srv, stream=True).complete(MESSAGES, [ECHO])
+    assert reply.text == "no tools" and reply.usage.estimated and reply.usage.prompt_tokens > 0
+    assert "no usage reported (estimated)" in reply.quirks

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel, Field
 from repos import git, make_repo
+from toy_tools import ECHO, SUBMIT, WRITE
 
 from patchsmith.agent.config import RunConfig
 from patchsmith.agent.events import RunControl
@@ -18,38 +18,11 @@ from patchsmith.agent.models.scripted import entry_to_reply
 from patchsmith.agent.resume import ResumeError, load_resumption
 from patchsmith.agent.runner import run_agent
 from patchsmith.agent.trajectory import read_trajectory
-from patchsmith.tools.base import Tool
 from patchsmith.tools.note import note_tool
-from patchsmith.tools.observation import Observation
 from patchsmith.tools.seed import restore_patch
 from patchsmith.tools.workspace import Workspace
 
-
-class WriteArgs(BaseModel):
-    path: str
-    text: str
-
-
-class EchoArgs(BaseModel):
-    text: str = Field(default="")
-
-
-class NoArgs(BaseModel):
-    pass
-
-
-def _write(ws: Workspace, a: WriteArgs) -> Observation:
-    ws.resolve(a.path).write_text(a.text)
-    return Observation(text=f"wrote {a.path}")
-
-
-TOOLS = [
-    Tool("write", "Write a file.", WriteArgs, _write, mutates=True),
-    Tool("echo", "Echo.", EchoArgs, lambda ws, a: Observation(text=a.text or "(nothing)")),
-    Tool("submit", "Submit.", NoArgs, lambda ws, a: Observation(text="submitted", data={"submitted": True}),
-         ends_run=True),
-    note_tool,
-]
+TOOLS = [WRITE, ECHO, SUBMIT, note_tool]
 
 ENTRIES = [
     {"thought": "fix a", "tool": "write", "args": {"path": "a.txt", "text": "two\n" * 40}},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
 from fakeopenai import FakeOpenAI  # noqa: E402
+from pilot import finish_and_quit, until  # noqa: E402
 from repos import BUGGY_CALC, make_repo  # noqa: E402
 from test_fix import patchsmith  # noqa: E402
 
@@ -109,17 +109,10 @@ async def test_a_question_answered_in_the_live_view(tmp_path: Path) -> None:
 
         app = LiveApp(start)
         async with app.run_test(size=(120, 40)) as pilot:
-            deadline = time.monotonic() + 30
-            while not isinstance(app.screen, QuestionScreen):
-                assert time.monotonic() < deadline, "no question shown"
-                await pilot.pause(0.05)
+            await until(pilot, lambda: isinstance(app.screen, QuestionScreen), "a question", timeout=30)
             assert app.screen.question.text == "What should mean([]) do?"
             await pilot.press(*"raise it", "enter")
-            while not app.finished.is_set():
-                assert time.monotonic() < deadline
-                await pilot.pause(0.05)
-            await pilot.pause()
-            await pilot.press("q")
+            await finish_and_quit(app, pilot, timeout=30)
     assert app.outcome.exit_reason == "submitted"
     tool_msgs = [m for m in server.requests[1]["messages"] if m["role"] == "tool"]
     assert tool_msgs[-1]["content"] == "The user answered: raise it"

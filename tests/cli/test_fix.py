@@ -83,6 +83,26 @@ def test_fix_through_the_sdk_applies_a_patch_that_passes_the_repos_own_tests(cal
     assert "<working_state" in server.requests[-1]["messages"][-1]["content"]
 
 
+def test_stream_shows_the_reply_as_it_arrives_and_counts_the_servers_usage(calc, tmp_path):
+    out = tmp_path / "run"
+    script = json.loads(json.dumps(FIX_SCRIPT))
+    for i, item in enumerate(script):
+        item["usage"] = {"prompt_tokens": 1000 + i, "completion_tokens": 10 + i, "total_tokens": 1010 + 2 * i}
+    with FakeOpenAI(script) as server:
+        proc = patchsmith("fix", "mean([1, 2, 3]) returns 3 instead of 2", "--repo", str(calc), "--model",
+                          "gpt-4o-mini", "--base-url", server.base_url, "--api-key", "sk-test", "--mode",
+                          "auto-edit", "--sandbox", "local", "--yes", "--stream", "--output", str(out),
+                          stdin="a\n", env={"data": str(tmp_path / "data")})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert all(r.get("stream") is True and r["stream_options"] == {"include_usage": True} for r in server.requests)
+    assert "The divisor is off by one." in proc.stdout and "sum(values) / len(values)" in (
+        calc / "calc" / "stats.py").read_text()
+    steps = [x for x in map(json.loads, (out / "trajectory.jsonl").read_text().splitlines()) if x["type"] == "step"]
+    assert [s["thought"] for s in steps] == [item["text"] for item in FIX_SCRIPT]
+    assert [(s["usage"]["prompt_tokens"], s["usage"]["estimated"]) for s in steps] == [
+        (1000 + i, False) for i in range(len(FIX_SCRIPT))]
+
+
 def test_text_mode_endpoint(calc, tmp_path):
     script = []
     for item in FIX_SCRIPT:

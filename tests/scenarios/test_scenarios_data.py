@@ -46,6 +46,9 @@ def test_the_set_covers_what_the_issue_asks():
     assert any(e.get("lint_refusals") for e in expectations), "no edit refused by the lint guard"
     assert any(e.get("failing_runs") and TASKS[n]["language"] == "javascript"
                for n, e in zip(TASKS, expectations, strict=True)), "no recovery in a JavaScript repository"
+    asking = [n for n in TASKS if checks.load_expectations(n, "CLARIFY_EXPECT").get("answers")]
+    assert asking, "no scenario whose issue is ambiguous, with replies that ask"
+    assert all(TASKS[n]["hints_text"].strip() for n in asking), "an asking scenario needs hints to answer from"
 
 
 @pytest.mark.parametrize("instance_id", sorted(TASKS))
@@ -117,6 +120,32 @@ def test_replay_without_submit_and_bad_paths(tmp_path):
     assert result.problems[-1] == "replies never submit"
 
 
+def _ask(question: str) -> dict:
+    return {"thought": "ask", "tool": "ask_user", "args": {"question": question}}
+
+
+def test_replay_answers_ask_user_from_the_hints_only(tmp_path):
+    repo = _repo(tmp_path, {"m.py": "x = 1\n"})
+    hints = "Use a tab as the separator.\n\nThe release is on Friday."
+    result = checks.replay(repo, {"hints_text": hints, "patch": "SECRET"}, [
+        _ask("Which separator should join the fields?"), _ask("What colour is the logo?"), SUBMIT])
+    assert result.answers == {0: "Use a tab as the separator.", 1: None}
+    expect = {"answers": {1: "tab", 2: None}}
+    assert checks._compare_expectations(result, expect, asks=True) == []
+    wrong = checks._compare_expectations(result, {"answers": {1: "comma"}}, asks=True)
+    assert "reply 1: the hints answer 'Use a tab as the separator.', expected 'comma'" in wrong
+    assert "ask_user at replies [1, 2], answers expected at [1]" in wrong
+    silent = checks.replay(repo, {"hints_text": hints}, [SUBMIT])
+    assert checks._compare_expectations(silent, {}, asks=True) == ["replies for --clarify hints never ask (ask_user)"]
+
+
+def test_ask_user_is_refused_in_the_standard_replies(tmp_path):
+    path = tmp_path / "replies.jsonl"
+    path.write_text(json.dumps(_ask("which?")) + "\n", encoding="utf-8")
+    assert checks.load_replies(path)[1] == ["replies.jsonl line 1: unknown tool 'ask_user'"]
+    assert checks.load_replies(path, checks.CLARIFY_TOOLS)[1] == []
+
+
 def test_task_fields_are_validated():
     folder = FOLDERS[0]
     task = dict(TASKS[folder.name])
@@ -158,6 +187,10 @@ def test_generated_files_match_their_sources(instance_id):
     task = TASKS[instance_id]
     written = (ROOT / "scenarios" / instance_id / "replies.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in written] == spec["REPLIES"]
+    clarify = ROOT / "scenarios" / instance_id / checks.CLARIFY_REPLIES
+    assert clarify.exists() == ("CLARIFY_REPLIES" in spec)
+    if clarify.exists():
+        assert [json.loads(line) for line in clarify.read_text(encoding="utf-8").splitlines()] == spec["CLARIFY_REPLIES"]
     assert task["problem_statement"] == spec["PROBLEM"].strip() + "\n"
     assert task["hints_text"] == spec.get("HINTS", "").strip()
     assert (task["version"], task["created_at"]) == (spec["TASK"]["version"], spec["TASK"]["created_at"])
@@ -201,3 +234,30 @@ def test_replies_resolve_through_the_real_agent_loop(tmp_path, monkeypatch, inst
     for number in expect.get("failing_runs", []):
         assert by_number[number]["action"]["tool"] == "run_tests"
         assert "failed" in by_number[number]["observation"]["text"].splitlines()[1]
+
+
+def test_ambiguous_scenario_asks_and_resolves_through_the_real_agent_loop(tmp_path, monkeypatch):
+    """`--clarify hints`: the scripted agent asks, the answer comes from hints_text alone, the fix is the gold one."""
+    from patchsmith.agent.config import RunConfig
+    from patchsmith.agent.runner import run_agent
+    from patchsmith.agent.trajectory import read_trajectory
+    from patchsmith.tools.workspace import Workspace
+
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    instance_id = "patchsmith__textkit-3"
+    folder, task = ROOT / "scenarios" / instance_id, TASKS[instance_id]
+    repo = tmp_path / "repo"
+    checks.git(tmp_path, "clone", "-q", str(folder / "repo.bundle"), str(repo))
+    workspace = Workspace(repo, base=task["base_commit"], test_command=task["test_cmd"])
+    config = RunConfig(model=f"scripted:{folder / checks.CLARIFY_REPLIES}", mode="full-auto", clarify="hints")
+    public = {k: v for k, v in task.items() if k not in ("patch", "test_patch", "FAIL_TO_PASS", "PASS_TO_PASS")}
+    outcome = run_agent(task["problem_statement"], workspace, config, tmp_path / "out", task=public)
+    assert outcome.exit_reason == "submitted" and outcome.patch == task["patch"] and outcome.confidence == 0.9
+    events = read_trajectory(outcome.trajectory_path).events
+    question = next(e for e in events if e.kind == "question")
+    answer = next(e for e in events if e.kind == "answer")
+    assert "empty string" in question.text and question.data["step"] == 3
+    assert answer.data["source"] == "hints" and answer.data["answered"] is True
+    assert checks.load_expectations(instance_id, "CLARIFY_EXPECT")["answers"][4] in answer.text
+    hints = " ".join(task["hints_text"].split())
+    assert all(part in hints for part in answer.text.split("\n\n"))  # the hints' own words, nothing else

@@ -70,6 +70,8 @@ def test_scripted_run_in_docker_evaluates_in_docker(tmp_path):
     report = json.loads((tmp_path / "run" / "report.json").read_text())
     assert sorted(report["resolved_ids"]) == picked
     assert {report["tasks"][i]["evaluation"]["sandbox"] for i in picked} == {"docker"}
+    # Each in its environment's image (Python: a venv in it; JavaScript: node copied in), none mounted.
+    assert all(report["tasks"][i]["env"]["image"].startswith("patchsmith/env:") for i in picked)
 
 
 def test_relative_paths_as_the_readme_writes_them(tmp_path):
@@ -82,3 +84,25 @@ def test_relative_paths_as_the_readme_writes_them(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     report = json.loads((tmp_path / "runs" / "x" / "report.json").read_text())
     assert report["resolved_ids"] == ["patchsmith__textkit-1"] and report["error_instances"] == 0
+
+
+def test_ambiguous_scenario_with_and_without_clarification(tmp_path):
+    """The standard run offers no one to ask: the agent decides and marks it unsure. `--clarify hints`
+    runs the replies that ask; the answer comes from hints_text and the report keeps that run apart."""
+    task = "patchsmith__textkit-3"
+    figures = {}
+    for setting in ("ask", "hints"):
+        out = tmp_path / setting
+        proc = patchsmith("run", str(SCENARIOS), "--instances", task, "--model", "scripted", "--clarify", setting,
+                          "--output", str(out), "--no-progress", tmp=tmp_path)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        figures[setting] = json.loads((out / "report.json").read_text())
+    standard, clarified = figures["ask"], figures["hints"]
+    assert standard["resolved_ids"] == [task] == clarified["resolved_ids"]
+    assert standard["clarification"] is None  # nothing to keep apart: no question could be asked
+    agent = standard["tasks"][task]["agent"]
+    assert agent["clarification"]["questions"] == 0 and agent["confidence"] == 0.6 and agent["unsure"]
+    summary = clarified["clarification"]
+    assert summary["setting"] == "hints" and summary["questions"] == 1 and summary["answered"] == 1
+    assert summary["resolved_when_answered"] == 1
+    assert clarified["tasks"][task]["agent"]["confidence"] == 0.9

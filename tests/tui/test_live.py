@@ -13,6 +13,7 @@ from functools import partialmethod
 from pathlib import Path
 
 import pytest
+from pilot import until
 from textual.app import App
 from textual.widgets import Input
 
@@ -86,33 +87,26 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-async def _until(pilot, condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the live view"
-        await pilot.pause(0.02)
-
-
 async def test_live_approve_deny_edit_and_message(tmp_path: Path) -> None:
     driver = FakeDriver(tmp_path / "trajectory.jsonl")
     app = LiveApp(driver)
     async with app.run_test(size=SIZE) as pilot:
         # first bash step: deny with a message to the agent
-        await _until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
         assert "python -c" in app.screen.request.preview
         assert "Step 4 of 4" in app.query_one(DetailView).plain_text()  # the newest step, drawn as it came
         await pilot.press("d", *"use the tests", "enter")
         # second bash step: edit the command
-        await _until(pilot, lambda: isinstance(app.screen, ApprovalScreen) and "part0" in app.screen.request.preview)
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen) and "part0" in app.screen.request.preview)
         await pilot.press("e")
         app.screen.query_one(Input).value = "ls -la src"
         await pilot.press("enter")
-        await _until(pilot, lambda: len(app.model) == len(scripted_steps(extra=1)))
+        await until(pilot, lambda: len(app.model) == len(scripted_steps(extra=1)))
         steps = app.screen.query_one(StepList)
         assert steps.current == len(app.model) - 1  # the view follows the newest step
         await pilot.press("m", *"thanks", "enter")
         driver.gate.set()
-        await _until(pilot, lambda: app.finished.is_set() and app.model.result is not None)
+        await until(pilot, lambda: app.finished.is_set() and app.model.result is not None)
         await pilot.pause()
         assert "outcome: submitted" in str(app.query_one("#totals").content)
         await pilot.press("q")
@@ -129,11 +123,11 @@ async def test_live_stop_ends_with_stopped_by_user(tmp_path: Path) -> None:
     driver = FakeDriver(tmp_path / "trajectory.jsonl", endless=True)
     app = LiveApp(driver)
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        await until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
         await pilot.press("a")
-        await _until(pilot, lambda: len(app.model) >= 6)
+        await until(pilot, lambda: len(app.model) >= 6)
         await pilot.press("s")
-        await _until(pilot, lambda: app.finished.is_set())
+        await until(pilot, lambda: app.finished.is_set())
         assert not isinstance(app.screen, ApprovalScreen)
         await pilot.pause()
         assert "stopped_by_user" in str(app.query_one("#live-state").content)
@@ -148,14 +142,33 @@ async def test_quit_while_running_stops_the_agent_first(tmp_path: Path) -> None:
     app = LiveApp(driver)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(2):  # the two bash steps of the first round
-            await _until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+            await until(pilot, lambda: isinstance(app.screen, ApprovalScreen))
             await pilot.press("a")
             await pilot.pause()
-        await _until(pilot, lambda: len(app.model) >= 8)
+        await until(pilot, lambda: len(app.model) >= 8)
         await pilot.press("q")  # stops the agent; the window closes once it has stopped
-        await _until(pilot, lambda: app.finished.is_set())
+        await until(pilot, lambda: app.finished.is_set())
     assert app.outcome == "stopped_by_user"
     assert _lines(driver.path)[-1]["exit_reason"] == "stopped_by_user"
+
+
+async def test_live_shows_a_streamed_reply_as_it_arrives(tmp_path: Path) -> None:
+    pieces = ["Looking at ", "the \x1b[31mtests", " first."]
+
+    def streaming(observer: RunObserver, approver: Approver, control: RunControl) -> str:
+        for piece in pieces:
+            observer.on_delta(piece)  # type: ignore[attr-defined] - the live observer takes a stream
+        control.stop_requested.wait(10)
+        return "stopped"
+
+    app = LiveApp(streaming)
+    async with app.run_test(size=SIZE) as pilot:
+        state = app.query_one("#live-state")
+        await until(pilot, lambda: "first." in str(state.content))
+        shown = str(state.content)
+        assert "model writing: Looking at the" in shown and "tests first." in shown and "\x1b" not in shown
+        await pilot.press("s")
+        await pilot.press("q")
 
 
 def test_run_live_returns_the_outcome_and_reraises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from patchsmith.tui.dialogs import ApprovalScreen
 from patchsmith.tui.live import LiveApp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pilot import finish_and_quit, until  # noqa: E402
 from repos import BUGGY_CALC, make_repo  # noqa: E402
 
 pytestmark = pytest.mark.anyio
@@ -43,11 +43,8 @@ async def test_live_view_steers_the_real_controller(tmp_path: Path) -> None:
 
     app = LiveApp(start)
     async with app.run_test(size=(120, 40)) as pilot:
-        async def approval(timeout: float = 20.0) -> ApprovalScreen:
-            deadline = time.monotonic() + timeout
-            while not isinstance(app.screen, ApprovalScreen):
-                assert time.monotonic() < deadline, "no approval prompt"
-                await pilot.pause(0.05)
+        async def approval() -> ApprovalScreen:
+            await until(pilot, lambda: isinstance(app.screen, ApprovalScreen), "an approval prompt")
             return app.screen
 
         screen = await approval()  # the edit asks first (ask mode)
@@ -56,12 +53,7 @@ async def test_live_view_steers_the_real_controller(tmp_path: Path) -> None:
         screen = await approval()  # then the command: deny it with a message for the agent
         assert screen.request.preview == "echo hello"
         await pilot.press("d", *"no shell please", "enter")
-        deadline = time.monotonic() + 20
-        while not app.finished.is_set():
-            assert time.monotonic() < deadline
-            await pilot.pause(0.05)
-        await pilot.pause()
-        await pilot.press("q")
+        await finish_and_quit(app, pilot)
     assert app.outcome.exit_reason == "submitted"
     assert "sum(values) / len(values)" in (repo / "calc" / "stats.py").read_text()
     lines = [json.loads(x) for x in (out / "trajectory.jsonl").read_text().splitlines()]

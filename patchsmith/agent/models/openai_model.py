@@ -98,8 +98,12 @@ class OpenAIModel:
                  text_mode: bool = False, temperature: float = 0.0, max_retries: int = 5,
                  request_timeout: float = 300.0, backoff_base: float = 1.0, max_backoff: float = 60.0,
                  price: tuple[float, float] | None = None, sleep: Callable[[float], None] = time.sleep,
-                 seed: int | None = None):
+                 seed: int | None = None, stream: bool = False):
         self.name = name
+        # stream: ask for the reply as server-sent events (with usage in the last one), handing each piece of
+        # text to on_delta as it arrives, so a person sees it typing; the Reply is the same as without.
+        self.stream = stream
+        self.on_delta: Callable[[str], None] | None = None
         self.seed = seed  # sent when set: endpoints that support it sample reproducibly
         self.text_mode = text_mode
         self.temperature = temperature
@@ -197,7 +201,10 @@ class OpenAIModel:
 
         def call() -> None:
             try:
-                outcome["value"] = client.chat.completions.create(**kwargs, timeout=bound)
+                if self.stream:
+                    outcome["value"] = self._streamed(client, kwargs, bound)
+                else:
+                    outcome["value"] = client.chat.completions.create(**kwargs, timeout=bound)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
                 outcome["error"] = exc
             finally:
@@ -218,6 +225,38 @@ class OpenAIModel:
                 self._out_of_time(left, bound)
             raise outcome["error"]
         return outcome["value"]
+
+    def _streamed(self, client: openai.OpenAI, kwargs: dict[str, Any], bound: float) -> Any:
+        """The streamed reply put back together as one completion (text, tool calls by index, finish reason,
+        the usage chunk that include_usage adds); text pieces go to on_delta as they come."""
+        stream = client.chat.completions.create(**kwargs, timeout=bound, stream=True,
+                                                stream_options={"include_usage": True})
+        message: dict[str, Any] = {"role": "assistant", "content": None}
+        calls: dict[int, dict[str, Any]] = {}
+        out: dict[str, Any] = {"id": "", "object": "chat.completion", "created": 0, "model": self.name}
+        finish = None
+        for chunk in stream:
+            out.update(id=chunk.id or out["id"], created=chunk.created or out["created"])
+            if chunk.usage is not None:
+                out["usage"] = chunk.usage.model_dump()
+            for choice in chunk.choices or []:
+                finish = choice.finish_reason or finish
+                delta = choice.delta
+                if delta.content:
+                    message["content"] = (message["content"] or "") + delta.content
+                    if self.on_delta is not None:
+                        self.on_delta(delta.content)
+                for part in delta.tool_calls or []:
+                    call = calls.setdefault(part.index, {"id": "", "type": "function",
+                                                         "function": {"name": "", "arguments": ""}})
+                    call["id"] = part.id or call["id"]
+                    if part.function is not None:
+                        call["function"]["name"] += part.function.name or ""
+                        call["function"]["arguments"] += part.function.arguments or ""
+        if calls:
+            message["tool_calls"] = [calls[i] for i in sorted(calls)]
+        out["choices"] = [{"index": 0, "message": message, "finish_reason": finish or "stop"}]
+        return ChatCompletion.model_validate(out)
 
     def _usage(self, response: Any, messages: Sequence[dict[str, Any]], text: str) -> Usage:
         u = getattr(response, "usage", None)

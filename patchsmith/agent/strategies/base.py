@@ -12,16 +12,17 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from ...tools.workspace import Workspace
+from ..clarify import Clarifications, choose_asker
 from ..config import RunConfig
 from ..events import Approver, Asker, RunControl, RunObserver
 from ..models import Model, make_model
 from ..resume import Resumption
-from ..trajectory import Usage
+from ..trajectory import Trajectory, Usage, load_trajectory
 from .scripts import ScriptBook
 
 # The record's own format version, so readers of old run folders know what to expect.
@@ -92,10 +93,24 @@ class Attempt:
     why: str = ""
     lessons: list[str] = field(default_factory=list)  # what it started with
     lesson: str = ""  # what it taught the next attempt (reflexion)
+    # Its trajectory as the loop read it back once (react attempts); not part of strategy.json.
+    record: Trajectory | None = field(default=None, repr=False, compare=False)
 
     @property
     def tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+    def read_back(self) -> Trajectory | None:
+        """The attempt's parsed trajectory: the one read after its loop, else its file read now (a direct
+        call's); None when it has none or it cannot be read."""
+        if self.record is None:
+            self.record = load_trajectory(self.trajectory)
+        return self.record
+
+    def to_dict(self) -> dict[str, Any]:
+        row = asdict(replace(self, record=None))  # replace: asdict would deep-copy the whole trajectory
+        del row["record"]
+        return row | {"tokens": self.tokens, "checks_ok": self.checks.ok}
 
 
 @dataclass
@@ -181,13 +196,21 @@ class TaskContext:
     resume: Resumption | None = None  # a cut-off one-attempt run to go on from (agent/resume.py)
     observer: RunObserver | None = None
     approver: Approver | None = None
-    asker: Asker | None = None  # who answers ask_user in the interactive attempt (fix's console)
+    asker: Asker | None = None  # the person who answers ask_user (fix's console), for every attempt
     control: RunControl | None = None
     budget: Budget = field(default_factory=Budget)
     attempts: list[Attempt] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     name: str = "react"  # the strategy as the user wrote it
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _clarifications: Clarifications | None = None
+
+    def clarifications(self) -> Clarifications:
+        """The task's questions, shared by all its attempts: one budget, and no question asked twice."""
+        with self._lock:
+            if self._clarifications is None:
+                self._clarifications = Clarifications(choose_asker(self.config.clarify, self.task, self.asker))
+            return self._clarifications
 
     def new_attempt(self, strategy: str, **kwargs: Any) -> Attempt:
         with self._lock:
@@ -249,7 +272,7 @@ def write_record(ctx: TaskContext, outcome: StrategyOutcome, started: float) -> 
     record = {"version": RECORD_VERSION, "strategy": ctx.name, "started_at": started, "wall_s": time.time() - started,
               "chosen": outcome.chosen, "stopped_by_budget": outcome.stopped_by_budget,
               "budget": ctx.budget.to_dict(), "totals": outcome.totals(),
-              "attempts": [asdict(a) | {"tokens": a.tokens, "checks_ok": a.checks.ok} for a in outcome.attempts],
+              "attempts": [a.to_dict() for a in outcome.attempts],
               "calls": [asdict(c) for c in outcome.calls],
               "selection": asdict(outcome.selection) if outcome.selection else None}
     path = Path(ctx.output_dir) / "strategy.json"

@@ -7,14 +7,13 @@ patch is applied by the scorer, later, in another checkout).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from ...tools.registry import tool_named
 from ...tools.run_tests import RunTestsArgs, run_tests
 from ...tools.testing.detect import NODE_TEST_FILE, PY_TEST_FILE
 from ...tools.workspace import Workspace
-from ..trajectory import ExitReason, read_trajectory
+from ..trajectory import ExitReason, Trajectory
 from .base import Checks
 
 DIFF_FILE = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.M)
@@ -28,12 +27,8 @@ def is_test_file(path: str) -> bool:
     return bool(PY_TEST_FILE.search(path) or NODE_TEST_FILE.search(path)) or "/tests/" in f"/{path}"
 
 
-def last_test_run(trajectory: Path) -> tuple[bool, int | None]:
+def last_test_run(traj: Trajectory) -> tuple[bool, int | None]:
     """(any run_tests ran, failing count of the last one that reported counts)."""
-    try:
-        traj = read_trajectory(trajectory)
-    except (OSError, ValueError):
-        return False, None
     ran, failing = False, None
     for step in traj.steps:
         tool = tool_named(step.action.tool) if step.action is not None else None
@@ -53,7 +48,7 @@ def test_statuses(ws: Workspace, tests: list[str]) -> dict[str, str]:
     return {str(c.get("id")): str(c.get("status")) for c in cases}
 
 
-def own_checks(ws: Workspace, patch: str, exit_reason: str, trajectory: Path | None,
+def own_checks(ws: Workspace, patch: str, exit_reason: str, trajectory: Trajectory | None,
                rerun_repro: bool = True) -> Checks:
     checks = Checks(submitted=exit_reason == ExitReason.SUBMITTED, empty_patch=not patch.strip())
     if trajectory is not None:

@@ -29,19 +29,18 @@ def run_react_attempt(ctx: TaskContext, ws: Workspace, attempt: Attempt, config:
     else:
         outcome = run_agent(ctx.problem_statement, ws, config, out, task=ctx.task, model=model, hints=ctx.hints,
                             lessons=lessons, observer=ctx.observer if interactive else None,
-                            approver=ctx.approver if interactive else None,
-                            asker=ctx.asker if interactive else None,
+                            approver=ctx.approver if interactive else None, clarifications=ctx.clarifications(),
                             control=ctx.control if interactive else None, resume=resume,
                             attempt={"number": attempt.number, "parent": attempt.parent, "strategy": ctx.name,
                                      "record": "strategy.json" if attempt.folder == "." else "../../strategy.json"})
     totals = outcome.totals
-    attempt.trajectory = str(outcome.trajectory_path)
+    attempt.trajectory, attempt.record = str(outcome.trajectory_path), outcome.trajectory
     attempt.patch, attempt.exit_reason, attempt.error = outcome.patch, outcome.exit_reason, outcome.error
     attempt.steps, attempt.cost = totals.steps, totals.cost
     attempt.prompt_tokens, attempt.completion_tokens = totals.prompt_tokens, totals.completion_tokens
     attempt.wall_s = time.monotonic() - t0
     ctx.budget.charge(attempt.cost, attempt.tokens)
-    attempt.checks = own_checks(ws, outcome.patch, outcome.exit_reason, outcome.trajectory_path, rerun_repro)
+    attempt.checks = own_checks(ws, outcome.patch, outcome.exit_reason, outcome.trajectory, rerun_repro)
     return attempt
 
 

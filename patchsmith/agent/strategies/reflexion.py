@@ -9,7 +9,6 @@ import time
 from ...tools.registry import tool_named
 from ..models import ModelError
 from ..prompting import render
-from ..trajectory import read_trajectory
 from .base import Attempt, TaskContext
 from .sequential import Sequential
 
@@ -18,9 +17,7 @@ MAX_STEP_LINES = 30
 
 def attempt_summary(attempt: Attempt) -> tuple[list[str], str]:
     """One line per step of the attempt's own trajectory, and its last test run's text."""
-    try:
-        traj = read_trajectory(attempt.trajectory)
-    except (OSError, ValueError):
+    if (traj := attempt.read_back()) is None:
         return [], ""
     lines, last_tests = [], ""
     for step in traj.steps:

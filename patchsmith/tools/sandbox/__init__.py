@@ -12,12 +12,14 @@ Permission modes are enforced here as well as in the UI (`check_mode`):
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
 from ...errors import PatchsmithError
 from ..modes import MODES
+from ..projectenv import ProjectEnv
 from .base import (
     DEFAULT_OUTPUT_CAP,
     SANDBOX_KINDS,
@@ -32,6 +34,7 @@ from .limits import Limits
 from .local import LocalSandbox
 
 BACKENDS = tuple(kind for kind in SANDBOX_KINDS if kind != "auto")
+IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Debian's, which our images keep
 
 
 class SandboxFallbackWarning(UserWarning):
@@ -81,18 +84,23 @@ def resolve_kind(kind: str) -> tuple[str, str | None]:
 def make_sandbox(kind: str, root: Path, *, read_only: bool = False, network: bool = False,
                  image: str | None = None, output_cap: int = DEFAULT_OUTPUT_CAP,
                  base_env: Mapping[str, str] | None = None, run_id: str | None = None,
-                 ro_paths: list[Path] | None = None, limits: Limits | None = None) -> Sandbox:
+                 ro_paths: list[Path] | None = None, limits: Limits | None = None,
+                 project: ProjectEnv | None = None) -> Sandbox:
     """A sandbox of backend `kind` (local|bwrap|docker|auto) whose writable area is `root`.
 
     `image` is for docker only (default: the base image). `ro_paths` are host folders shown read-only at
     the same path (e.g. a cache of virtualenvs under the home, which bwrap would otherwise hide); local
-    sees everything anyway. A linked git worktree's git dirs are mounted automatically. Raises SandboxUnavailable (one line) when the
-    backend cannot run here; `auto` instead falls back to local and warns with SandboxFallbackWarning.
+    sees everything anyway. A linked git worktree's git dirs are mounted automatically. `project` is the
+    user's own environment (projectenv): shown read-only at its paths and put first in the commands'
+    variables. Raises SandboxUnavailable (one line) when the backend cannot run here; `auto` instead falls
+    back to local and warns with SandboxFallbackWarning.
     """
     kind, fallback = resolve_kind(kind)
     root = Path(root)
     if fallback:
         warnings.warn(fallback, SandboxFallbackWarning, stacklevel=2)
+    if project is not None:
+        ro_paths, base_env = _with_project(kind, root, project, ro_paths, base_env)
     if kind == "local":
         return LocalSandbox(root, output_cap=output_cap, base_env=base_env, read_only=read_only, limits=limits)
     if kind == "bwrap":
@@ -106,6 +114,16 @@ def make_sandbox(kind: str, root: Path, *, read_only: bool = False, network: boo
         return DockerSandbox(root, image=image, read_only=read_only, network=network, output_cap=output_cap,
                              base_env=base_env, run_id=run_id, ro_paths=ro_paths, limits=limits)
     raise ValueError(f"unknown sandbox {kind!r}; choose one of {', '.join((*BACKENDS, 'auto'))}")
+
+
+def _with_project(kind: str, root: Path, project: ProjectEnv, ro_paths: list[Path] | None,
+                  base_env: Mapping[str, str] | None) -> tuple[list[Path], dict[str, str]]:
+    """ro_paths and base_env with the project's environment added. In docker the host's PATH means nothing,
+    so the environment's folders go before the image's own PATH, and only its variables are passed."""
+    env = dict(os.environ if base_env is None and kind != "docker" else base_env or {})
+    path = env.get("PATH") or (IMAGE_PATH if kind == "docker" else os.environ.get("PATH", ""))
+    env.update(project.variables(path, root.resolve(), env.get("PYTHONPATH", "")))
+    return [*(ro_paths or []), *project.shared], env
 
 
 def check_mode(mode: str, sandbox: Sandbox) -> None:

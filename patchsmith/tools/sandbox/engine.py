@@ -11,10 +11,12 @@ LABEL_SANDBOX = "patchsmith.sandbox"
 LABEL_RUN = "patchsmith.run-id"
 LABEL_PID = "patchsmith.owner-pid"
 LABEL_HOST = "patchsmith.owner-host"
-LABEL_IMAGE = "patchsmith.image"  # "base" or "env"
+LABEL_IMAGE = "patchsmith.image"  # "base", "python" (a copied interpreter) or "env"
 LABEL_SUITE = "patchsmith.suite"
 LABEL_ENV_KEY = "patchsmith.env-key"
 LABEL_SPEC = "patchsmith.env-spec"
+LABEL_REPO = "patchsmith.repo"  # an environment image's repository (owner/name)
+LABEL_PYTHON = "patchsmith.python"  # the interpreter an image's venv is on
 
 
 def docker_client(timeout: int = 120) -> Any:

@@ -20,14 +20,24 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ...errors import PatchsmithError
 from .base import SandboxUnavailable
-from .engine import LABEL_ENV_KEY, LABEL_IMAGE, LABEL_SPEC, LABEL_SUITE, docker_client
+from .engine import (
+    LABEL_ENV_KEY,
+    LABEL_IMAGE,
+    LABEL_PYTHON,
+    LABEL_REPO,
+    LABEL_SPEC,
+    LABEL_SUITE,
+    docker_client,
+)
 
 BASE_REPO = "patchsmith/base"
 ENV_REPO = "patchsmith/env"
@@ -50,10 +60,14 @@ class ImageError(PatchsmithError, RuntimeError):
 @dataclass
 class ImageInfo:
     tag: str
-    kind: str  # base | env
+    kind: str  # base | python | env
     size_mb: float
     created: str
     key: str
+    repo: str = ""  # an environment image's repository
+    age_s: float = 0.0
+    own_mb: float = 0.0  # beyond the image it was made from (the base, the interpreter layer): what it adds
+    image_id: str = ""
 
 
 def _quiet(_: str) -> None:
@@ -305,15 +319,23 @@ def ensure_env_image(key_spec: dict[str, Any], *, client: Any = None, rebuild: b
 def list_images(client: Any = None) -> list[ImageInfo]:
     client = client or docker_client()
     out = []
-    for image in client.images.list(filters={"label": LABEL_IMAGE}):
+    found = client.images.list(filters={"label": LABEL_IMAGE})
+    sizes = {image.id: image.attrs.get("Size") or 0 for image in found}
+    for image in found:
         labels = image.labels or {}
-        tags = image.tags or [image.short_id]
-        for tag in tags:
-            out.append(ImageInfo(tag=tag, kind=labels.get(LABEL_IMAGE, "?"),
-                                 size_mb=(image.attrs.get("Size") or 0) / 1e6,
-                                 created=str(image.attrs.get("Created", ""))[:19],
-                                 key=labels.get(LABEL_ENV_KEY, labels.get(LABEL_SUITE, ""))))
-    return sorted(out, key=lambda i: (i.kind != "base", i.tag))
+        size = image.attrs.get("Size") or 0
+        created = str(image.attrs.get("Created", ""))[:19]
+        try:
+            age = time.time() - datetime.fromisoformat(created).replace(tzinfo=timezone.utc).timestamp()
+        except ValueError:
+            age = 0.0
+        key = labels.get(LABEL_ENV_KEY) or labels.get(LABEL_PYTHON) or labels.get(LABEL_SUITE, "")
+        for tag in image.tags or [image.short_id]:
+            out.append(ImageInfo(tag=tag, kind=labels.get(LABEL_IMAGE, "?"), size_mb=size / 1e6, created=created,
+                                 key=key, repo=labels.get(LABEL_REPO, ""), age_s=age, image_id=image.id,
+                                 own_mb=(size - sizes.get(image.attrs.get("Parent", ""), 0)) / 1e6))
+    order = {"base": 0, "python": 1, "env": 2}
+    return sorted(out, key=lambda i: (order.get(i.kind, 3), i.tag))
 
 
 def prune_images(client: Any = None, *, include_base: bool = False, tags: list[str] | None = None) -> list[str]:
@@ -325,7 +347,8 @@ def prune_images(client: Any = None, *, include_base: bool = False, tags: list[s
     client = client or docker_client()
     cleanup_stale(client=client)
     removed = []
-    kinds = ("env", "base") if include_base or tags else ("env",)  # env first: they are children of the base
+    # env first: they are children of the python and base images
+    kinds = ("env", "python", "base") if include_base or tags else ("env",)
     for kind in kinds:
         for image in client.images.list(filters={"label": f"{LABEL_IMAGE}={kind}"}):
             if tags is not None and not set(tags) & set(image.tags):
