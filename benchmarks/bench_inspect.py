@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]
 import trajgen  # noqa: E402
 
 STEPS = 5000
-RUNS = 5
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 console = Console(width=130)
 
 
@@ -59,11 +59,17 @@ def to_mini_swe_agent(src: Path, dest: Path) -> None:
 
 
 def to_swe_agent(src: Path, dest: Path) -> None:
-    """The same run as a SWE-agent `.traj`, written by our exporter (`patchsmith export --format swe-agent`)."""
+    """The same run as a SWE-agent `.traj` as SWE-agent writes it: our exporter's file (`patchsmith export
+    --format swe-agent`) without the patchsmith record it adds, so the importer reads SWE-agent's own fields."""
     from patchsmith.agent.trajectory import read_trajectory
-    from patchsmith.tui.exporters import export_text
+    from patchsmith.tui.exporters import EXTRA_KEY
+    from patchsmith.tui.exporters import to_swe_agent as export
 
-    dest.write_text(export_text(read_trajectory(src), "swe-agent", secrets=[]))
+    doc = export(read_trajectory(src))
+    for step in doc["trajectory"]:
+        step.pop("extra_info", None)
+    doc["info"].pop(EXTRA_KEY, None)
+    dest.write_text(json.dumps(doc, ensure_ascii=False))
 
 
 def tmux(*args: str) -> str:
@@ -88,6 +94,12 @@ def _descendants_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# Both inspectors start as installed ones do, from cached bytecode: a session that sets PYTHONDONTWRITEBYTECODE
+# would otherwise compile every patchsmith module on each launch while mini-swe-agent's come from pip's .pyc.
+PYCACHE = Path(tempfile.mkdtemp(prefix="bench-inspect-pyc-"))
+AS_INSTALLED = f"env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX={PYCACHE}"
+
+
 def first_paint(command: str, marker: str, mem_file: Path, settle: float, label: str = "") -> tuple[float, int]:
     """Seconds from Enter to `marker` on screen, and peak RSS (KB) of the process (via /usr/bin/time); the CPU
     seconds it had used by then go to CPU[label] (steadier than wall time on a loaded machine)."""
@@ -103,7 +115,7 @@ def first_paint(command: str, marker: str, mem_file: Path, settle: float, label:
             time.sleep(0.5)
     try:
         time.sleep(0.3)
-        tmux("send-keys", "-t", session, f"/usr/bin/time -f %M -o {mem_file} {command}; clear", "Enter")
+        tmux("send-keys", "-t", session, f"/usr/bin/time -f %M -o {mem_file} {AS_INSTALLED} {command}; clear", "Enter")
         start = time.perf_counter()
         while True:
             if marker in tmux("capture-pane", "-p", "-t", session):
@@ -178,6 +190,79 @@ async def in_process(path: Path) -> dict[str, float]:
     return out
 
 
+def interpreter_start(python: str) -> float:
+    """CPU seconds of `python -c pass` (median of 5): what each environment's site start-up costs before any
+    inspector code (the system interpreter runs the .pth files of its site-packages; a venv has its own)."""
+    runs = []
+    for _ in range(5):
+        before = os.times()
+        subprocess.run(["env", "-u", "PYTHONDONTWRITEBYTECODE", f"PYTHONPYCACHEPREFIX={PYCACHE}", python, "-c", "pass"],
+                       check=True)
+        after = os.times()
+        runs.append(after.children_user + after.children_system - before.children_user - before.children_system)
+    return statistics.median(runs)
+
+
+def paint_variants(work: Path, mini: str | None) -> list[tuple[str, str, str, float]]:
+    """(label, command, marker, settle) for each launch measured; mini-swe-agent's inspector is the reference."""
+    ours = f"{sys.executable} -m patchsmith inspect"
+    first = f"Step 1 of {STEPS}"
+    variants = [("ours", f"{ours} {work / 'trajectory.jsonl'}", first, 1.5),
+                ("swe", f"{ours} {work / 'bench.traj'}", first, 1.5),
+                ("minifile", f"{ours} {work / 'bench.traj.json'}", first, 1.5)]
+    baseline = os.environ.get("BASELINE_ROOT")  # an older checkout, to show what the change did
+    if baseline:
+        variants.append(("baseline", f"env PYTHONPATH={baseline} {ours} {work / 'bench.traj'}", first, 0.5))
+    if mini:
+        variants.append(("mini", f"{mini} inspector {work / 'bench.traj.json'}", "Step 1/", 0.5))
+    return variants
+
+
+def measure_paints(work: Path, mini: str | None) -> tuple[dict[str, list[float]], dict[str, list[int]]]:
+    variants = paint_variants(work, mini)
+    with console.status("warming the bytecode caches (one untimed launch each)…"):
+        for _, command, marker, _ in variants:
+            first_paint(command, marker, work / "mem", settle=0.2, label="warm-up")
+    paints: dict[str, list[float]] = {}
+    mems: dict[str, list[int]] = {}
+    for i in range(RUNS):  # interleaved, so that a change of load hits every variant alike
+        with console.status(f"first paint, run {i + 1}/{RUNS}…"):
+            for label, command, marker, settle in variants:
+                t, m = first_paint(command, marker, work / "mem", settle=settle, label=label)
+                paints.setdefault(label, []).append(t)
+                mems.setdefault(label, []).append(m)
+    return paints, mems
+
+
+PAINT_ROWS = [("ours", "launch → first paint: our JSONL (tmux, Python start-up included)"),
+              ("swe", "  the same run as a SWE-agent .traj"),
+              ("minifile", "  the same run in mini-swe-agent's format"),
+              ("baseline", "  the SWE-agent .traj, BASELINE_ROOT's code (before)")]
+
+
+def paint_rows(table: Table, paints: dict[str, list[float]], mems: dict[str, list[int]], mini: str | None) -> None:
+    ref = statistics.median(paints["mini"]) if "mini" in paints else None
+    cref = statistics.median(CPU["mini"]) if "mini" in CPU else None
+    for key, label in PAINT_ROWS:
+        if key in paints:
+            value = statistics.median(paints[key])
+            table.add_row(label, f"{value:.3f} s", f"{ref:.3f} s" if ref else "n/a",
+                          f"{value / ref:.2f}×" if ref else "–", "≤ reference")
+    for key, label in PAINT_ROWS:
+        if key in CPU:
+            value = statistics.median(CPU[key])
+            table.add_row("CPU s to first paint:" + label.split(":", 1)[-1].split("(")[0].rstrip().lstrip(),
+                          f"{value:.2f} s", f"{cref:.2f} s" if cref else "–", f"{value / cref:.2f}×" if cref else "–",
+                          "≤ reference")
+    start, mstart = interpreter_start(sys.executable), (interpreter_start(str(Path(mini).parent / "python"))
+                                                        if mini else None)
+    table.add_row("  of which the interpreter's own start-up (python -c pass, CPU)", f"{start:.3f} s",
+                  f"{mstart:.3f} s" if mstart else "–", f"{start / mstart:.2f}×" if mstart else "–", "reported")
+    mem, mref = max(mems["ours"]) / 1024, (max(mems["mini"]) / 1024 if "mini" in mems else None)
+    table.add_row("peak memory (RSS), our JSONL", f"{mem:.0f} MB", f"{mref:.0f} MB" if mref else "n/a",
+                  f"{mem / mref:.2f}×" if mref else "–", "reported")
+
+
 def main() -> None:
     if shutil.which("tmux") is None:
         sys.exit("bench_inspect: tmux is required (apt-get install tmux)")
@@ -188,68 +273,18 @@ def main() -> None:
         ours = work / "trajectory.jsonl"
         with console.status(f"building a {STEPS}-step trajectory…"):
             trajgen.build(ours, STEPS)
-            theirs = work / "bench.traj.json"
-            to_mini_swe_agent(ours, theirs)
-            swe = work / "bench.traj"
-            to_swe_agent(ours, swe)
-        console.print(f"trajectory: {ours.stat().st_size / 1e6:.1f} MB (ours), {theirs.stat().st_size / 1e6:.1f} MB "
-                      f"(mini-swe-agent format), {swe.stat().st_size / 1e6:.1f} MB (SWE-agent .traj), {STEPS} steps")
-        ours_paint, ours_mem, mini_paint, mini_mem = [], [], [], []
-        swe_paint, swe_mem, minifile_paint, base_paint = [], [], [], []
-        baseline = os.environ.get("BASELINE_ROOT")  # an older checkout, to show what the change did
-        for i in range(RUNS):
-            with console.status(f"first paint, run {i + 1}/{RUNS}…"):
-                t, m = first_paint(f"{sys.executable} -m patchsmith inspect {ours}", f"Step 1 of {STEPS}",
-                                   work / "mem", settle=1.5, label="ours")
-                ours_paint.append(t)
-                ours_mem.append(m)
-                t, m = first_paint(f"{sys.executable} -m patchsmith inspect {swe}", f"Step 1 of {STEPS}",
-                                   work / "mem", settle=1.5, label="swe")
-                swe_paint.append(t)
-                swe_mem.append(m)
-                t, _ = first_paint(f"{sys.executable} -m patchsmith inspect {theirs}", f"Step 1 of {STEPS}",
-                                   work / "mem", settle=1.5, label="minifile")
-                minifile_paint.append(t)
-                if baseline:
-                    t, _ = first_paint(f"env PYTHONPATH={baseline} {sys.executable} -m patchsmith inspect {swe}",
-                                       f"Step 1 of {STEPS}", work / "mem", settle=0.5, label="baseline")
-                    base_paint.append(t)
-                if mini:
-                    t, m = first_paint(f"{mini} inspector {theirs}", "Step 1/", work / "mem", settle=0.5, label="mini")
-                    mini_paint.append(t)
-                    mini_mem.append(m)
+            to_mini_swe_agent(ours, work / "bench.traj.json")
+            to_swe_agent(ours, work / "bench.traj")
+        console.print(f"trajectory: {ours.stat().st_size / 1e6:.1f} MB (ours), "
+                      f"{(work / 'bench.traj.json').stat().st_size / 1e6:.1f} MB (mini-swe-agent format), "
+                      f"{(work / 'bench.traj').stat().st_size / 1e6:.1f} MB (SWE-agent .traj), {STEPS} steps")
+        paints, mems = measure_paints(work, mini)
         results = asyncio.run(in_process(ours))
-
     table = Table(title=f"patchsmith inspect — {STEPS}-step trajectory (median of {RUNS})")
-    table.add_column("measure")
-    table.add_column("patchsmith", justify="right")
-    table.add_column("mini-swe-agent inspector", justify="right")
-    table.add_column("ratio (ours/theirs)", justify="right")
-    table.add_column("target", justify="right")
-    paint = statistics.median(ours_paint)
-    ref = statistics.median(mini_paint) if mini_paint else None
-    table.add_row("launch → first paint (tmux, Python start-up included)", f"{paint:.3f} s",
-                  f"{ref:.3f} s" if ref else "n/a (0.4–0.6 s per the issue)",
-                  f"{paint / ref:.2f}×" if ref else "–", "≤ reference")
-    rows = [("  the same run as a SWE-agent .traj", swe_paint),
-            ("  the same run in mini-swe-agent's format", minifile_paint)]
-    if base_paint:
-        rows.append(("  the SWE-agent .traj, BASELINE_ROOT's code (before)", base_paint))
-    for label, runs in rows:
-        value = statistics.median(runs)
-        table.add_row(label, f"{value:.3f} s", f"{ref:.3f} s" if ref else "–",
-                      f"{value / ref:.2f}×" if ref else "–", "≤ reference")
-    cref = statistics.median(CPU["mini"]) if "mini" in CPU else None
-    for key, label in (("ours", "CPU s to first paint: our JSONL"), ("swe", "CPU s to first paint: SWE-agent .traj"),
-                       ("minifile", "CPU s to first paint: mini-swe-agent's format"),
-                       ("baseline", "CPU s to first paint: .traj, BASELINE_ROOT's code")):
-        if key in CPU:
-            value = statistics.median(CPU[key])
-            table.add_row(label, f"{value:.2f} s", f"{cref:.2f} s" if cref else "–",
-                          f"{value / cref:.2f}×" if cref else "–", "≤ reference")
-    mem, mref = max(ours_mem) / 1024, (max(mini_mem) / 1024 if mini_mem else None)
-    table.add_row("peak memory (RSS)", f"{mem:.0f} MB", f"{mref:.0f} MB" if mref else "n/a",
-                  f"{mem / mref:.2f}×" if mref else "–", "reported")
+    for column, justify in (("measure", "left"), ("patchsmith", "right"), ("mini-swe-agent inspector", "right"),
+                            ("ratio (ours/theirs)", "right"), ("target", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    paint_rows(table, paints, mems, mini)
     for name, value in results.items():
         target = {"move to last step (G key → frame), median": "< 50 ms",
                   "search all steps (in-process call), median": "< 100 ms"}.get(name, "–")
@@ -257,13 +292,13 @@ def main() -> None:
     console.print(table)
     console.print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
                   "(a shared machine: absolute times scale with load; the ratio is measured side by side)")
-    console.print("first paint runs (s): ours " + ", ".join(f"{t:.3f}" for t in ours_paint)
-                  + "; SWE-agent .traj " + ", ".join(f"{t:.3f}" for t in swe_paint)
-                  + ("; mini-swe-agent " + ", ".join(f"{t:.3f}" for t in mini_paint) if mini_paint else ""))
-    console.print("CPU seconds at first paint: " + json.dumps({k: [round(x, 2) for x in v] for k, v in CPU.items()}))
+    console.print("first paint runs (s): " + json.dumps({k: [round(x, 3) for x in v] for k, v in paints.items()}))
+    console.print("CPU seconds at first paint: " + json.dumps({k: [round(x, 2) for x in v] for k, v in CPU.items()
+                                                              if k != "warm-up"}))
     if not mini:
-        console.print("mini-swe-agent's inspector not found (set MINI_EXTRA or pip install mini-swe-agent); "
-                      "the issue's reference is 0.4–0.6 s.")
+        console.print("mini-swe-agent's inspector not found (set MINI_EXTRA or pip install mini-swe-agent into a "
+                      "venv); the issue's reference is 1.0–1.2 s on a quiet machine.")
+    shutil.rmtree(PYCACHE, ignore_errors=True)
 
 
 if __name__ == "__main__":

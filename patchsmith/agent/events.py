@@ -51,7 +51,11 @@ class Answer:
     """What came back: `text` None when the user declined, or the hints held nothing relevant."""
 
     text: str | None
-    source: str = "user"  # "user" (a person at the console or live view) or "hints" (run --clarify hints)
+    # "user" (a person at the console or live view), "hints" (run --clarify hints), "earlier" (the answer an
+    # earlier attempt of the task got, reused), "limit" (the task's questions are used up: no one was asked)
+    source: str = "user"
+    from_attempt: int | None = None  # "earlier": the attempt that asked
+    origin: str = ""  # "earlier": where that answer came from (user, hints)
 
 
 @runtime_checkable

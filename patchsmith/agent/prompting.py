@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 TEMPLATES = ("condensed", "denied", "format_error", "nested_instructions", "repeated", "state", "system", "task",
              "user_message", "answer",
              # the strategies' own (patchsmith/agent/strategies): one-completion edits, critiques, lessons
-             "edit_system", "direct", "critique", "revise", "lesson", "_code")
+             "edit_system", "direct", "critique", "revise", "lesson", "_code", "_ask")
 
 
 @lru_cache(maxsize=8)

@@ -19,8 +19,9 @@ from ..tools.observation import Observation, cap_observation, truncate
 from ..tools.registry import agent_tools
 from ..tools.sandbox.base import mask_secrets, secret_values
 from ..tools.workspace import Workspace
+from .clarify import QUESTIONS_PER_TASK, Clarifications, answer_data, choose_asker
 from .config import RunConfig
-from .events import ApprovalRequest, Approver, Asker, NullObserver, Question, RunControl, RunObserver
+from .events import Answer, ApprovalRequest, Approver, Asker, NullObserver, Question, RunControl, RunObserver
 from .history import History, Turn, context_budget
 from .localization import seed_hints
 from .memory import WorkingMemory
@@ -51,7 +52,7 @@ from .trajectory import (
 
 MAX_FORMAT_ERRORS = 3
 CONTEXT_RETRIES = 3
-MAX_QUESTIONS = 3  # per run: an agent that keeps asking has stopped working the issue
+MAX_QUESTIONS = QUESTIONS_PER_TASK  # per run too: an agent that keeps asking has stopped working the issue
 ONE_ACTION = "ERROR: one action per turn; this call was not run. Send it again on its own."
 
 
@@ -108,6 +109,7 @@ class Controller:
     secrets: list[str] = field(default_factory=list)
     lessons: list[str] = field(default_factory=list)  # from earlier attempts (reflexion): kept as notes
     asker: Asker | None = None  # who answers `ask_user`; None: the tool is not offered
+    told: list[str] = field(default_factory=list)  # what earlier attempts of the task were answered: notes
     briefing: Briefing = field(default_factory=Briefing)
 
     def __post_init__(self) -> None:
@@ -118,7 +120,7 @@ class Controller:
         self.submission: dict[str, Any] = {}
         self.by_name = {t.name: t for t in self.tools}
         self.text_mode = bool(getattr(self.model, "text_mode", False))
-        self.memory = WorkingMemory(hints=self.hints, notes=list(self.lessons))
+        self.memory = WorkingMemory(hints=self.hints, notes=[*self.lessons, *self.told])
         self.render = partial(render, folder=self.config.prompts_dir)
         system = self.render("system", text_mode=self.text_mode, tool_docs=[t.usage_doc() for t in self.tools],
                         command_timeout=int(self.config.command_timeout),
@@ -352,22 +354,25 @@ class Controller:
 
     def answer_question(self, question: str, choices: list[str]) -> tuple[str, str | None]:
         """`ask_user`: the asker's answer, with the question and answer recorded as events, and how far the
-        run had got (steps, cost, tokens) when the answer came, so a report can split the run there."""
+        run had got (steps, cost, tokens) when the answer came, so a report can split the run there. The
+        asker may reuse an earlier attempt's answer ("earlier") or refuse once the task's questions are
+        used up ("limit"); both are recorded too, so the inspector shows where every answer came from."""
         self.questions += 1
         step = self.steps - 1  # the step asking (already counted)
-        if self.asker is None or self.questions > MAX_QUESTIONS:
-            return self.render("answer", answered=False, source="limit", text="", limit=MAX_QUESTIONS), None
         self.event("question", question, {"step": step, "choices": choices})
         a0 = time.monotonic()
-        answer = self.asker.ask(Question(text=question, choices=choices))
+        if self.asker is None or self.questions > MAX_QUESTIONS:
+            answer = Answer(text=None, source="limit")
+        else:
+            answer = self.asker.ask(Question(text=question, choices=choices))
         given = answer.text.strip() if answer.text and answer.text.strip() else None
-        self.event("answer", given or "", {
-            "step": step, "answered": given is not None, "source": answer.source,
-            "steps_before": self.steps, "cost_before": self.usage.cost,
-            "tokens_before": self.usage.prompt_tokens + self.usage.completion_tokens,
-            "wait_s": round(time.monotonic() - a0, 3)})
+        answer = replace(answer, text=given)
+        self.event("answer", given or "", answer_data(
+            step, answer, steps_before=self.steps, cost_before=self.usage.cost,
+            tokens_before=self.usage.prompt_tokens + self.usage.completion_tokens,
+            wait_s=round(time.monotonic() - a0, 3)))
         return self.render("answer", answered=given is not None, source=answer.source, text=given or "",
-                           limit=MAX_QUESTIONS), given
+                           limit=MAX_QUESTIONS, from_attempt=answer.from_attempt, origin=answer.origin), given
 
     def event(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
         ev = Event(kind=kind, text=text, data=data or {}, at=time.time())
@@ -386,15 +391,14 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
               model: Model | None = None, tools: Sequence[Tool] | None = None,
               hints: list[str] | None = None, lessons: list[str] | None = None,
               attempt: dict[str, Any] | None = None, resume: Resumption | None = None,
-              asker: Asker | None = None) -> RunOutcome:
+              asker: Asker | None = None, clarifications: Clarifications | None = None) -> RunOutcome:
     """Run one agent over `workspace`; writes output_dir/trajectory.jsonl and output_dir/patch.diff.
 
     `lessons` (from a strategy's earlier attempts) start the working memory's notes; `attempt` (number,
     parent, strategy) goes into the header, linking the trajectory to the task's strategy record. With
     `resume` (see agent/resume.py), the run goes on from that trajectory instead of starting: the
     workspace must already hold its last recorded diff, and the new lines are appended to the same file.
-    `asker` answers `ask_user` (a person at the console or live view); with `--clarify hints` the task's
-    hints_text does, and with `--clarify off` no one is asked."""
+    Who answers `ask_user`: see `_asker` (`asker` is a person at the console or in the live view)."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     model = model or make_model(config)
@@ -412,7 +416,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
     else:
         hints, started = resume.hints, started - resume.prior_wall_s()
     observer.on_header(header)
-    asker = choose_asker(config, task, asker)
+    asker, told = _asker(config, task, asker, clarifications, attempt)
     ctl = None
     reason, detail = ExitReason.ERROR, None
     try:
@@ -423,7 +427,7 @@ def run_agent(problem_statement: str, workspace: Workspace, config: RunConfig, o
             _announce(briefing, writer, observer)
         ctl = Controller(problem_statement, workspace, config, model, list(tools or default_toolset()), writer,
                          observer, approver, control or RunControl(), hints or [], secrets, lessons or [], asker,
-                         briefing=briefing)
+                         told=told, briefing=briefing)
         if resume is not None:
             resume.restore(ctl)
             ctl.event("resumed", resume.event_text(), resume.event_data())
@@ -469,6 +473,15 @@ def _learn(ctl: Controller, outcome: RunOutcome, header: Header, config: RunConf
     steps = outcome.trajectory.steps if outcome.trajectory is not None else []
     remember(ctl.ws.root, ctl.problem_statement, steps, outcome.patch, outcome.exit_reason.value, origin,
              memory_settings(config, task), secrets, reflection=" ".join(ctl.lessons) or None)
+
+
+def _asker(config: RunConfig, task: dict[str, Any] | None, person: Asker | None,
+           clarifications: Clarifications | None, attempt: dict[str, Any] | None) -> tuple[Asker | None, list[str]]:
+    """This attempt's asker and what earlier attempts were told. A strategy passes its task's
+    `clarifications` (its attempts share one budget and each other's answers); a lone run gets its own,
+    answered by `person` (`--clarify hints`: the task's hints_text; `off`: no one)."""
+    ledger = clarifications or Clarifications(choose_asker(config.clarify, task, person))
+    return ledger.for_attempt(int((attempt or {}).get("number") or 1)), ledger.known()
 
 
 def _finish(workspace: Workspace, output_dir: Path, writer: TrajectoryWriter, observer: RunObserver,
@@ -526,16 +539,6 @@ def _announce(briefing: Briefing, writer: TrajectoryWriter, observer: RunObserve
                             data={"ids": briefing.recalled_ids, "lines": briefing.recalled}, at=time.time()))
     for ev in events:
         observer.on_event(writer.write(ev))
-
-
-def choose_asker(config: RunConfig, task: dict[str, Any] | None, asker: Asker | None) -> Asker | None:
-    """Who answers `ask_user` in this run: only the task's hints_text with --clarify hints (no other field
-    of the task), the given person otherwise, and no one with --clarify off."""
-    if config.clarify == "hints":
-        from .clarify import HintsAsker
-
-        return HintsAsker(str((task or {}).get("hints_text") or ""))
-    return asker if config.clarify == "ask" else None
 
 
 def known_secrets(config: RunConfig) -> list[str]:

@@ -56,8 +56,10 @@ def credit_dir(run_dir: Path, tasks: list, harness, budget: int, console: Consol
     with Progress(console=console, transient=True) as progress:
         bar = progress.add_task("finding decisive steps", total=len(todo))
         for task in todo:
-            resolved = bool((rows.get(task.instance_id) or {}).get("resolved"))
-            credits.append(credit_task(harness, task, run_dir / "tasks" / safe_name(task.instance_id), resolved, budget))
+            row = rows.get(task.instance_id) or {}
+            attempts = (row.get("agent") or {}).get("attempts") or [] if isinstance(row, dict) else []
+            credits.append(credit_task(harness, task, run_dir / "tasks" / safe_name(task.instance_id),
+                                       bool(row.get("resolved")), budget, attempts))
             progress.advance(bar)
     add_to_report(report_path, credits)
     return credits
@@ -75,6 +77,10 @@ def credit_table(credits: list) -> Table:
                       "–" if at is None else str(at.fail_to_pass_failing),
                       "–" if at is None else str(at.pass_to_pass_failing),
                       str(c.steps), str(c.changes), str(c.evaluations), str(c.after))
+        for a in c.attempts:  # a strategy's attempts, under their task
+            table.add_row(f"  attempt {a['number']}" + (" (chosen)" if a["chosen"] else ""),
+                          "resolved" if a["resolved"] else "unresolved", "–" if a["step"] is None else str(a["step"] + 1),
+                          a["kind"], "", "", str(a["steps"]), "", str(a["evaluations"]), str(a["after"]))
     return table
 
 

@@ -17,7 +17,7 @@ from ..tools.workspace import Workspace
 from .envs import Env
 from .evaluate import SandboxFactory
 from .pipeline import AgentFn, earlier_run, set_aside
-from .report import trajectory_measures
+from .report import task_clarification, trajectory_measures
 from .services import wrap
 from .specs import spec_for
 from .tasks import Task
@@ -126,7 +126,9 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
             "calls": [{"kind": c.kind, "attempt": c.attempt, "cost": c.cost,
                        "tokens": c.prompt_tokens + c.completion_tokens} for c in outcome.calls],
             "attempts": [attempt_row(a) for a in outcome.attempts],
-            "clarify": config.clarify, **trajectory_measures(final.read_back() if final else None, task.patch)}
+            "clarify": config.clarify, **trajectory_measures(final.read_back() if final else None, task.patch),
+            # over every attempt: they share the task's questions
+            "clarification": task_clarification([(a.number, a.read_back()) for a in outcome.attempts])}
 
 
 def attempt_row(a: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ class Credit:
     after: int = 0  # steps that came after the decisive one
     probes: list[Probe] = field(default_factory=list)
     reason: str = ""
+    attempts: list[dict[str, Any]] = field(default_factory=list)  # a strategy's attempts, each credited alike
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,20 +160,77 @@ def harness_probe(harness: Harness, task: Task, work: Path) -> ProbeFn:
     return probe
 
 
+def memoized(probe: ProbeFn) -> ProbeFn:
+    """Score each distinct workspace once: a strategy's attempts often reach the same patch."""
+    seen: dict[str, Probe] = {}
+
+    def once(step: int, patch: str) -> Probe:
+        if patch not in seen:
+            seen[patch] = probe(step, patch)
+        return replace(seen[patch], step=step)
+
+    return once
+
+
 def trajectory_of(task_dir: Path) -> Path | None:
     found = sorted(task_dir.glob("agent/trajectory.jsonl")) or sorted(task_dir.glob("trajectory.jsonl"))
     return found[0] if found else None
 
 
-def credit_task(harness: Harness, task: Task, task_dir: Path, resolved: bool, budget: int = 16) -> Credit:
-    """The decisive step of one task's recorded run, written to `<task_dir>/credit.json`."""
+@dataclass
+class AttemptRun:
+    """One attempt of a strategy's task: its number, trajectory and whether the scorer resolved its patch."""
+
+    number: int
+    trajectory: Path
+    resolved: bool
+    chosen: bool
+
+
+def attempt_runs(task_dir: Path, rows: Sequence[dict[str, Any]] = ()) -> list[AttemptRun]:
+    """The attempts a strategy recorded (agent/strategy.json: attempts/N/trajectory.jsonl each), with each
+    attempt's `resolved` from the report's attempt rows (the scorer scored every attempt's patch). A
+    one-attempt run kept in agent/ itself, or an old run folder without a record, has none here."""
+    record_path = task_dir / "agent" / "strategy.json"
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    resolved = {r.get("number"): bool(r.get("resolved")) for r in rows if isinstance(r, dict)}
+    out = []
+    for attempt in record.get("attempts") or [] if isinstance(record, dict) else []:
+        folder = str(attempt.get("folder") or "") if isinstance(attempt, dict) else ""
+        path = task_dir / "agent" / folder / "trajectory.jsonl"
+        if folder in ("", ".") or not path.is_file():
+            continue
+        number = int(attempt.get("number") or 0)
+        out.append(AttemptRun(number, path, resolved.get(number, False), number == record.get("chosen")))
+    return out
+
+
+def credit_task(harness: Harness, task: Task, task_dir: Path, resolved: bool, budget: int = 16,
+                attempt_rows: Sequence[dict[str, Any]] = ()) -> Credit:
+    """The decisive step of one task's recorded run, written to `<task_dir>/credit.json`; a strategy's every
+    attempt gets its own (`agent/attempts/N/credit.json`, where the inspector finds it), listed in the task's."""
+    probe = memoized(harness_probe(harness, task, task_dir / "credit-work"))
+    per_attempt = []
+    for attempt in attempt_runs(task_dir, attempt_rows):
+        attempt.resolved = resolved if attempt.chosen else attempt.resolved  # the chosen one's is the task's
+        steps = read_trajectory(attempt.trajectory).steps
+        found = credit_run(task.instance_id, steps, attempt.resolved, probe, budget)
+        write_atomic(attempt.trajectory.parent / CREDIT_FILE, json.dumps(found.to_dict(), indent=1))
+        per_attempt.append((attempt, found))
+    chosen = next((c for a, c in per_attempt if a.chosen), None)
     path = trajectory_of(task_dir)
-    if path is None:
+    if chosen is not None:
+        credit = Credit(**{**chosen.to_dict(), "probes": chosen.probes, "resolved": resolved})  # the same run
+    elif path is None:
         credit = Credit(task.instance_id, resolved, None, "none", reason="no trajectory in the task folder")
     else:
-        steps = read_trajectory(path).steps
-        credit = credit_run(task.instance_id, steps, resolved, harness_probe(harness, task, task_dir / "credit-work"),
-                            budget)
+        credit = credit_run(task.instance_id, read_trajectory(path).steps, resolved, probe, budget)
+    credit.attempts = [{"number": a.number, "resolved": a.resolved, "chosen": a.chosen, "step": c.step,
+                        "kind": c.kind, "steps": c.steps, "evaluations": c.evaluations, "after": c.after}
+                       for a, c in per_attempt]
     write_atomic(task_dir / CREDIT_FILE, json.dumps(credit.to_dict(), indent=1))
     return credit
 
@@ -188,6 +246,7 @@ def add_to_report(report_path: Path, credits: Sequence[Credit]) -> None:
     report["credit"] = {
         "tasks": len(credits), "decisive_found": len(found),
         "evaluations": sum(c.evaluations for c in credits), "steps": sum(c.steps for c in credits),
+        "attempts_credited": sum(len(c.attempts) for c in credits),
         "steps_after_fix": sum(c.after for c in found),
         "share_after_fix": round(sum(c.after for c in found) / max(1, sum(c.steps for c in found)), 4)}
     write_atomic(report_path, json.dumps(report, indent=1, default=str))

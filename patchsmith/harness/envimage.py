@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
+from ..tools.git import run_git
 from ..tools.sandbox.base import SandboxUnavailable
 from ..tools.sandbox.buildbox import BuildBox, tar_of
 from ..tools.sandbox.engine import LABEL_ENV_KEY, LABEL_IMAGE, LABEL_PYTHON, LABEL_REPO, docker_client
@@ -183,8 +184,17 @@ class ImageBackend:
 
 def _host_prefix(version: str) -> Path:
     """The installation folder of the host's Python `version` (e.g. ~/.pyenv/versions/3.9.18)."""
-    python = find_python(version)
-    return python.resolve().parent.parent
+    prefix = find_python(version).resolve().parent.parent
+    # Only a self-contained installation is copied (pyenv's, /opt/python/X): never a system prefix like /usr.
+    if (
+        str(prefix) in ("/", "/usr", "/usr/local")
+        or not (prefix / "lib" / f"python{version}" / "os.py").is_file()
+    ):
+        raise EnvError(
+            f"Python {version} here ({prefix}) is not a self-contained installation that can be copied "
+            f"into an image; install it with pyenv (`pyenv install {version}`) or use the base's {BASE_PYTHON}"
+        )
+    return prefix
 
 
 def interpreter_id(version: str | None) -> str:
@@ -259,9 +269,12 @@ class _ImageBuild(_Build):
                         tar.add(str(entry), arcname=f"src/{entry.name}")
             fh.seek(0)
             self.box.put(WORK, fh)
+        # The nearest tag of the source too: versions computed from git (setuptools-scm) stay the project's
+        # own (pytest's `minversion` checks compare against it), not 0.1.dev1.
+        tag = _nearest_tag(source, commit)
         self.step(
             "git init -q && git add -A -f . && git -c user.name=patchsmith -c user.email=env@patchsmith.invalid "
-            f"commit -q --no-verify -m {commit} && git tag -f env",
+            f"commit -q --no-verify -m {commit}" + (f" && git tag -f {shlex.quote(tag)}" if tag else ""),
             dest,
         )
 
@@ -342,6 +355,14 @@ class _ImageBuild(_Build):
                 "ln -sf ../lib/node_modules/npm/bin/npx-cli.js /opt/node/bin/npx",
                 self.folder,
             )
+
+
+def _nearest_tag(source: RepoSource, commit: str) -> str:
+    if source.kind == "bundle":
+        return ""
+    proc = run_git(source.location, "describe", "--tags", "--abbrev=0", commit, check=False, use_store=False)
+    tag = proc.stdout.strip()
+    return tag if proc.returncode == 0 and tag and not tag.startswith("-") else ""
 
 
 def _inside(target: Path, root: Path) -> bool:

@@ -72,26 +72,45 @@ def progress_measures(traj: Trajectory | None, reference_patch: str) -> dict[str
     return out
 
 
+QUESTION_COUNTS = ("questions", "answered", "reused", "refused")
+
+
 def clarification_measures(traj: Trajectory | None) -> dict[str, Any]:
-    """Questions the run asked and answered, and for each answer the steps and cost spent before it came
-    and after it (to the end of the run), from the trajectory's question/answer events."""
-    out: dict[str, Any] = {"questions": 0, "answered": 0, "answers": []}
+    """Questions the run put to someone and those answered, questions answered from an earlier attempt
+    (`reused`) or refused for the task's spent budget (`refused`), and for each answer the steps and cost
+    spent before it came and after it (to the end of the run), from the trajectory's answer events."""
+    out: dict[str, Any] = {**dict.fromkeys(QUESTION_COUNTS, 0), "answers": []}
     if traj is None:
         return out
     totals = traj.result.totals if traj.result is not None else None
     end_steps = totals.steps if totals else len(traj.steps)
     end_cost = totals.cost if totals else 0.0
     for ev in traj.events:
-        if ev.kind == "question":
-            out["questions"] += 1
-        elif ev.kind == "answer":
+        if ev.kind == "answer":
             d = ev.data or {}
             answered = bool(d.get("answered"))
-            out["answered"] += answered
+            kind = {"earlier": "reused", "limit": "refused"}.get(str(d.get("source")))
+            if kind is not None:
+                out[kind] += 1
+            else:
+                out["questions"] += 1
+                out["answered"] += answered
             steps_before, cost_before = int(d.get("steps_before") or 0), float(d.get("cost_before") or 0.0)
             out["answers"].append({"step": d.get("step"), "answered": answered, "source": d.get("source"),
                                    "steps_before": steps_before, "steps_after": max(0, end_steps - steps_before),
                                    "cost_before": cost_before, "cost_after": max(0.0, end_cost - cost_before)})
+    return out
+
+
+def task_clarification(attempts: list[tuple[int, Trajectory | None]]) -> dict[str, Any]:
+    """A task's questions over all its attempts (which share one budget): the counts summed, each answer
+    with the number of the attempt that got it."""
+    out: dict[str, Any] = {**dict.fromkeys(QUESTION_COUNTS, 0), "answers": []}
+    for number, traj in attempts:
+        one = clarification_measures(traj)
+        for key in QUESTION_COUNTS:
+            out[key] += one[key]
+        out["answers"] += [{**a, "attempt": number} for a in one["answers"]]
     return out
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from .guard import PathOutsideWorkspace
 from .modes import Mode
 from .observation import Observation
-from .workspace import PathOutsideWorkspace, Workspace
+
+if TYPE_CHECKING:  # the workspace (sandbox, git snapshots) loads with a run, not with a reader of tools
+    from .workspace import Workspace
 
 Args = dict[str, Any]
 

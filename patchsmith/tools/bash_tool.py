@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import shlex
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Tool
 from .guard import git_errors_observed
 from .observation import Observation, observe
-from .sandbox.base import mask_secrets, secret_values
-from .workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace (sandbox, git snapshots) loads with a run, not with a reader of tools
+    from .workspace import Workspace
 
 DESCRIPTION = (
     "Run a bash command in the repository root (non-interactive: no editors, pagers or REPLs; stdin is empty). "
@@ -123,6 +125,8 @@ def interactive_problem(command: str) -> str | None:
 
 
 def run_bash(ws: Workspace, args: BashArgs) -> Observation:
+    from .sandbox.base import mask_secrets, secret_values  # with a run (a reader of tools needs none)
+
     command = args.command.strip()
     if not command:
         return Observation.fail("command is empty; give a bash command, e.g. {\"command\": \"ls -la\"}")

@@ -8,7 +8,7 @@ import re
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,7 +18,9 @@ from .files import ignored
 from .guard import git_errors_observed
 from .observation import Observation, observe
 from .textfile import NotText, TextFile
-from .workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace (sandbox, git snapshots) loads with a run, not with a reader of tools
+    from .workspace import Workspace
 
 MAX_DIR_ENTRIES = 400
 CONTEXT = 4  # lines shown around an edit

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Tool
@@ -9,7 +11,9 @@ from .files import listed_files
 from .globs import compile_glob, is_glob, normalize
 from .guard import git_errors_observed
 from .observation import Observation, observe
-from .workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace (sandbox, git snapshots) loads with a run, not with a reader of tools
+    from .workspace import Workspace
 
 MAX_RESULTS = 100
 

@@ -16,8 +16,6 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-import git
-
 from ..errors import PatchsmithError
 from .gitstore import store_dir
 
@@ -84,6 +82,8 @@ def run_git(root: Path, *args: str, input: str | bytes | None = None, env: dict[
 
 def repo_root(path: Path) -> Path:
     """The top of the git working tree containing `path`, or GitError with what to do."""
+    import git  # GitPython costs ~60 ms to import: only the commands that look for a repository pay it
+
     try:
         repo = git.Repo(path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..errors import PatchsmithError
 from .git import GitError
 from .observation import Observation
-from .workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace (sandbox, git snapshots) loads with a run, not with a reader of tools
+    from .workspace import Workspace
+
+
+class PathOutsideWorkspace(PatchsmithError, ValueError):
+    """A path a tool was given lies outside the repository (or inside .git); the message teaches the form."""
 
 
 def git_errors_observed(fn: Callable[[Workspace, Any], Observation]) -> Callable[[Workspace, Any], Observation]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .base import MemoryUpdate, Tool
 from .guard import git_errors_observed
 from .observation import Observation, observe
-from .sandbox.base import mask_secrets, secret_values
-from .testing import TestReport, parse_output, tally
-from .testing.detect import plan
-from .workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace (sandbox, git snapshots) loads with a run, not with a reader of tools
+    from .testing import TestReport
+    from .workspace import Workspace
 
 MAX_FAILING_LISTED = 30
 MAX_FAILURES_SHOWN = 3
@@ -75,6 +77,12 @@ def summarise(report: TestReport) -> str:
 
 
 def run_tests(ws: Workspace, args: RunTestsArgs) -> Observation:
+    # The runners' parsers load with the first test run: a reader of trajectories (the inspector) needs
+    # this tool's summary, not its parsers.
+    from .sandbox.base import mask_secrets, secret_values
+    from .testing import TestReport, parse_output, tally
+    from .testing.detect import plan
+
     tests = [t.strip() for t in (args.tests or []) if t.strip()]
     bad = [t for t in tests if t.startswith("-")]
     if bad:

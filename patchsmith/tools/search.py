@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,7 +17,9 @@ from .git import git_argv, git_env
 from .globs import compile_glob, expand_braces, is_glob, normalize
 from .guard import git_errors_observed
 from .observation import Observation, observe
-from .workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace (sandbox, git snapshots) loads with a run, not with a reader of tools
+    from .workspace import Workspace
 
 MAX_FILES = 50
 MAX_LINES = 200

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import Tool
 from .guard import git_errors_observed
 from .observation import Observation, observe
-from .workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace (sandbox, git snapshots) loads with a run, not with a reader of tools
+    from .workspace import Workspace
 
 DESCRIPTION = ("Finish: submit the changes made so far (the diff of the working tree against the starting point) "
                "as the result. Call it once the fix is in and the tests pass; it ends the run. Say how sure you "

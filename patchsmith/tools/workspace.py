@@ -6,15 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import PatchsmithError
+from .guard import PathOutsideWorkspace
 from .observation import DEFAULT_BUDGET
 from .sandbox.base import DEFAULT_TIMEOUT, ExecResult, Sandbox
 from .sandbox.local import LocalSandbox
 from .snapshot import DiffLimits, diff_against
-
-
-class PathOutsideWorkspace(PatchsmithError, ValueError):
-    """A path a tool was given lies outside the repository (or inside .git); the message teaches the form."""
 
 
 @dataclass

@@ -13,7 +13,6 @@ from patchsmith.tui.importers import RunFolder
 
 from .model import RunModel, open_model
 from .run_view import RunView
-from .runs import RunsScreen
 
 __all__ = ["InspectorApp", "RunScreen", "open_model", "run_inspector"]
 
@@ -37,14 +36,18 @@ class InspectorApp(App):
         self.target = target
 
     def get_default_screen(self) -> Screen:
-        from .compare import CompareScreen, TaskPickScreen
-
+        # Each screen's module loads only when it is the one shown: one trajectory's first paint pays for
+        # neither the comparison nor the batch table (their imports reach the harness's statistics).
         if isinstance(self.target, tuple):
+            from .compare import CompareScreen, TaskPickScreen
+
             a, b = self.target
             if isinstance(a, RunFolder) and isinstance(b, RunFolder):
                 return TaskPickScreen(a, b)
             return CompareScreen(a, b)  # type: ignore[arg-type]
         if isinstance(self.target, RunFolder):
+            from .runs import RunsScreen
+
             return RunsScreen(self.target)
         return RunScreen(self.target)
 

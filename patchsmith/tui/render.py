@@ -68,10 +68,18 @@ def _json(args: dict[str, Any]) -> RenderableType:
     return JSON.from_data(args, indent=2, ensure_ascii=False)
 
 
-def _syntax(code: str, lexer: str) -> RenderableType:
-    from rich.syntax import Syntax  # pygments loads on first use, not at start-up
+# A shell command coloured by a few regexes: strings, options, operators, the command words. Every step of an
+# imported SWE-agent / mini-swe-agent run is a command, and pygments' lexer took ~30 ms to load before the
+# first paint of one.
+_SHELL = ((r"(?:^|(?<=[|;&] )|(?<=[|;&]))\s*[\w./-]+", "bold green"), (r"(?<![\w-])--?[\w-]+", "cyan"),
+          (r"\|\||&&|[|;<>]", "bold magenta"), (r"'[^']*'|\"(?:[^\"\\]|\\.)*\"", "yellow"))
 
-    return Syntax(code, lexer, theme="monokai", word_wrap=True, background_color="default")
+
+def _shell(code: str) -> Text:
+    text = Text(code)
+    for pattern, style in _SHELL:
+        text.highlight_regex(pattern, style)
+    return text
 
 
 def action_renderable(step: Step) -> RenderableType:
@@ -90,7 +98,7 @@ def action_renderable(step: Step) -> RenderableType:
         return Group(*parts)
     tool = tool_named(action.tool)
     if set(args) == {"command"} or (tool is not None and tool.runs_commands and "command" in args):
-        parts.append(_syntax(str(args.get("command", "")), "bash"))
+        parts.append(_shell(str(args.get("command", ""))))
     elif args:
         parts.append(_json(args))
     return Group(*parts)

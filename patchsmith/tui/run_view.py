@@ -13,7 +13,6 @@ from textual.widgets import Collapsible, Input, Static
 from patchsmith.agent.trajectory import Header, Result, Step
 
 from .detail import DetailView
-from .dialogs import HelpScreen, ToolFilterScreen
 from .model import RunModel
 from .render import render_patch, render_step, totals_text
 from .step_list import StepList
@@ -208,6 +207,8 @@ class RunView(Vertical):
             self._goto_hit(earlier[-1] if earlier else self.hits[-1])
 
     def action_filter(self) -> None:
+        from .dialogs import ToolFilterScreen  # dialogs load on first use, not before the first paint
+
         self.app.push_screen(ToolFilterScreen(self.model.tools(), self.tool_filter), self.apply_filter)
 
     def apply_filter(self, tool: str | None) -> None:
@@ -264,6 +265,8 @@ class RunView(Vertical):
         box.collapsed = not box.collapsed
 
     def action_help(self) -> None:
+        from .dialogs import HelpScreen
+
         self.app.push_screen(HelpScreen(live=self.live_help))
 
     def action_back(self) -> None:

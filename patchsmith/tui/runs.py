@@ -18,15 +18,17 @@ from .stats import RunDetail
 
 COLUMNS = [("task", "task"), ("resolved", "resolved"), ("steps", "steps"), ("tokens", "tokens"),
            ("cost", "cost"), ("wall_s", "wall time"), ("exit_reason", "exit reason"), ("tool_errors", "tool errors"),
-           ("repo", "repository"), ("strategy", "strategy")]
+           ("repo", "repository"), ("strategy", "strategy"), ("verdict", "verdict")]
 
 
 def _cells(run: RunSummary, detail: RunDetail | None = None, known: bool = False) -> tuple[str, ...]:
     resolved = {True: "✓ yes", False: "✗ no", None: "–"}[run.resolved]
     exit_reason = run.exit_reason + (" (incomplete)" if run.incomplete and run.exit_reason != "incomplete" else "")
     errors = str(detail.tool_errors) if detail is not None else ("?" if known else "…")
-    return (run.task, resolved, str(run.steps), f"{run.tokens:,}", f"${run.cost:.4f}", f"{run.wall_s:.1f}s",
-            exit_reason, errors, run.repo, run.strategy)
+    errors = "–" if run.attempt is not None else errors  # read for tasks (the summary's numbers), not attempts
+    task = run.task if run.attempt is None else f"  └ attempt {run.attempt}"  # grouped under its task's row
+    return (task, resolved, str(run.steps), f"{run.tokens:,}", f"${run.cost:.4f}", f"{run.wall_s:.1f}s",
+            exit_reason, errors, run.repo, run.strategy, run.verdict)
 
 
 def _sort_key(run: RunSummary, column: str, detail: RunDetail | None = None) -> tuple:
@@ -95,11 +97,25 @@ class RunsScreen(Screen):
         return _cells(run, self.details.get(i), i in self.details)
 
     def visible_runs(self) -> list[tuple[int, RunSummary]]:
+        """The tasks that pass the filter, sorted (their attempts are not rows of their own: see table_rows)."""
         wanted = RunFilter.parse(self.filter_text)
         rows = [(i, r) for i, r in enumerate(self.folder.runs)
                 if wanted.matches(r, self.details.get(i), " ".join(self._row_cells(i, r)))]
         rows.sort(key=lambda ir: _sort_key(ir[1], self.sort_column, self.details.get(ir[0])), reverse=self.reverse)
         return rows
+
+    def table_rows(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(row key, cells): each visible task, then its strategy's attempts in the order they ran."""
+        out = []
+        for i, run in self.visible_runs():
+            out.append((str(i), self._row_cells(i, run)))
+            out += [(f"{i}.{k}", _cells(a, None, True)) for k, a in enumerate(run.attempts)]
+        return out
+
+    def run_at(self, key: str) -> RunSummary:
+        task, _, attempt = key.partition(".")
+        run = self.folder.runs[int(task)]
+        return run.attempts[int(attempt)] if attempt else run
 
     def refill(self) -> None:
         table = self.query_one(DataTable)
@@ -107,14 +123,16 @@ class RunsScreen(Screen):
         if table.row_count and 0 <= table.cursor_row < table.row_count:
             keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value  # stay on the same run
         table.clear()
-        for i, run in self.visible_runs():
-            table.add_row(*(Text(inert(cell)) for cell in self._row_cells(i, run)), key=str(i))  # plain text
-        if keep is not None and keep in {str(i) for i, _ in self.visible_runs()}:
+        rows = self.table_rows()
+        for key, cells in rows:
+            table.add_row(*(Text(inert(cell)) for cell in cells), key=key)  # plain text
+        if keep is not None and keep in {key for key, _ in rows}:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         arrow = "▼" if self.reverse else "▲"
         label = dict(COLUMNS)[self.sort_column]
         self.query_one("#runs-title", Static).update(Text(
-            f"{inert(str(self.folder.path))}  ·  {table.row_count}/{len(self.folder.runs)} runs  ·  sorted by {label} {arrow}"))
+            f"{inert(str(self.folder.path))}  ·  {sum('.' not in key for key, _ in rows)}/{len(self.folder.runs)} runs"
+            f"  ·  sorted by {label} {arrow}"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value
@@ -154,5 +172,4 @@ class RunsScreen(Screen):
         self.app.action_back()  # type: ignore[attr-defined]
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        run = self.folder.runs[int(str(event.row_key.value))]
-        self.app.open_run(run.path)  # type: ignore[attr-defined]
+        self.app.open_run(self.run_at(str(event.row_key.value)).path)  # type: ignore[attr-defined]

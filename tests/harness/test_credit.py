@@ -77,6 +77,28 @@ def test_unresolved_run_names_the_step_with_fewest_failing(tmp_path: Path) -> No
     assert credit["step"] == next(p.step for p in every if (p.fail_to_pass_failing, p.pass_to_pass_failing) == fewest)
 
 
+def test_credit_finds_every_attempt_of_a_strategy(tmp_path: Path) -> None:
+    """best-of-2 keeps its attempts under agent/attempts/N: each gets its decisive step (the first passing, as
+    scoring every step says), the task's credit lists them, and the inspector reads an attempt's own."""
+    from patchsmith.tui.model import find_credit
+
+    out, instance_id = tmp_path / "run", "patchsmith__intervals-2"
+    proc = patchsmith("run", str(SCENARIOS), "--instances", instance_id, "--model", "scripted", "--strategy",
+                      "best-of-2", "--credit", "--output", str(out), tmp=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    task_dir = out / "tasks" / instance_id
+    credit = json.loads((out / "report.json").read_text())["tasks"][instance_id]["credit"]
+    assert [(a["number"], a["chosen"]) for a in credit["attempts"]] == [(1, True), (2, False)]
+    for attempt in credit["attempts"]:
+        path = task_dir / "agent" / "attempts" / str(attempt["number"]) / "trajectory.jsonl"
+        every = _every_step(tmp_path, instance_id, read_trajectory(path).steps)
+        first = next(p.step for p in every if p.passes)
+        assert attempt["kind"] == "first_passing" and attempt["step"] == first
+        assert json.loads((path.parent / "credit.json").read_text())["step"] == first
+        assert find_credit(path) == (first, "first_passing")
+    assert credit["step"] == credit["attempts"][0]["step"]  # the task's run is the chosen attempt
+
+
 def test_credit_errors_are_one_line(tmp_path: Path) -> None:
     proc = patchsmith("credit", str(tmp_path), "--tasks", str(SCENARIOS), tmp=tmp_path)
     assert proc.returncode == 2 and "no report.json" in proc.stderr and "Traceback" not in proc.stderr

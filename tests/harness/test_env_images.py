@@ -85,6 +85,20 @@ def test_one_build_per_key_then_reused(harness: Harness, built: list) -> None:
     assert again.reused and again.image_id == first.image_id
 
 
+def test_images_ls_shows_key_repository_size_age(built: list) -> None:
+    from patchsmith.tools.sandbox.images import list_images
+
+    row = next(i for i in list_images() if i.image_id == built[0].image_id)
+    assert row.kind == "env" and row.key == built[0].key and row.repo == "patchsmith/intervals"
+    assert row.size_mb > row.own_mb > 0 and row.age_s >= 0
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "250"}
+    shown = subprocess.run([sys.executable, "-m", "patchsmith", "images", "ls"], capture_output=True, text=True,
+                           env=env, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    line = next(x for x in shown.stdout.splitlines() if built[0].key in x)
+    assert "patchsmith/intervals" in line and f"{row.own_mb:.0f}" in line
+
+
 def _task_spec_source(harness: Harness, instance_id: str) -> tuple:
     task = select(load_tasks(SCENARIOS), [instance_id])[0]
     return task, spec_for(task, {}), find_source(task, None, harness.cache_dir)
@@ -149,8 +163,13 @@ def test_install_commands_run_in_the_container_not_on_the_host(harness: Harness,
     spec_over = {"install": f"(touch {marker} || true) && echo built > built.txt", "generated": ["built.txt"]}
     task = task_from_row(task_row(base, instance_id="acme__calc-untrusted", spec=spec_over))
     env = harness.envs.get(task, spec_for(task, {}), find_source(task, repos, harness.cache_dir, False))
-    assert not marker.exists()
-    assert env.image and env.generated == ["built.txt"]  # the build output came out of the container
-    workspace = checkout(find_source(task, repos, harness.cache_dir, False), base, tmp_path / "ws")
-    assert env.prepare_workspace(workspace) == ["built.txt"]
-    assert (workspace / "built.txt").read_text() == "built\n"
+    try:
+        assert not marker.exists()
+        assert env.image and env.generated == ["built.txt"]  # the build output came out of the container
+        workspace = checkout(find_source(task, repos, harness.cache_dir, False), base, tmp_path / "ws")
+        assert env.prepare_workspace(workspace) == ["built.txt"]
+        assert (workspace / "built.txt").read_text() == "built\n"
+    finally:  # a new repository each run: its image would only pile up
+        from patchsmith.tools.sandbox.images import prune_images
+
+        prune_images(tags=[env.image])

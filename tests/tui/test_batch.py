@@ -136,3 +136,74 @@ async def test_inspector_marks_the_decisive_step(tmp_path: Path) -> None:
         assert "decisive step 4" in str(app.screen.query_one("#totals").render())
     (task_dir / "credit.json").write_text("{not json")
     assert open_model(path).decisive is None  # a damaged file is ignored, the run still opens
+
+
+def _strategy_batch(tmp_path: Path) -> Path:
+    """A batch laid out as `patchsmith run --strategy best-of-2` writes it: tasks/<id>/agent/strategy.json, each
+    attempt's trajectory under agent/attempts/N, agent/trajectory.jsonl the chosen one's (a symlink), and the
+    report's attempt rows with what the scorer made of each attempt's patch."""
+    root = tmp_path / "batch"
+    agent = root / "tasks" / "best__1" / "agent"
+    write_run(agent / "attempts" / "1" / "trajectory.jsonl", instance_id="best__1", exit_reason="max_steps")
+    write_run(agent / "attempts" / "2" / "trajectory.jsonl", instance_id="best__1", extra=3)
+    (agent / "trajectory.jsonl").symlink_to("attempts/2/trajectory.jsonl")
+    attempts = [{"number": 1, "strategy": "react", "folder": "attempts/1", "verdict": "dropped",
+                 "why": "it stopped before submitting"},
+                {"number": 2, "strategy": "react", "folder": "attempts/2", "verdict": "chosen",
+                 "why": "passed 3 regression test(s)"}]
+    (agent / "strategy.json").write_text(json.dumps({"version": 1, "strategy": "best-of-2", "chosen": 2,
+                                                     "attempts": attempts}))
+    write_run(root / "tasks" / "plain__2" / "agent" / "trajectory.jsonl", instance_id="plain__2")
+    (root / "tasks" / "plain__2" / "agent" / "strategy.json").write_text(json.dumps({"chosen": 1, "attempts": [
+        {"number": 1, "strategy": "react", "folder": ".", "verdict": "final", "why": "the only attempt"}]}))
+    rows = [{"number": 1, "resolved": False}, {"number": 2, "resolved": True}]
+    (root / "report.json").write_text(json.dumps({"resolved_ids": ["best__1"], "unresolved_ids": ["plain__2"],
+                                                  "tasks": {"best__1": {"agent": {"attempts": rows}}}}))
+    return root
+
+
+def test_strategy_attempts_are_read_under_their_task(tmp_path: Path) -> None:
+    runs = {r.task: r for r in read_folder(_strategy_batch(tmp_path)).runs}
+    assert sorted(runs) == ["best__1", "plain__2"]  # attempts are not tasks of their own
+    best = runs["best__1"]
+    assert best.verdict == "#2 of 2 chosen" and best.resolved is True
+    assert [(a.attempt, a.resolved, a.exit_reason) for a in best.attempts] == [(1, False, "max_steps"),
+                                                                            (2, True, "submitted")]
+    assert best.attempts[0].verdict == "dropped: it stopped before submitting"
+    assert best.attempts[1].path.parent.name == "2" and best.attempts[1].steps == best.steps
+    assert runs["plain__2"].attempts == [] and runs["plain__2"].verdict == "final: the only attempt"
+
+
+@pytest.mark.anyio
+async def test_attempts_grouped_under_their_task_with_verdicts(tmp_path: Path) -> None:
+    app = InspectorApp(read_folder(_strategy_batch(tmp_path)))
+    async with app.run_test(size=(200, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        columns = [str(c.label) for c in table.columns.values()]
+        verdict = columns.index("verdict")
+
+        def shown() -> list[tuple[str, str, str]]:
+            return [(str(table.get_row_at(r)[0]), str(table.get_row_at(r)[1]), str(table.get_row_at(r)[verdict]))
+                    for r in range(table.row_count)]
+
+        assert shown() == [("best__1", "✓ yes", "#2 of 2 chosen"),
+                           ("  └ attempt 1", "✗ no", "dropped: it stopped before submitting"),
+                           ("  └ attempt 2", "✓ yes", "chosen: passed 3 regression test(s)"),
+                           ("plain__2", "✗ no", "final: the only attempt")]
+        screen.reverse = True  # sorting moves tasks; each keeps its attempts beneath it, in order
+        screen.refill()
+        await pilot.pause()
+        assert [row[0] for row in shown()] == ["plain__2", "best__1", "  └ attempt 1", "  └ attempt 2"]
+        screen.query_one("#runs-filter").value = "resolved:no"
+        await pilot.pause()
+        assert [row[0] for row in shown()] == ["plain__2"]  # the filter picks tasks
+        screen.query_one("#runs-filter").value = ""
+        await pilot.pause()
+        table.focus()
+        table.move_cursor(row=2)  # attempt 1 of best__1, listed under it
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.model.path.endswith("attempts/1/trajectory.jsonl")
+        assert app.screen.model.result.exit_reason == "max_steps"

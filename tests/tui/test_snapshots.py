@@ -85,6 +85,14 @@ def test_batch_summary(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert snap_compare(InspectorApp(load_any(Path("runs"))), terminal_size=(120, 48), run_before=summary)
 
 
+def test_runs_table_with_strategy_attempts(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .test_batch import _strategy_batch
+
+    monkeypatch.chdir(tmp_path)
+    _strategy_batch(Path("."))
+    assert snap_compare(InspectorApp(load_any(Path("batch"))), terminal_size=(170, 20), run_before=_wait_details)
+
+
 def test_live_view_asking_for_approval(snap_compare, tmp_path: Path) -> None:
     from patchsmith.agent.events import ApprovalRequest
     from patchsmith.agent.trajectory import Header

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ...tools.workspace import Workspace
+from ..clarify import Clarifications, choose_asker
 from ..config import RunConfig
 from ..events import Approver, Asker, RunControl, RunObserver
 from ..models import Model, make_model
@@ -195,13 +196,21 @@ class TaskContext:
     resume: Resumption | None = None  # a cut-off one-attempt run to go on from (agent/resume.py)
     observer: RunObserver | None = None
     approver: Approver | None = None
-    asker: Asker | None = None  # who answers ask_user in the interactive attempt (fix's console)
+    asker: Asker | None = None  # the person who answers ask_user (fix's console), for every attempt
     control: RunControl | None = None
     budget: Budget = field(default_factory=Budget)
     attempts: list[Attempt] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     name: str = "react"  # the strategy as the user wrote it
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _clarifications: Clarifications | None = None
+
+    def clarifications(self) -> Clarifications:
+        """The task's questions, shared by all its attempts: one budget, and no question asked twice."""
+        with self._lock:
+            if self._clarifications is None:
+                self._clarifications = Clarifications(choose_asker(self.config.clarify, self.task, self.asker))
+            return self._clarifications
 
     def new_attempt(self, strategy: str, **kwargs: Any) -> Attempt:
         with self._lock:

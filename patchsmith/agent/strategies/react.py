@@ -29,8 +29,7 @@ def run_react_attempt(ctx: TaskContext, ws: Workspace, attempt: Attempt, config:
     else:
         outcome = run_agent(ctx.problem_statement, ws, config, out, task=ctx.task, model=model, hints=ctx.hints,
                             lessons=lessons, observer=ctx.observer if interactive else None,
-                            approver=ctx.approver if interactive else None,
-                            asker=ctx.asker if interactive else None,
+                            approver=ctx.approver if interactive else None, clarifications=ctx.clarifications(),
                             control=ctx.control if interactive else None, resume=resume,
                             attempt={"number": attempt.number, "parent": attempt.parent, "strategy": ctx.name,
                                      "record": "strategy.json" if attempt.folder == "." else "../../strategy.json"})

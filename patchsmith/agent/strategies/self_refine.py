@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..models import ModelError
 from ..prompting import render
+from .asking import ask_vars
 from .base import Attempt, StrategyOutcome, TaskContext
 from .direct import CodeFile, ask_text, edit_attempt, retrieve
 
@@ -30,7 +31,8 @@ class SelfRefine:
         files = retrieve(ws, ctx.problem_statement, hints_off=ctx.hints == [])
         current = ctx.new_attempt("direct")
         edit_attempt(ctx, ws, current, ctx.budget.caps(ctx.config), "direct",
-                     render("direct", ctx.config.prompts_dir, problem_statement=ctx.problem_statement, files=files))
+                     render("direct", ctx.config.prompts_dir, problem_statement=ctx.problem_statement, files=files,
+                            **ask_vars(ctx)))
         stopped = False
         for _ in range(self.rounds):
             if not ctx.budget.affords(current.cost, current.tokens, share=2):  # a critique and a revision
@@ -40,8 +42,8 @@ class SelfRefine:
             if critique is None or verdict_of(critique) == "OK":
                 break
             revision = ctx.new_attempt("self-refine", parent=current.number)
-            prompt = render("revise", ctx.config.prompts_dir, problem_statement=ctx.problem_statement, files=files, patch=current.patch,
-                            critique=critique)
+            prompt = render("revise", ctx.config.prompts_dir, problem_statement=ctx.problem_statement, files=files,
+                            patch=current.patch, critique=critique, **ask_vars(ctx))
             edit_attempt(ctx, ws, revision, ctx.budget.caps(ctx.config), "revise", prompt)
             current.verdict, current.why = "superseded", f"revised by attempt {revision.number} after its critique"
             current = revision

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import tarfile
 import tempfile
 import uuid
@@ -173,6 +174,20 @@ def place(blob: bytes, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def check_reachable(address: str | None, timeout: float = 10.0) -> None:
+    """Fail in one line when HOST:PORT does not answer (Ray itself would retry for minutes)."""
+    host, _, port = (address or "").rpartition(":")
+    if not host or not port.isdigit():
+        return  # auto, $RAY_ADDRESS or a ray:// URL: Ray says why itself
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise UserError(
+            f"no Ray cluster answers at {address} ({exc.strerror or exc}); start one there (ray start "
+            "--head --port PORT) or give another --ray-address"
+        ) from None
+
+
 class RayExecutor:
     name = "ray"
 
@@ -209,6 +224,9 @@ class RayExecutor:
                 "--executor ray needs Ray; install it with pip install 'patchsmith[ray]'"
             ) from None
         if not ray.is_initialized():
+            check_reachable(self.address)
+            # Ray's own C++ warnings would otherwise land on the terminal, under the progress bar.
+            os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "error")
             env = {k: os.environ[k] for k in FORWARDED_ENV if os.environ.get(k)}
             try:
                 ray.init(

@@ -16,21 +16,13 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from pathlib import Path
 from typing import IO, Any
 
+from .docker import LABEL_START, _process_start
 from .engine import LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_SANDBOX, docker_client
+from .images import HOST_CA_BUNDLE
 
-LABEL_START = "patchsmith.owner-start"  # the same label docker.py writes (owner's start time)
-HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 BUILD_CA = "/opt/patchsmith/host-ca.crt"
-
-
-def _start_of(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
 
 
 def tar_of(files: Mapping[str, bytes], mode: int = 0o644) -> bytes:
@@ -53,7 +45,7 @@ class BuildBox:
             LABEL_SANDBOX: "1",
             LABEL_RUN: f"build-{uuid.uuid4().hex[:8]}",
             LABEL_PID: str(os.getpid()),
-            LABEL_START: _start_of(os.getpid()),
+            LABEL_START: _process_start(os.getpid()) or "",
             LABEL_HOST: socket.gethostname(),
         }
         self.container = self.client.containers.run(

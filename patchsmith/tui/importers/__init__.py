@@ -17,9 +17,12 @@ __all__ = [
 ]
 
 
+FIRST_LINE_CAP = 1 << 20
+
+
 def _first_line(path: Path) -> bytes:
     with path.open("rb") as fh:
-        return fh.readline(1 << 20)
+        return fh.readline(FIRST_LINE_CAP)
 
 
 def read_document(path: Path, lazy: bool = False) -> tuple[str, object]:
@@ -29,8 +32,10 @@ def read_document(path: Path, lazy: bool = False) -> tuple[str, object]:
     'mini-swe-agent'; anything else raises TrajectoryFormatError. `lazy`: a LazyDocument, whose values
     become Python only when read (the inspector's first paint needs the header and a screenful of steps).
     """
-    first = _first_line(path).strip()
-    if first.startswith(b"{"):
+    line = _first_line(path)
+    first = line.strip()
+    # Our header is a short first line; the first MB of a one-line JSON document (a .traj) is not worth decoding.
+    if first.startswith(b"{") and len(line) < FIRST_LINE_CAP:
         try:
             obj = json.loads(first)
         except ValueError:
@@ -38,8 +43,7 @@ def read_document(path: Path, lazy: bool = False) -> tuple[str, object]:
         if isinstance(obj, dict) and obj.get("type") in ("header", "step", "event", "result"):
             return "patchsmith", None
     try:
-        obj = LazyDocument(path.read_bytes()) if lazy else json.loads(path.read_text(encoding="utf-8-sig",
-                                                                                      errors="replace"))
+        obj = LazyDocument(path) if lazy else json.loads(path.read_text(encoding="utf-8-sig", errors="replace"))
     except (ValueError, RecursionError):
         raise TrajectoryFormatError(f"{path}: not a trajectory (neither JSON Lines nor a JSON document)") from None
     if looks_like_swe_agent(obj):

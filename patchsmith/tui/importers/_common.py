@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+from pathlib import Path
 from typing import Any
 
 from ...errors import PatchsmithError
@@ -99,17 +100,17 @@ class LazyDocument:
     by element. simdjson builds its tape far faster than `json` builds objects; without it (or on text it
     refuses, such as invalid UTF-8) the stdlib parser is used and the laziness is only in the conversion."""
 
-    def __init__(self, data: bytes) -> None:
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
+    def __init__(self, path: Path) -> None:
         self._parser: Any = None
         try:
             import simdjson
 
             self._parser = simdjson.Parser()  # one parser per document: its proxies point into its tape
-            self._root: Any = self._parser.parse(data)
+            # load() reads the file into simdjson's own buffer: no Python bytes copy of a 24 MB file first.
+            self._root: Any = self._parser.load(str(path))
         except (ImportError, ValueError, RuntimeError):  # UnicodeDecodeError is a ValueError
-            self._root = json.loads(data.decode("utf-8", errors="replace"))
+            data = path.read_bytes()
+            self._root = json.loads(data.decode("utf-8-sig", errors="replace"))
 
     @property
     def root_is_list(self) -> bool:

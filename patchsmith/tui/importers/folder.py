@@ -30,6 +30,9 @@ class RunSummary:
     repo: str = ""
     strategy: str = ""
     error: str | None = None  # the run's own error (result.error), or why its file could not be read
+    verdict: str = ""  # the strategy's: for a task, which attempt it chose; for an attempt, chosen/dropped/… and why
+    attempt: int | None = None  # set on an attempt's row: its number within the task
+    attempts: list[RunSummary] = field(default_factory=list)  # a strategy's attempts (best-of-n, reflexion, …)
 
 
 @dataclass
@@ -165,14 +168,61 @@ def _run_dirs(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _read_report(folder: Path) -> Any:
+    try:
+        return json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return None  # none, or broken: a broken report must not hide the runs themselves
+
+
+def _summary_of(path: Path, name: str) -> RunSummary:
+    try:
+        return summarize(path, name)
+    except (ValueError, OSError) as exc:
+        return RunSummary(task=name, path=path, exit_reason="unreadable", incomplete=True,
+                          error=str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__)
+
+
+def _verdict(attempt: dict[str, Any]) -> str:
+    verdict, why = str(attempt.get("verdict") or ""), str(attempt.get("why") or "")
+    return f"{verdict}: {why}" if verdict and why else verdict or why
+
+
+def strategy_attempts(run_dir: Path, summary: RunSummary, task_row: Any) -> None:
+    """A strategy's record beside the run (strategy.json, as `patchsmith run` writes it): each attempt kept
+    in its own folder becomes a row under the task, with its verdict and, where the scorer scored every
+    attempt (report.json), whether it resolved; the task's verdict says which attempt was chosen."""
+    try:
+        record = json.loads((run_dir / "strategy.json").read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return
+    attempts = [a for a in record.get("attempts") or [] if isinstance(a, dict)] if isinstance(record, dict) else []
+    agent = task_row.get("agent") if isinstance(task_row, dict) else None
+    scored = {r.get("number"): r.get("resolved") for r in (agent or {}).get("attempts") or [] if isinstance(r, dict)}
+    chosen = record.get("chosen")
+    if len(attempts) == 1:
+        summary.verdict = _verdict(attempts[0])
+    else:
+        summary.verdict = (f"#{chosen} of {len(attempts)} chosen" if chosen else f"none of {len(attempts)} chosen") \
+            + (" (budget spent)" if record.get("stopped_by_budget") else "")
+    for attempt in attempts:
+        folder = str(attempt.get("folder") or "")
+        path = find_trajectory(run_dir / folder) if folder not in ("", ".") else None
+        if path is None:
+            continue
+        row = _summary_of(path, summary.task)
+        row.task, row.repo = summary.task, row.repo or summary.repo
+        row.attempt, row.verdict = int(attempt.get("number") or 0), _verdict(attempt)
+        row.strategy = str(attempt.get("strategy") or row.strategy)
+        resolved = scored.get(row.attempt)
+        row.resolved = resolved if isinstance(resolved, bool) else row.resolved
+        summary.attempts.append(row)
+
+
 def read_folder(folder: Path) -> RunFolder:
-    report: dict[str, bool] = {}
-    report_path = folder / "report.json"
-    if report_path.is_file():
-        try:
-            report = resolved_map(json.loads(report_path.read_text(encoding="utf-8")))
-        except (ValueError, OSError):
-            report = {}  # a broken report must not hide the runs themselves
+    report = _read_report(folder)
+    resolved = resolved_map(report) if report is not None else {}
+    tasks = report.get("tasks") if isinstance(report, dict) and isinstance(report.get("tasks"), dict) else {}
     runs = []
     for sub in _run_dirs(folder):
         traj_path = find_trajectory(sub)
@@ -180,14 +230,11 @@ def read_folder(folder: Path) -> RunFolder:
             continue
         parts = sub.relative_to(folder).parts  # e.g. tasks/<instance_id>/agent (the harness's layout)
         name = next((p for p in parts if p not in GENERIC_DIRS), sub.name)
-        try:
-            summary = summarize(traj_path, name)
-        except (ValueError, OSError) as exc:
-            summary = RunSummary(task=name, path=traj_path, exit_reason="unreadable", incomplete=True,
-                                 error=str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__)
+        summary = _summary_of(traj_path, name)
         for key in (summary.task, *parts):
-            if key in report:
-                summary.resolved = report[key]
+            if key in resolved:
+                summary.resolved = resolved[key]
                 break
+        strategy_attempts(sub, summary, tasks.get(summary.task))
         runs.append(summary)
     return RunFolder(path=folder, runs=runs)
