@@ -123,9 +123,13 @@ def test_fix_against_a_real_model_ends_cleanly_and_records_everything(server: st
     assert result["exit_reason"], result
     indices = [s["index"] for s in steps]
     assert len(steps) <= 3 and indices == list(range(indices[0], indices[0] + len(steps))), indices
-    # The server's own counts, not our estimate: llama-cpp-python reports usage.
-    assert steps and all(s["usage"]["prompt_tokens"] > 0 and not s["usage"]["estimated"] for s in steps), steps
-    assert all(s["usage"]["completion_tokens"] <= REPLY_TOKENS for s in steps), [s["usage"] for s in steps]
+    assert steps and all(s["usage"]["prompt_tokens"] > 0 for s in steps), steps
+    if mode == "stream":
+        # llama-cpp-python 0.3.36 sends no usage chunk for stream_options.include_usage: estimated, and said so.
+        assert all(s["usage"]["estimated"] for s in steps) and any("no usage reported" in q for q in quirks), quirks
+    else:  # the server's own counts, not our estimate
+        assert not any(s["usage"]["estimated"] for s in steps), steps
+    assert all(s["usage"]["completion_tokens"] <= REPLY_TOKENS for s in steps if not s["usage"]["estimated"]), steps
     assert result["totals"]["prompt_tokens"] >= sum(s["usage"]["prompt_tokens"] for s in steps)
     assert (repo / "calc" / "stats.py").read_text() == before  # read-only mode: the user's tree is untouched
     print(f"\nreal model [{mode}]: {len(steps)} steps in {took:.0f}s, exit {result['exit_reason']}, "
