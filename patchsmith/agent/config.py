@@ -40,6 +40,8 @@ class RunConfig(BaseModel):
                                    "beyond what is left of --max-time")
     max_steps: int = Field(50, ge=1, description="stop after this many steps")
     max_tokens: int | None = Field(None, ge=1, description="stop after this many prompt+completion tokens")
+    reply_tokens: int | None = Field(None, ge=1, description="at most this many tokens in one reply (sent as the "
+                                     "request's max_tokens; a small local model may otherwise ramble to its window)")
     max_cost: float | None = Field(None, gt=0, description="stop after this many dollars")
     max_wall_s: float | None = Field(None, gt=0, description="stop after this many seconds of wall time",
                                      json_schema_extra={"flag": "--max-time", "aliases": ["--agent-timeout"]})

@@ -156,3 +156,10 @@ def test_streamed_reply_without_a_usage_chunk_is_estimated_and_says_so(monkeypat
         reply = model(srv, stream=True).complete(MESSAGES, [ECHO])
     assert reply.text == "no tools" and reply.usage.estimated and reply.usage.prompt_tokens > 0
     assert "no usage reported (estimated)" in reply.quirks
+
+
+def test_reply_tokens_caps_each_reply():
+    with FakeOpenAI([{"text": "a"}, {"text": "b"}]) as srv:
+        model(srv, reply_tokens=64).complete(MESSAGES, [ECHO])
+        model(srv).complete(MESSAGES, [ECHO])
+    assert srv.requests[0]["max_tokens"] == 64 and "max_tokens" not in srv.requests[1]

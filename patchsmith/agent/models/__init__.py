@@ -50,7 +50,7 @@ def make_model(config: RunConfig) -> Model:
     return OpenAIModel(name, base_url=base_url, api_key=api_key, text_mode=config.text_mode,
                        temperature=config.temperature, price=price,
                        max_retries=config.max_retries, seed=config.seed, request_timeout=config.request_timeout,
-                       stream=config.stream)
+                       stream=config.stream, reply_tokens=config.reply_tokens)
 
 
 def _names_a_file(rest: str) -> bool:

@@ -98,11 +98,12 @@ class OpenAIModel:
                  text_mode: bool = False, temperature: float = 0.0, max_retries: int = 5,
                  request_timeout: float = 300.0, backoff_base: float = 1.0, max_backoff: float = 60.0,
                  price: tuple[float, float] | None = None, sleep: Callable[[float], None] = time.sleep,
-                 seed: int | None = None, stream: bool = False):
+                 seed: int | None = None, stream: bool = False, reply_tokens: int | None = None):
         self.name = name
         # stream: ask for the reply as server-sent events (with usage in the last one), handing each piece of
         # text to on_delta as it arrives, so a person sees it typing; the Reply is the same as without.
         self.stream = stream
+        self.reply_tokens = reply_tokens  # the request's max_tokens, when set
         self.on_delta: Callable[[str], None] | None = None
         self.seed = seed  # sent when set: endpoints that support it sample reproducibly
         self.text_mode = text_mode
@@ -159,6 +160,8 @@ class OpenAIModel:
                                   "temperature": self.temperature}
         if self.seed is not None:
             kwargs["seed"] = self.seed
+        if self.reply_tokens is not None:
+            kwargs["max_tokens"] = self.reply_tokens
         if not self.text_mode and tools:
             kwargs["tools"] = [t.openai_schema() for t in tools]
         return self._with_retries(lambda: self._reply(kwargs, messages, tools))
