@@ -27,7 +27,11 @@ def hypothesis_profile(environ: Mapping[str, str]) -> str:
 settings.register_profile(
     "ci", derandomize=True, database=None, max_examples=100, deadline=None, print_blob=True
 )
-settings.register_profile("dev", max_examples=100, deadline=None)
+# Explicit parent and derandomize: Hypothesis loads its own "ci" profile (derandomized) when CI is set, and a
+# profile registered without a parent inherits whichever profile is loaded.
+settings.register_profile(
+    "dev", parent=settings.get_profile("default"), derandomize=False, max_examples=100, deadline=None
+)
 settings.load_profile(hypothesis_profile(os.environ))
 
 
