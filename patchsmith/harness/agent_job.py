@@ -61,7 +61,7 @@ def make_agent(config: RunConfig, sandbox_factory: SandboxFactory, spec_config: 
 
         def setup(dest: Path) -> tuple[Workspace, Callable[[], None]]:
             env.prepare_workspace(dest)
-            sandbox = EnvSandbox(sandbox_factory(dest, image=env.image), env.variables(dest), env.services)
+            sandbox = EnvSandbox(sandbox_factory(dest, image=env.sandbox_image), env.variables(dest), env.services)
             ws = Workspace(root=dest, base=task.base_commit, sandbox=sandbox, test_command=spec.test_cmd,
                            command_timeout=config.command_timeout, observation_budget=config.observation_budget)
             return ws, sandbox.close

@@ -75,9 +75,10 @@ class ImageBackend:
         return f"{key}-{hashlib.sha256(blob.encode()).hexdigest()[:8]}"
 
     def present(self, meta: dict) -> bool:
-        """The recorded image is still there (`images prune` may have removed it)."""
+        """The recorded image is still there (`images prune` may have removed it). By id, not by tag: another
+        cache on this Docker engine may have rebuilt the tag since, and this cache's image is still good."""
         try:
-            return self.client.images.get(meta.get("image", "")).id == meta.get("image_id")
+            return bool(meta.get("image_id")) and self.client.images.get(meta["image_id"]).id == meta["image_id"]
         except Exception:
             return False
 
@@ -114,15 +115,14 @@ class ImageBackend:
                 LABEL_REPO: task.repo,
                 LABEL_PYTHON: str(spec.python),
             }
-            old = self._image_id(tag)
             meta.update(
                 image=tag,
                 image_id=box.commit(ENV_REPO, tag.split(":", 1)[1], labels, env),
                 venv_path=VENV,
                 src=bool(meta["generated"]),
             )
-            if old and old != meta["image_id"]:
-                self._remove(old)  # a rebuild: the old image would only linger untagged
+            # An image this tag named before is left alone: another cache may still record and use it
+            # (`images prune` removes env images, tagged or not).
             return meta
         finally:
             box.remove()
@@ -174,12 +174,6 @@ class ImageBackend:
             return self.client.images.get(tag).id
         except Exception:
             return ""
-
-    def _remove(self, image_id: str) -> None:
-        try:
-            self.client.images.remove(image_id)
-        except Exception:  # still used by a container: left for `images prune`
-            pass
 
 
 def _host_prefix(version: str) -> Path:

@@ -59,6 +59,12 @@ class Env:
     image: str | None = None  # the environment image (docker): `root` and services are paths inside it
     image_id: str = ""
 
+    @property
+    def sandbox_image(self) -> str | None:
+        """What a sandbox starts from: the exact image this cache recorded, so a rebuild of the same tag by
+        another cache on the same Docker engine never swaps the image under a running task."""
+        return (self.image_id or self.image) if self.image else None
+
     def variables(self, workspace: Path) -> dict[str, str]:
         """Environment for commands in `workspace`: the venv first on PATH, the workspace first on PYTHONPATH."""
         env = dict(self.test_env)

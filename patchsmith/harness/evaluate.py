@@ -203,7 +203,7 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
     result.test_command = command = test_command(spec, test_files, desel)
     log_lines.append(f"$ {command}")
 
-    sandbox = (sandbox_factory or default_sandbox_factory())(root, image=env.image)
+    sandbox = (sandbox_factory or default_sandbox_factory())(root, image=env.sandbox_image)
     result.sandbox = sandbox.name
     try:
         t1 = time.monotonic()

@@ -80,9 +80,31 @@ def test_one_build_per_key_then_reused(harness: Harness, built: list) -> None:
     assert sorted([first.reused, second.reused]) == [False, True]  # built once, by one of the two
     builds = [p for p in (harness.cache_dir / "env-images").glob("*/build.log")]
     assert len(builds) == 1
-    assert len(docker_client().images.list(filters={"label": f"{LABEL_ENV_KEY}={first.key}"})) == 1
+    mine = docker_client().images.list(filters={"label": f"{LABEL_ENV_KEY}={first.key}"})
+    assert first.image_id in {i.id for i in mine}  # other caches on this engine may hold their own build
     again = harness.envs.get(*_task_spec_source(harness, SHARED[1]))  # a later task: the record, no build
     assert again.reused and again.image_id == first.image_id
+
+
+def test_another_cache_rebuilding_the_tag_leaves_this_caches_image(
+    harness: Harness, built: list, tmp_path: Path
+) -> None:
+    """Two caches (two users, two CI jobs) on one Docker engine build the same tag: neither loses its image."""
+    from patchsmith.harness.evaluate import default_sandbox_factory
+    from patchsmith.tools.sandbox.engine import docker_client
+
+    other = Harness(cache_dir=tmp_path / "other-cache", sandbox_factory=default_sandbox_factory("docker"),
+                    env_images=True, timeout=120)
+    theirs = other.envs.get(*_task_spec_source(other, SHARED[0]))
+    assert theirs.image == built[0].image and not theirs.reused
+    docker_client().images.get(built[0].image_id)  # still there: the old code removed it here
+    again = harness.envs.get(*_task_spec_source(harness, SHARED[0]))
+    assert again.reused and again.sandbox_image == built[0].image_id  # no rebuild, the same image
+    sandbox = harness.sandbox_factory(tmp_path, image=again.sandbox_image)
+    try:
+        assert sandbox.exec("python -c 'import sys; print(sys.prefix)'").output.strip() == "/opt/venv"
+    finally:
+        sandbox.close()
 
 
 def test_images_ls_shows_key_repository_size_age(built: list) -> None:
