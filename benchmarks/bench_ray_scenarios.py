@@ -26,23 +26,11 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from raycluster import LoopbackCluster  # noqa: E402
+from raycluster import LoopbackCluster, run_args  # noqa: E402
 
 
 def timed_run(cluster: LoopbackCluster, tasks: Path, output: Path, env: dict, *more: str) -> dict:
-    command = [
-        sys.executable,
-        "-m",
-        "patchsmith",
-        "run",
-        str(tasks),
-        "--model",
-        "scripted",
-        "--output",
-        str(output),
-        "--no-progress",
-        *more,
-    ]
+    command = run_args(tasks, output, *more)
     start = time.monotonic()
     out = cluster.run(*command, env=env, cwd=ROOT, timeout=3600, check=False)
     wall = time.monotonic() - start

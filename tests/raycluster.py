@@ -37,6 +37,12 @@ def netns_usable() -> str:
     return ""
 
 
+def run_args(tasks: Path, output: Path, *more: str) -> list[str]:
+    """`patchsmith run` of the scripted tasks in `tasks` into `output`, for a driver in the namespace."""
+    command = ["run", str(tasks), "--model", "scripted", "--output", str(output), "--no-progress"]
+    return [sys.executable, "-m", "patchsmith", *command, *more]
+
+
 class LoopbackCluster:
     def __init__(
         self,

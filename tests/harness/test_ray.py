@@ -8,13 +8,12 @@ import os
 import re
 import shutil
 import signal
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.raycluster import ROOT, LoopbackCluster, netns_usable
+from tests.raycluster import ROOT, LoopbackCluster, netns_usable, run_args
 
 pytestmark = [
     pytest.mark.slow,
@@ -32,22 +31,6 @@ VOLATILE = {"timing", "duration", "reused", "prompt_tokens", "completion_tokens"
 def cluster():
     with LoopbackCluster() as running:
         yield running
-
-
-def run_args(tasks: Path, output: Path, *more: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "patchsmith",
-        "run",
-        str(tasks),
-        "--model",
-        "scripted",
-        "--output",
-        str(output),
-        "--no-progress",
-        *more,
-    ]
 
 
 def on_ray(cluster: LoopbackCluster) -> list[str]:
