@@ -177,7 +177,7 @@ def run_batch(tasks: list[Task], job: Job, output: Path, *, workers: int = 1, co
                 counts.add(result)
                 progress.update(bar, advance=1, counts=counts.text())
         except KeyboardInterrupt:
-            console.print("[yellow]interrupted: finishing the tasks already running; rerun to resume[/]")
+            console.print(f"[yellow]interrupted: {executor.stopping}; rerun to resume[/]")
             executor.stop()
             raise
     return results

@@ -105,3 +105,31 @@ def test_returned_files_carry_the_drivers_paths(tmp_path):
     assert _rewrite(json.dumps({"p": f"{worker}/a"}), renames, escaped=True) == json.dumps(
         {"p": f"{driver}/a"}
     )
+
+
+def test_an_interrupt_says_what_the_executor_does_with_unfinished_tasks(tmp_path):
+    """Ray cancels what is unfinished; the local pool lets running tasks finish: the message says which."""
+    import io
+
+    from rich.console import Console
+
+    from patchsmith.harness.batch import run_batch
+    from patchsmith.harness.executors.local import LocalExecutor
+    from patchsmith.harness.executors.ray import RayExecutor
+    from patchsmith.harness.tasks import Task
+
+    class Interrupted(LocalExecutor):
+        def run(self, tasks, job, output, save):
+            raise KeyboardInterrupt
+            yield  # a generator, like the real executors
+
+    for executor_class in (LocalExecutor, RayExecutor):
+        shown = io.StringIO()
+        executor = Interrupted()
+        executor.stopping = executor_class.stopping
+        with pytest.raises(KeyboardInterrupt):
+            run_batch([Task(instance_id="t-1", repo="r", base_commit="0" * 40, problem_statement="p")],
+                      job=lambda task, folder: {}, output=tmp_path / executor_class.name,
+                      console=Console(file=shown, width=200), show_progress=False, executor=executor)
+        assert f"interrupted: {executor_class.stopping}; rerun to resume" in shown.getvalue()
+    assert "cancel" in RayExecutor.stopping and "finishing" in LocalExecutor.stopping

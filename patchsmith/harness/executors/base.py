@@ -35,6 +35,7 @@ class PortableJob(Protocol):
 
 class Executor(Protocol):
     name: str
+    stopping: str  # what an interrupt does to the unfinished tasks, told to the user before `stop`
 
     def run(self, tasks: list[Task], job: Job, output: Path, save: Save) -> Iterator[dict[str, Any]]:
         """Run `job` for each task (its files under OUTPUT/tasks/<id>/), `save` each result once, and

@@ -19,6 +19,7 @@ def task_folder(output: Path, task: Task) -> Path:
 
 class LocalExecutor:
     name = "local"
+    stopping = "finishing the tasks already running"
 
     def __init__(self, workers: int = 1):
         self.workers = max(1, workers)

@@ -190,6 +190,7 @@ def check_reachable(address: str | None, timeout: float = 10.0) -> None:
 
 class RayExecutor:
     name = "ray"
+    stopping = "cancelling the tasks not yet finished on the cluster"
 
     def __init__(
         self,
