@@ -133,3 +133,33 @@ def test_an_interrupt_says_what_the_executor_does_with_unfinished_tasks(tmp_path
                       console=Console(file=shown, width=200), show_progress=False, executor=executor)
         assert f"interrupted: {executor_class.stopping}; rerun to resume" in shown.getvalue()
     assert "cancel" in RayExecutor.stopping and "finishing" in LocalExecutor.stopping
+
+
+def test_a_returned_tar_cannot_write_outside_the_task_folder(tmp_path):
+    """What comes back from a worker holds names from a task's own files: none may leave the folder, on
+    Pythons with tarfile's "data" filter and (the fallback check) on those without it."""
+    import io
+    import tarfile
+
+    from patchsmith.harness.executors.ray import _refuse_escape, _unpack
+
+    def member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile.TarInfo:
+        info = tarfile.TarInfo(name)
+        info.type, info.linkname = kind, link
+        return info
+
+    dest = tmp_path / "task"
+    dest.mkdir()
+    for ok in (member("agent/trajectory.jsonl"), member("ws/link", tarfile.SYMTYPE, "../agent/x")):
+        _refuse_escape(ok, dest)
+    for bad in (member("../escape"), member("/etc/passwd"), member("ws/out", tarfile.SYMTYPE, "../../x"),
+                member("ws/abs", tarfile.SYMTYPE, "/etc"), member("hard", tarfile.LNKTYPE, "../x"),
+                member("dev", tarfile.CHRTYPE)):
+        with pytest.raises(ValueError):
+            _refuse_escape(bad, dest)
+    blob = io.BytesIO()
+    with tarfile.open(fileobj=blob, mode="w") as tar:
+        tar.addfile(member("../escape"), io.BytesIO(b""))
+    with pytest.raises((ValueError, tarfile.TarError)):
+        _unpack(blob.getvalue(), dest)
+    assert not (tmp_path / "escape").exists()

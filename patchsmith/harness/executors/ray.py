@@ -158,8 +158,26 @@ def _unpack(blob: bytes | None, dest: Path) -> None:
     if not blob:
         return
     with tarfile.open(fileobj=io.BytesIO(blob), mode="r") as tar:
-        # Names come from a task's own files: nothing may land outside dest (the filter exists from 3.10.12).
-        tar.extractall(dest, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+        # Names come from a task's own files: nothing may land outside dest. The "data" filter exists from
+        # 3.10.12/3.11.4; before that, members that could leave dest are refused here.
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(dest, filter="data")
+            return
+        for member in tar.getmembers():
+            _refuse_escape(member, dest)
+        tar.extractall(dest)
+
+
+def _refuse_escape(member: tarfile.TarInfo, dest: Path) -> None:
+    """What the "data" filter refuses: absolute or `..` names, links out of dest, devices."""
+    root = dest.resolve()
+    target = (root / member.name).resolve()
+    link = ((target.parent if member.issym() else root) / member.linkname).resolve()
+    inside = (target == root or root in target.parents) and (
+        not (member.issym() or member.islnk()) or link == root or root in link.parents
+    )
+    if not inside or member.isdev() or Path(member.name).is_absolute():
+        raise ValueError(f"refusing {member.name!r}: it would land outside {dest}")
 
 
 def place(blob: bytes, folder: Path) -> None:
