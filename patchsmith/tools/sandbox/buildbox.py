@@ -9,8 +9,6 @@ so one left by a crashed build is removed by `cleanup_stale` like any sandbox co
 from __future__ import annotations
 
 import io
-import os
-import socket
 import tarfile
 import threading
 import time
@@ -18,8 +16,8 @@ import uuid
 from collections.abc import Mapping
 from typing import IO, Any
 
-from .docker import LABEL_START, _process_start
-from .engine import LABEL_HOST, LABEL_PID, LABEL_RUN, LABEL_SANDBOX, docker_client
+from .docker import owner_labels
+from .engine import docker_client
 from .images import HOST_CA_BUNDLE
 
 BUILD_CA = "/opt/patchsmith/host-ca.crt"
@@ -41,13 +39,7 @@ class BuildBox:
 
     def __init__(self, image: str, *, client: Any = None, network: bool = True, memory: str = "4g"):
         self.client = client or docker_client()
-        labels = {
-            LABEL_SANDBOX: "1",
-            LABEL_RUN: f"build-{uuid.uuid4().hex[:8]}",
-            LABEL_PID: str(os.getpid()),
-            LABEL_START: _process_start(os.getpid()) or "",
-            LABEL_HOST: socket.gethostname(),
-        }
+        labels = owner_labels(f"build-{uuid.uuid4().hex[:8]}")
         self.container = self.client.containers.run(
             image,
             ["sleep", "infinity"],

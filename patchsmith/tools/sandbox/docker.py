@@ -63,6 +63,12 @@ def _process_start(pid: int) -> str | None:
         return None
 
 
+def owner_labels(run_id: str) -> dict[str, str]:
+    """A container's owner (this process, its start time, this host): what `cleanup_stale` judges it by."""
+    return {LABEL_SANDBOX: "1", LABEL_RUN: run_id, LABEL_PID: str(os.getpid()),
+            LABEL_START: _process_start(os.getpid()) or "", LABEL_HOST: socket.gethostname()}
+
+
 def _owner_alive(labels: Mapping[str, str]) -> bool:
     if labels.get(LABEL_HOST) != socket.gethostname():
         return True  # another machine's container on a shared engine: not ours to judge
@@ -139,8 +145,7 @@ class DockerSandbox:
             volumes[str(path)] = {"bind": str(path), "mode": "rw" if writable and not read_only else "ro"}
         for path in ro_paths or []:
             volumes[str(Path(path).resolve())] = {"bind": str(Path(path).resolve()), "mode": "ro"}
-        labels = {LABEL_SANDBOX: "1", LABEL_RUN: self.run_id, LABEL_PID: str(os.getpid()),
-                  LABEL_START: _process_start(os.getpid()) or "", LABEL_HOST: socket.gethostname()}
+        labels = owner_labels(self.run_id)
         self._disk = DiskBudget(self.root, self.limits.disk_bytes)
         tmpfs = {d: f"size={self.limits.tmp_bytes},mode=1777" for d in ("/tmp", "/var/tmp", "/run")}
         if self.home != "/tmp":
