@@ -157,3 +157,9 @@ def answer_data(step: int, answer: Answer, **progress: float) -> dict:
     reused answer, the attempt that asked and its source), and how far the run had got (`progress`)."""
     reused = {"from_attempt": answer.from_attempt, "origin": answer.origin} if answer.source == "earlier" else {}
     return {"step": step, "answered": bool(answer.text), "source": answer.source, **reused, **progress}
+
+
+def answer_vars(answer: Answer) -> dict:
+    """The `answer` prompt's variables, for a tool call's answer and a no-tools attempt's alike."""
+    return {"answered": answer.text is not None, "source": answer.source, "text": answer.text or "",
+            "limit": QUESTIONS_PER_TASK, "from_attempt": answer.from_attempt, "origin": answer.origin}

@@ -19,7 +19,7 @@ from ..tools.observation import Observation, cap_observation, truncate
 from ..tools.registry import agent_tools
 from ..tools.sandbox.base import mask_secrets, secret_values
 from ..tools.workspace import Workspace
-from .clarify import QUESTIONS_PER_TASK, Clarifications, answer_data, choose_asker
+from .clarify import QUESTIONS_PER_TASK, Clarifications, answer_data, answer_vars, choose_asker
 from .config import RunConfig
 from .events import Answer, ApprovalRequest, Approver, Asker, NullObserver, Question, RunControl, RunObserver
 from .history import History, Turn, context_budget
@@ -371,8 +371,7 @@ class Controller:
             step, answer, steps_before=self.steps, cost_before=self.usage.cost,
             tokens_before=self.usage.prompt_tokens + self.usage.completion_tokens,
             wait_s=round(time.monotonic() - a0, 3)))
-        return self.render("answer", answered=given is not None, source=answer.source, text=given or "",
-                           limit=MAX_QUESTIONS, from_attempt=answer.from_attempt, origin=answer.origin), given
+        return self.render("answer", **answer_vars(answer)), given
 
     def event(self, kind: str, text: str = "", data: dict[str, Any] | None = None) -> None:
         ev = Event(kind=kind, text=text, data=data or {}, at=time.time())

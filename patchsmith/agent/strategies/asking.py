@@ -46,11 +46,9 @@ def ask_vars(ctx: TaskContext) -> dict[str, Any]:
 
 
 def answer_text(ctx: TaskContext, answer: Answer) -> str:
-    from ..clarify import QUESTIONS_PER_TASK
+    from ..clarify import answer_vars
 
-    said = render("answer", ctx.config.prompts_dir, answered=answer.text is not None, source=answer.source,
-                  text=answer.text or "", limit=QUESTIONS_PER_TASK, from_attempt=answer.from_attempt,
-                  origin=answer.origin)
+    said = render("answer", ctx.config.prompts_dir, **answer_vars(answer))
     return said.strip() + "\n\nNow give the fix as search/replace blocks."
 
 
