@@ -235,6 +235,7 @@ class OpenAIModel:
         stream = client.chat.completions.create(**kwargs, timeout=bound, stream=True,
                                                 stream_options={"include_usage": True})
         message: dict[str, Any] = {"role": "assistant", "content": None}
+        text: list[str] = []  # pieces, joined once at the end (a long reply comes in thousands of chunks)
         calls: dict[int, dict[str, Any]] = {}
         out: dict[str, Any] = {"id": "", "object": "chat.completion", "created": 0, "model": self.name}
         finish = None
@@ -246,16 +247,20 @@ class OpenAIModel:
                 finish = choice.finish_reason or finish
                 delta = choice.delta
                 if delta.content:
-                    message["content"] = (message["content"] or "") + delta.content
+                    text.append(delta.content)
                     if self.on_delta is not None:
                         self.on_delta(delta.content)
                 for part in delta.tool_calls or []:
-                    call = calls.setdefault(part.index, {"id": "", "type": "function",
+                    call = calls.setdefault(part.index, {"id": "", "type": "function", "pieces": [],
                                                          "function": {"name": "", "arguments": ""}})
                     call["id"] = part.id or call["id"]
                     if part.function is not None:
                         call["function"]["name"] += part.function.name or ""
-                        call["function"]["arguments"] += part.function.arguments or ""
+                        call["pieces"].append(part.function.arguments or "")
+        if text:
+            message["content"] = "".join(text)
+        for call in calls.values():
+            call["function"]["arguments"] = "".join(call.pop("pieces"))
         if calls:
             message["tool_calls"] = [calls[i] for i in sorted(calls)]
         out["choices"] = [{"index": 0, "message": message, "finish_reason": finish or "stop"}]
