@@ -25,7 +25,16 @@ from ..tools.sandbox.base import SandboxUnavailable
 from ..tools.sandbox.buildbox import BuildBox, tar_of
 from ..tools.sandbox.engine import LABEL_ENV_KEY, LABEL_IMAGE, LABEL_PYTHON, LABEL_REPO, docker_client
 from ..tools.sandbox.images import DEFAULT_SUITE, ENV_REPO, ensure_base_image
-from .envs import BUILD_TIMEOUT, PIP_FOR, EnvError, _Build, build_steps, find_python, pick_generated
+from .envs import (
+    BUILD_TIMEOUT,
+    PIP_FOR,
+    UNTRACKED,
+    EnvError,
+    _Build,
+    build_steps,
+    find_python,
+    pick_generated,
+)
 from .locks import file_lock
 from .repos import RepoSource
 from .services import SERVICES
@@ -301,7 +310,7 @@ class _ImageBuild(_Build):
 
     def generated(self, src: Path, patterns: tuple[str, ...]) -> list[str]:
         """Build outputs listed in the container, copied out into the host folder's checkout."""
-        code, out = self.box.output("git ls-files -z --others --ignored --exclude-standard", self.where(src))
+        code, out = self.box.output(shlex.join(["git", *UNTRACKED]), self.where(src))
         names = pick_generated(out, patterns) if code == 0 else []
         kept = []
         for rel in names:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import PatchsmithError
 from ..tools.git import GitError, run_git
-from ..tools.workstore import HARNESS_IDENTITY, check_out, create_store, remove_workspace
+from ..tools.workstore import HARNESS_IDENTITY, add_tags, check_out, create_store, remove_workspace, tag_refs
 from .locks import file_lock
 from .tasks import Task
 
@@ -136,6 +136,7 @@ def checkout(source: RepoSource, commit: str, dest: Path) -> Path:
         raise RepoError(f"commit {commit} is not in {source.location} ({source.kind}); "
                         "fetch it into that repository or point --repos-dir at a fuller mirror")
     try:
+        add_tags(store, reachable_tags(source, store, commit))
         try:
             check_out(dest, commit)
         except GitError:
@@ -146,6 +147,15 @@ def checkout(source: RepoSource, commit: str, dest: Path) -> Path:
     if source.repos_dir is not None:
         fill_submodules(dest, commit, source.repos_dir)
     return dest
+
+
+def reachable_tags(source: RepoSource, store: Path, commit: str) -> list[str]:
+    """The source's tags that `commit` contains, as `<object id> refs/tags/<name>`: what setuptools-scm and
+    versioneer compute the project's version from (`git describe`). The official harness builds from a full
+    clone, so it has them; a tag `commit` contains is no later than it, so none tells of the future."""
+    if source.kind == "bundle":
+        return tag_refs(store, commit, prefix="refs/bundle/tags/")
+    return tag_refs(_objects_of(source.location).parent, commit)
 
 
 def _submodule_repo(url: str) -> str:
