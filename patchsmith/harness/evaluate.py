@@ -234,6 +234,10 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
         if fault:
             result.error_kind = "environment"
             return finish("error", f"environment error, no test ran: {fault}")
+        crash = crash_in_workspace(run.output, root)
+        if crash:  # the tests ran; the code under test (pytest itself, a conftest) lost their outcomes
+            return finish("unresolved", f"the repository's code crashed the test runner ({crash}): the graded tests "
+                                        "report no outcome, so they fail")
         tail = " | ".join(run.output.strip().splitlines()[-3:])[-300:]
         result.no_results = True
         return finish("unresolved", f"no test results in the output (exit {run.exit_code}): {tail}")
@@ -306,6 +310,22 @@ def environment_fault(output: str, exit_code: int | None, root: Path, blame: set
     if exit_code in (3, 4) and "test session starts" not in output:
         return "the test runner could not start: " + _last_line(output)
     return ""
+
+
+_INTERNAL_FRAME = re.compile(r'^INTERNALERROR>\s+File "([^"]+)", line (\d+)', re.M)
+
+
+def crash_in_workspace(output: str, root: Path) -> str:
+    """`path:line` of a pytest INTERNALERROR whose innermost frame is the workspace's own code (the official
+    grading reads no outcome then, and fails the tests); "" when there is none or it is outside."""
+    frames = _INTERNAL_FRAME.findall(output)
+    if "test session starts" not in output or not frames:
+        return ""
+    where, line = Path(frames[-1][0]), frames[-1][1]
+    top = Path(root).resolve()
+    if not where.is_absolute() or not where.resolve().is_relative_to(top):
+        return ""
+    return f"INTERNALERROR at {where.resolve().relative_to(top)}:{line}"
 
 
 def _last_line(output: str) -> str:
