@@ -21,6 +21,7 @@ from patchsmith.harness.repos import checkout, find_source
 from patchsmith.harness.specs import spec_for
 from patchsmith.harness.tasks import task_from_row
 from patchsmith.tools.snapshot import diff_against
+from patchsmith.tools.workstore import clone_workspace
 
 pytest.importorskip("setuptools_scm")  # a test dependency (pyproject's `test` extra)
 
@@ -72,6 +73,9 @@ def test_a_checkout_has_the_tags_its_commit_contains_and_no_later_one(tmp_path: 
     assert git(ws, "tag", "--list") == "v1.4.0"  # v9.0 is later than the base: not there
     scm = subprocess.run([sys.executable, "-m", "setuptools_scm"], cwd=ws, capture_output=True, text=True)
     assert scm.stdout.strip().startswith("1.4.1.dev1"), scm.stdout + scm.stderr
+    # An attempt's workspace, cloned from this one (agent strategies), has them too.
+    attempt = clone_workspace(ws, base, tmp_path / "attempt")
+    assert git(attempt, "describe", "--tags").startswith("v1.4.0-1-g")
 
 
 def test_build_outputs_reach_the_workspace_and_stay_out_of_the_patch(tmp_path: Path) -> None:
