@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import PatchsmithError
 from ..tools.git import GitError, run_git
+from ..tools.gitstore import store_dir
 from ..tools.workstore import HARNESS_IDENTITY, add_tags, check_out, create_store, remove_workspace, tag_refs
 from .locks import file_lock
 from .tasks import Task
@@ -228,6 +229,16 @@ def _checkout_present(dest: Path, commit: str) -> None:
     patterns = "/*\n" + "".join(f"!/{p}\n" for p in absent)
     run_git(dest, "sparse-checkout", "set", "--no-cone", "--stdin", input=patterns)
     check_out(dest, commit)
+
+
+def absent_files(root: Path) -> list[str]:
+    """The files of the checked-out commit that a partial mirror lacked (left out by _checkout_present)."""
+    store = store_dir(root)
+    try:
+        lines = (store / "info" / "sparse-checkout").read_text().splitlines() if store else []
+    except OSError:
+        return []
+    return [line[2:] for line in lines if line.startswith("!/")]
 
 
 def remove_checkout(dest: Path) -> None:
