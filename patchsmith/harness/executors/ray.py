@@ -65,20 +65,41 @@ def run_shipment(job: Any, shipment: Shipment) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="patchsmith-ray-") as tmp:
         root = Path(tmp)
         task, renames = _materialize(shipment, root, ray.get)
-        if shipment.mirror is not None:
-            job = job.with_repos(_worker_mirror(task.repo, ray.get(shipment.mirror), job))
-        if len(_BUILT) > 8:  # another batch's jobs
-            _BUILT.clear()
-        job = _BUILT.setdefault(job.cache_key(), job)
+        built = worker_job(job, task, shipment)
         out = root / "out"
         _unpack(shipment.previous, out)
         renames[str(out)] = shipment.driver_dir
-        result = guarded_run(job, task, out)
+        result = guarded_run(with_attempts(built, job, shipment), task, out)
         return {
             "result": json.loads(_rewrite(json.dumps(result, default=str), renames, escaped=True)),
             "files": _pack(out, renames),
             "node": ray.get_runtime_context().get_node_id(),
         }
+
+
+def worker_job(job: Any, task: Task, shipment: Shipment) -> Any:
+    """The shipped job as this worker process runs it: over its own mirror of the task's repository (when one
+    was shipped), kept per process by the job's token so its harness is built once."""
+    import ray
+
+    if shipment.mirror is not None:
+        job = job.with_repos(_worker_mirror(task.repo, ray.get(shipment.mirror), job))
+    if len(_BUILT) > 8:  # another batch's jobs
+        _BUILT.clear()
+    return _BUILT.setdefault(job.cache_key(), job)
+
+
+def with_attempts(built: Any, shipped: Any, shipment: Shipment) -> Job:
+    """The job, its strategy's independent attempts each a Ray task of their own (unless ray_attempts is off)."""
+    config = shipped.config
+    if getattr(shipped, "agent_config", None) is None or not config.ray_attempts:
+        return built
+    from functools import partial
+
+    from .ray_attempts import RayAttempts
+
+    launcher = RayAttempts(shipped, shipment, config.ray_num_cpus, config.ray_memory_mb, config.ray_max_retries)
+    return partial(built, launcher=launcher)
 
 
 def _materialize(shipment: Shipment, root: Path, get: Any) -> tuple[Task, dict[str, str]]:
