@@ -1,4 +1,5 @@
-"""The Ray executor: one Ray task per batch task, on an existing cluster (`--ray-address`).
+"""The Ray executor: one Ray task per batch task, on an existing cluster (`--ray-address`); a best-of-n task's
+attempts each a Ray task of their own (ray_attempts.py).
 
 Workers need nothing from the driver's disk: a task's scenario folder, its git bundle (or a bundle made here
 of a `--repos-dir` clone) and what an earlier run left in its task folder travel as Ray objects; a task with
@@ -91,8 +92,10 @@ def worker_job(job: Any, task: Task, shipment: Shipment) -> Any:
 
 def with_attempts(built: Any, shipped: Any, shipment: Shipment) -> Job:
     """The job, its strategy's independent attempts each a Ray task of their own (unless ray_attempts is off)."""
-    config = shipped.config
-    if getattr(shipped, "agent_config", None) is None or not config.ray_attempts:
+    config, agent = shipped.config, getattr(shipped, "agent_config", None)
+    # With --clarify hints a task's attempts answer from one shared ledger (three questions per task, none
+    # asked twice): live state that cannot be split across machines, so those attempts stay together.
+    if agent is None or agent.clarify == "hints" or not config.ray_attempts:
         return built
     from functools import partial
 
