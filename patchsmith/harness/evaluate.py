@@ -33,8 +33,9 @@ class SandboxFactory(Protocol):
 
 
 def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = None) -> SandboxFactory:
-    """`make_sandbox(kind, root, network=False)`; bwrap also gets `ro_paths` (the cached environments and
-    the mirrors a workspace borrows objects from), which it would otherwise hide with the home directory.
+    """`make_sandbox(kind, root, network=False)`; local (also `auto` falling back to it) runs each command in a
+    loopback-only network namespace. bwrap also gets `ro_paths` (the cached environments and the mirrors a
+    workspace borrows objects from), which it would otherwise hide with the home directory.
     docker gets none: the environment is in the task's image, so only the workspace (and the git objects
     it borrows) is mounted."""
     try:
@@ -43,8 +44,8 @@ def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = N
         make_sandbox = resolve_kind = None
 
     def factory(root: Path, image: str | None = None) -> Sandbox:
-        if make_sandbox is None:
-            return LocalSandbox(root)
+        if make_sandbox is None or resolve_kind(kind)[0] == "local":
+            return LocalSandbox(root, offline=True)  # a task's tests reach nothing but loopback
         if ro_paths and resolve_kind(kind)[0] == "bwrap":
             from ..tools.sandbox.bwrap import BwrapSandbox
 

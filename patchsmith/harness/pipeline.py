@@ -96,6 +96,17 @@ class Harness:
                    allow_clone=config.clone, keep_workspaces=config.keep_workspaces,
                    rebuild_failed=config.rebuild_failed_envs, env_images=config.sandbox == "docker")
 
+    @staticmethod
+    def network_note(config: HarnessConfig) -> str | None:
+        """One line for the console when task tests will run unisolated *with* the host's network."""
+        from ..tools.sandbox import resolve_kind
+        from ..tools.sandbox.local import offline_status
+
+        if resolve_kind(config.sandbox)[0] != "local" or (reason := offline_status()) is None:
+            return None
+        return (f"task tests run with the host's network (--sandbox local, no network namespace: {reason}); "
+                "use --sandbox bwrap or docker to cut them off")
+
     def preflight(self, tasks: list[Task]) -> None:
         """Fail before setting up any task when a repository cannot be had here (offline, --no-clone)."""
         problems: dict[str, str] = {}
