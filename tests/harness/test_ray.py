@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -221,3 +222,58 @@ def test_a_killed_driver_resumes_without_duplicates(cluster, tmp_path):
     for name, text in kept.items():
         assert (out / "results" / name).read_text() == text  # kept, not run again
     assert all(json.loads((out / "results" / f"{n}.json").read_text())["resolved"] for n in names)
+
+
+def other_patchsmith(tmp: Path) -> Path:
+    """A copy of this checkout's patchsmith with one file changed: a node installed from other code."""
+    other = tmp / "other"
+    shutil.copytree(ROOT / "patchsmith", other / "patchsmith", ignore=shutil.ignore_patterns("__pycache__"))
+    with (other / "patchsmith" / "harness" / "report.py").open("a") as fh:
+        fh.write("\n# a node running a patchsmith built from other code\n")
+    return other
+
+
+SHIP_ON_SECOND = """
+import json, sys
+from dataclasses import replace
+from pathlib import Path
+import ray
+from patchsmith.harness.executors.identity import identity
+from patchsmith.harness.executors.ray import Shipment, run_shipment
+from patchsmith.harness.tasks import load_tasks, select
+ray.init(address=sys.argv[1], logging_level="ERROR")
+task = select(load_tasks(Path(sys.argv[2])), ["patchsmith__confparse-1"])[0]
+shipment = Shipment(task=replace(task, folder=None, bundle=None, replies=None), driver_dir="/nowhere")
+remote = ray.remote(run_shipment).options(num_cpus=0, resources={"second": 1}, max_retries=0)
+print(json.dumps(ray.get(remote.remote(None, shipment, identity()))))
+"""
+
+
+def test_a_node_with_other_patchsmith_code_is_refused(tmp_path):
+    """Before any task, the driver compares every node's patchsmith with its own and refuses in one line
+    naming the node; a task that reaches such a node (one that joined later) is refused there too, with no
+    files sent back. The second node runs a copy of patchsmith with one comment added (its PYTHONPATH)."""
+    other = other_patchsmith(tmp_path)
+    tasks = tmp_path / "tasks"
+    shutil.copytree(SCENARIOS / "patchsmith__confparse-1", tasks / "patchsmith__confparse-1")
+    nodes = [{"num_cpus": 1}, {"num_cpus": 1, "resources": {"second": 1}, "env": {"PYTHONPATH": str(other)}}]
+    out = tmp_path / "out"
+    # The drivers run outside ROOT: Ray puts the driver's working directory first on every worker's
+    # sys.path, and ROOT's patchsmith would then shadow the second node's own.
+    with LoopbackCluster(nodes=nodes) as cluster:
+        driver = cluster.run(
+            *run_args(tasks, out, *on_ray(cluster)), env=driver_env(tmp_path), cwd=tmp_path, check=False,
+            timeout=900,
+        )
+        shipped = cluster.run(
+            sys.executable, "-c", SHIP_ON_SECOND, cluster.address, str(tasks), cwd=tmp_path, timeout=600
+        )
+    said = [line for line in driver.stderr.splitlines() if line.startswith("patchsmith: error:")]
+    assert driver.returncode != 0 and len(said) == 1, driver.stderr[-3000:]
+    assert "Ray node 127.0.0.1" in said[0] and "code digest" in said[0], said
+    assert str(other / "patchsmith") in said[0] and "install the same patchsmith" in said[0], said
+    assert "Traceback" not in driver.stderr
+    assert not list(out.glob("results/*.json"))  # refused before any task ran
+    reply = json.loads(shipped.stdout.strip().splitlines()[-1])
+    assert reply["files"] is None and reply["result"]["status"] == "error"
+    assert "code digest" in reply["result"]["reason"] and str(other / "patchsmith") in reply["result"]["reason"]

@@ -33,10 +33,12 @@ from ..locks import file_lock
 from ..repos import RepoError, find_source
 from ..tasks import Task
 from .base import Job, Save, error_result, guarded_run
+from .identity import FIX, identity, refusal
 from .local import task_folder
 
 # The model endpoint's settings, handed to workers in the job's runtime environment (never written down).
 FORWARDED_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+PROBE_TIMEOUT = 180.0  # seconds for every node to start a worker and answer (a loaded node is slow)
 MAX_REWRITE = 64 << 20  # bytes: larger files come back as they are (logs that big hold no paths we rewrite)
 
 
@@ -59,10 +61,16 @@ class Shipment:
 _BUILT: dict[str, Job] = {}
 
 
-def run_shipment(job: Any, shipment: Shipment) -> dict[str, Any]:
+def run_shipment(job: Any, shipment: Shipment, expected: dict[str, str] | None = None) -> dict[str, Any]:
     """On the worker: materialize the task's files, run the job, return the result and the files."""
     import ray
 
+    node = ray.get_runtime_context().get_node_id()
+    # A node that joined after the driver's probe, or was reinstalled since: checked again here. No files
+    # come back (None), so the task folder an earlier run left on the driver stays as it was.
+    why = refusal(_node_name(node), expected, identity()) if expected else ""
+    if why:
+        return {"result": error_result(shipment.task, why), "files": None, "node": node}
     with tempfile.TemporaryDirectory(prefix="patchsmith-ray-") as tmp:
         root = Path(tmp)
         task, renames = _materialize(shipment, root, ray.get)
@@ -70,11 +78,11 @@ def run_shipment(job: Any, shipment: Shipment) -> dict[str, Any]:
         out = root / "out"
         _unpack(shipment.previous, out)
         renames[str(out)] = shipment.driver_dir
-        result = guarded_run(with_attempts(built, job, shipment), task, out)
+        result = guarded_run(with_attempts(built, job, shipment, expected), task, out)
         return {
             "result": json.loads(_rewrite(json.dumps(result, default=str), renames, escaped=True)),
             "files": _pack(out, renames),
-            "node": ray.get_runtime_context().get_node_id(),
+            "node": node,
         }
 
 
@@ -90,7 +98,7 @@ def worker_job(job: Any, task: Task, shipment: Shipment) -> Any:
     return _BUILT.setdefault(job.cache_key(), job)
 
 
-def with_attempts(built: Any, shipped: Any, shipment: Shipment) -> Job:
+def with_attempts(built: Any, shipped: Any, shipment: Shipment, expected: dict[str, str] | None = None) -> Job:
     """The job, its strategy's independent attempts each a Ray task of their own (unless ray_attempts is off)."""
     config, agent = shipped.config, getattr(shipped, "agent_config", None)
     # With --clarify hints a task's attempts answer from one shared ledger (three questions per task, none
@@ -101,8 +109,48 @@ def with_attempts(built: Any, shipped: Any, shipment: Shipment) -> Job:
 
     from .ray_attempts import RayAttempts
 
-    launcher = RayAttempts(shipped, shipment, config.ray_num_cpus, config.ray_memory_mb, config.ray_max_retries)
+    launcher = RayAttempts(shipped, shipment, config.ray_num_cpus, config.ray_memory_mb, config.ray_max_retries,
+                           expected)
     return partial(built, launcher=launcher)
+
+
+def node_identity() -> dict[str, str]:
+    """On one node: the patchsmith it runs (the driver's probe before the first task)."""
+    import ray
+
+    return {**identity(), "node": ray.get_runtime_context().get_node_id()}
+
+
+def _node_name(node_id: str, address: str = "") -> str:
+    import socket
+
+    return f"{address or socket.gethostname()} (node id {node_id[:8]})"
+
+
+def check_nodes(ray: Any, mine: dict[str, str], timeout: float = PROBE_TIMEOUT) -> None:
+    """Every alive node runs `mine` (version, code digest, Python), else one line naming a node that does not.
+    The probe takes no CPU, so busy nodes answer too; it runs pinned to each node."""
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    probe = ray.remote(node_identity)
+    asked = {}
+    for node in ray.nodes():
+        if node.get("Alive"):
+            where = NodeAffinitySchedulingStrategy(node["NodeID"], soft=False)
+            asked[probe.options(num_cpus=0, max_retries=0, scheduling_strategy=where).remote()] = node
+    for ref, node in asked.items():
+        name = _node_name(node["NodeID"], node.get("NodeManagerAddress", ""))
+        try:
+            theirs = ray.get(ref, timeout=timeout)
+        except ray.exceptions.GetTimeoutError:
+            raise UserError(f"Ray node {name} did not answer the version probe in {timeout:g}s; check that "
+                            f"it is healthy, or {FIX}") from None
+        except ray.exceptions.RayError as exc:  # e.g. patchsmith cannot be imported there at all
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:200]
+            raise UserError(f"Ray node {name} cannot run patchsmith ({first}): {FIX}") from None
+        why = refusal(name, mine, theirs)
+        if why:
+            raise UserError(why)
 
 
 def _materialize(shipment: Shipment, root: Path, get: Any) -> tuple[Task, dict[str, str]]:
@@ -291,6 +339,8 @@ class RayExecutor:
         ray = self.connect()
         if not hasattr(job, "portable"):
             raise UserError("this command's tasks cannot run on Ray; use --executor local")
+        mine = identity()
+        check_nodes(ray, mine)
         job_ref = ray.put(replace(job.portable(), token=uuid.uuid4().hex))
         remote = ray.remote(run_shipment).options(
             num_cpus=self.num_cpus,
@@ -298,7 +348,7 @@ class RayExecutor:
             max_retries=self.max_retries,
             retry_exceptions=False,
         )
-        self.pending = {remote.remote(job_ref, self.ship(t, output)): t for t in tasks}
+        self.pending = {remote.remote(job_ref, self.ship(t, output), mine): t for t in tasks}
         while self.pending:
             done, _ = ray.wait(list(self.pending), num_returns=1, timeout=1.0, fetch_local=False)
             for ref in done:
@@ -311,7 +361,8 @@ class RayExecutor:
         except ray.exceptions.RayError as exc:  # the worker died more than max_retries times, or the cluster
             first = (str(exc).strip().splitlines() or [""])[0][:300]
             return error_result(task, f"ray: {type(exc).__name__}: {first}")
-        place(reply["files"], task_folder(output, task))
+        if reply["files"] is not None:
+            place(reply["files"], task_folder(output, task))
         return reply["result"]
 
     def stop(self) -> None:

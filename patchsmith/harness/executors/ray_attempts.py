@@ -22,18 +22,25 @@ from typing import Any
 
 from ...tools.seed import restore_patch
 from ...tools.workspace import Workspace
-from .ray import Shipment, _materialize, _pack, _rewrite, _unpack, worker_job
+from .identity import identity, refusal
+from .ray import Shipment, _materialize, _node_name, _pack, _rewrite, _unpack, worker_job
 
 NOT_COPIED = {"number", "strategy", "folder", "record"}  # the driver's plan owns these
 
 
-def run_attempt(job: Any, shipment: Shipment, plan: Any, hints: list[str] | None, task_dir: str) -> dict[str, Any]:
+def run_attempt(job: Any, shipment: Shipment, plan: Any, hints: list[str] | None, task_dir: str,
+                expected: dict[str, str] | None = None) -> dict[str, Any]:
     """On the attempt's worker: the task's files, then the one attempt in a task folder of its own; paths of
     that folder come back as `task_dir`'s (the task's folder on the machine that asked)."""
     import ray
 
     from ..agent_job import run_attempt_here
 
+    context = ray.get_runtime_context()
+    # A node that joined after the driver's probe runs attempts too: checked as a task's worker is.
+    why = refusal(_node_name(context.get_node_id()), expected, identity()) if expected else ""
+    if why:
+        return {"refused": why}
     with tempfile.TemporaryDirectory(prefix="patchsmith-attempt-") as tmp:
         task, renames = _materialize(shipment, Path(tmp) / "ship", ray.get)
         job = worker_job(job, task, shipment)
@@ -44,7 +51,6 @@ def run_attempt(job: Any, shipment: Shipment, plan: Any, hints: list[str] | None
         attempt = replace(plan.attempt, record=None)
         attempt.trajectory = _rewrite(attempt.trajectory, renames)
         attempt.model = _rewrite(attempt.model, renames)
-        context = ray.get_runtime_context()
         return {"attempt": attempt, "calls": calls, "files": _pack(root / "agent" / attempt.folder, renames),
                 "node": context.get_node_id(), "task_id": context.get_task_id() or ""}
 
@@ -58,6 +64,7 @@ class RayAttempts:
     num_cpus: float = 1.0
     memory_mb: int = 0
     max_retries: int = 3
+    expected: dict[str, str] | None = None  # the driver's patchsmith (identity.py), checked on each node
 
     def launch(self, ctx: Any, plans: list[Any], spaces: list[Workspace]) -> None:
         import ray
@@ -71,7 +78,8 @@ class RayAttempts:
         task_dir = str(Path(ctx.output_dir).parent)
         shipment = replace(self.shipment, previous=None)  # an earlier run's folder is the task's, not theirs
         refs = [
-            remote.remote(self.job, shipment, replace(p, attempt=replace(p.attempt, record=None)), ctx.hints, task_dir)
+            remote.remote(self.job, shipment, replace(p, attempt=replace(p.attempt, record=None)), ctx.hints, task_dir,
+                          self.expected)
             for p in plans
         ]
         for plan, ws, ref in zip(plans, spaces, refs, strict=True):
@@ -85,6 +93,9 @@ def receive(ray: Any, ref: Any, ctx: Any, attempt: Any, ws: Workspace) -> None:
     except ray.exceptions.RayError as exc:  # its worker died more than max_retries times, or it crashed
         first = (str(exc).strip().splitlines() or [""])[0][:300]
         attempt.exit_reason, attempt.error = "error", f"ray: {type(exc).__name__}: {first}"
+        return
+    if "refused" in reply:
+        attempt.exit_reason, attempt.error = "error", reply["refused"]
         return
     _unpack(reply["files"], Path(ctx.output_dir) / attempt.folder)
     remote = reply["attempt"]
