@@ -149,11 +149,12 @@ def run_task_strategy(task: Task, workspace: Workspace, config: RunConfig, task_
 
 
 def run_attempt_here(harness: Harness, config: RunConfig, task: Task, plan: AttemptPlan, hints: list[str] | None,
-                     root: Path) -> list[Call]:
+                     root: Path) -> tuple[list[Call], list[str]]:
     """One planned attempt of `task` run on this machine (a Ray worker): under `root`, laid out as a task
     folder (workspace/, agent/, attempts/attempt-N), the checkout and environment made as `process` makes
     them and the attempt run in a fresh clone, as on the task's own machine. Fills in plan.attempt; returns
-    the calls it made outside its loop (answers to its questions)."""
+    the calls it made outside its loop (answers to its questions) and the build outputs the environment laid
+    into the checkout (in the patch when git does not ignore them; the task's own workspace has them too)."""
     from ..agent.strategies.launch import run_planned
 
     primary = root / "workspace"
@@ -170,7 +171,7 @@ def run_attempt_here(harness: Harness, config: RunConfig, task: Task, plan: Atte
             run_planned(ctx, ws, plan)
     finally:
         close()
-    return ctx.calls
+    return ctx.calls, list(env.generated)
 
 
 def attempt_row(a: Any) -> dict[str, Any]:

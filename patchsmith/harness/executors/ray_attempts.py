@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ...agent.strategies.base import Checks
 from ...tools.seed import restore_patch
 from ...tools.workspace import Workspace
 from .identity import identity, refusal
@@ -46,12 +47,12 @@ def run_attempt(job: Any, shipment: Shipment, plan: Any, hints: list[str] | None
         job = worker_job(job, task, shipment)
         harness, _ = job.built()
         root = Path(tmp) / "task"
-        calls = run_attempt_here(harness, job.agent_config, task, plan, hints, root)
+        calls, generated = run_attempt_here(harness, job.agent_config, task, plan, hints, root)
         renames[str(root)] = task_dir
         attempt = replace(plan.attempt, record=None)
         attempt.trajectory = _rewrite(attempt.trajectory, renames)
         attempt.model = _rewrite(attempt.model, renames)
-        return {"attempt": attempt, "calls": calls, "files": _pack(root / "agent" / attempt.folder, renames),
+        return {"attempt": attempt, "calls": calls, "generated": generated, "files": _pack(root / "agent" / attempt.folder, renames),
                 "node": context.get_node_id(), "task_id": context.get_task_id() or ""}
 
 
@@ -103,10 +104,10 @@ def receive(ray: Any, ref: Any, ctx: Any, attempt: Any, ws: Workspace) -> None:
         if f.name not in NOT_COPIED:
             setattr(attempt, f.name, getattr(remote, f.name))
     attempt.node, attempt.task_id = reply["node"], reply["task_id"]
-    try:
-        restore_patch(ws.root, attempt.patch)
-    except ValueError as exc:  # cannot happen for a patch made at the same commit; say so if it does
-        attempt.error = f"its patch does not apply here: {exc}"
+    try:  # build outputs the environment copied in are in place here already
+        restore_patch(ws.root, attempt.patch, exclude=reply["generated"])
+    except ValueError as exc:  # a patch made at the same commit applies; if not, selection must not pick it
+        attempt.error, attempt.checks = f"its patch does not apply here: {exc}", Checks()
     ctx.budget.charge(attempt.cost, attempt.tokens)
     for call in reply["calls"]:
         ctx.budget.charge(call.cost, call.prompt_tokens + call.completion_tokens)
