@@ -121,8 +121,8 @@ def slow_copy(tmp: Path, names: list[str], seconds: float, marker: str) -> Path:
     return folder
 
 
-def worker_running(marker: str) -> int | None:
-    """The Ray worker process (ray::run_shipment) whose task runs the command carrying `marker`."""
+def worker_running(marker: str, function: str = "run_shipment") -> int | None:
+    """The Ray worker process (ray::FUNCTION) whose task runs the command carrying `marker`."""
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -134,7 +134,7 @@ def worker_running(marker: str) -> int | None:
         pid = int(proc.name)
         while pid > 1:
             try:
-                if (Path(f"/proc/{pid}/cmdline").read_bytes()).startswith(b"ray::run_shipment"):
+                if (Path(f"/proc/{pid}/cmdline").read_bytes()).startswith(f"ray::{function}".encode()):
                     return pid
                 pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):

@@ -1,4 +1,5 @@
-"""The Ray executor: one Ray task per batch task, on an existing cluster (`--ray-address`).
+"""The Ray executor: one Ray task per batch task, on an existing cluster (`--ray-address`); a best-of-n task's
+attempts each a Ray task of their own (ray_attempts.py).
 
 Workers need nothing from the driver's disk: a task's scenario folder, its git bundle (or a bundle made here
 of a `--repos-dir` clone) and what an earlier run left in its task folder travel as Ray objects; a task with
@@ -73,20 +74,44 @@ def run_shipment(job: Any, shipment: Shipment, expected: dict[str, str] | None =
     with tempfile.TemporaryDirectory(prefix="patchsmith-ray-") as tmp:
         root = Path(tmp)
         task, renames = _materialize(shipment, root, ray.get)
-        if shipment.mirror is not None:
-            job = job.with_repos(_worker_mirror(task.repo, ray.get(shipment.mirror), job))
-        if len(_BUILT) > 8:  # another batch's jobs
-            _BUILT.clear()
-        job = _BUILT.setdefault(job.cache_key(), job)
+        built = worker_job(job, task, shipment)
         out = root / "out"
         _unpack(shipment.previous, out)
         renames[str(out)] = shipment.driver_dir
-        result = guarded_run(job, task, out)
+        result = guarded_run(with_attempts(built, job, shipment, expected), task, out)
         return {
             "result": json.loads(_rewrite(json.dumps(result, default=str), renames, escaped=True)),
             "files": _pack(out, renames),
             "node": node,
         }
+
+
+def worker_job(job: Any, task: Task, shipment: Shipment) -> Any:
+    """The shipped job as this worker process runs it: over its own mirror of the task's repository (when one
+    was shipped), kept per process by the job's token so its harness is built once."""
+    import ray
+
+    if shipment.mirror is not None:
+        job = job.with_repos(_worker_mirror(task.repo, ray.get(shipment.mirror), job))
+    if len(_BUILT) > 8:  # another batch's jobs
+        _BUILT.clear()
+    return _BUILT.setdefault(job.cache_key(), job)
+
+
+def with_attempts(built: Any, shipped: Any, shipment: Shipment, expected: dict[str, str] | None = None) -> Job:
+    """The job, its strategy's independent attempts each a Ray task of their own (unless ray_attempts is off)."""
+    config, agent = shipped.config, getattr(shipped, "agent_config", None)
+    # With --clarify hints a task's attempts answer from one shared ledger (three questions per task, none
+    # asked twice): live state that cannot be split across machines, so those attempts stay together.
+    if agent is None or agent.clarify == "hints" or not config.ray_attempts:
+        return built
+    from functools import partial
+
+    from .ray_attempts import RayAttempts
+
+    launcher = RayAttempts(shipped, shipment, config.ray_num_cpus, config.ray_memory_mb, config.ray_max_retries,
+                           expected)
+    return partial(built, launcher=launcher)
 
 
 def node_identity() -> dict[str, str]:
