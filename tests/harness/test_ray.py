@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,9 +24,9 @@ pytestmark = [
 ]
 
 SCENARIOS = ROOT / "scenarios"
-# What depends on when or where a task ran, not on what it did: timings, a cold or warm environment cache, and
-# token counts (the scripted model counts characters, and prompts hold the workspace's absolute path).
-VOLATILE = {"timing", "duration", "reused", "prompt_tokens", "completion_tokens", "tokens"}
+# What depends on when or where a task ran, not on what it did: timings, a cold or warm environment cache, the
+# Ray node, and token counts (the scripted model counts characters, and prompts hold the workspace's absolute path).
+VOLATILE = {"timing", "duration", "reused", "prompt_tokens", "completion_tokens", "tokens", "ray_node"}
 
 
 @pytest.fixture(scope="module")
@@ -277,3 +278,47 @@ def test_a_node_with_other_patchsmith_code_is_refused(tmp_path):
     reply = json.loads(shipped.stdout.strip().splitlines()[-1])
     assert reply["files"] is None and reply["result"]["status"] == "error"
     assert "code digest" in reply["result"]["reason"] and str(other / "patchsmith") in reply["result"]["reason"]
+
+
+HOLD_HEAD = """
+import sys, ray
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+ray.init(address=sys.argv[1], logging_level="ERROR")
+head = ray.get_runtime_context().get_node_id()  # the node a driver connects to
+@ray.remote(num_cpus=1)
+class Hold:
+    def where(self):
+        return ray.get_runtime_context().get_node_id()
+hold = Hold.options(scheduling_strategy=NodeAffinitySchedulingStrategy(head, soft=False)).remote()
+print(ray.get(hold.where.remote()), flush=True)
+sys.stdin.read()
+"""
+FREE_CPUS = "import ray,sys; ray.init(address=sys.argv[1], logging_level='ERROR'); print(ray.available_resources().get('CPU', 0))"
+
+
+def test_a_retried_task_prefers_the_node_that_ran_it(cluster, tmp_path):
+    """A result records its Ray node; `--retry-errors` sends the task back there (its environment is in that
+    node's cache). The first run lands on the second node because the head's CPU is held; the rerun, with
+    both nodes free, would go to the head (where the driver connects) without the affinity."""
+    tasks = tmp_path / "tasks"
+    broken = tasks / "patchsmith__intervals-1"
+    shutil.copytree(SCENARIOS / "patchsmith__intervals-1", broken)
+    (broken / "repo.bundle").write_bytes(b"not a bundle")  # an error result, the same on every node
+    out, result = tmp_path / "out", tmp_path / "out" / "results" / "patchsmith__intervals-1.json"
+    holder = cluster.popen(sys.executable, "-c", HOLD_HEAD, cluster.address, cwd=tmp_path, text=True,
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        head = holder.stdout.readline().strip()
+        assert head, "the head's CPU was not held"
+        cluster.run(*run_args(tasks, out, *on_ray(cluster)), env=driver_env(tmp_path), cwd=ROOT, check=False)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=120)
+    first = json.loads(result.read_text())
+    assert first["status"] == "error" and first["ray_node"] not in ("", head)
+    free = lambda: cluster.run(sys.executable, "-c", FREE_CPUS, cluster.address).stdout.split()[-1] == "2.0"  # noqa: E731
+    wait_for(free, 120, "the head's CPU to be free again")
+    cluster.run(*run_args(tasks, out, *on_ray(cluster), "--retry-errors"), env=driver_env(tmp_path), cwd=ROOT,
+                check=False)
+    again = json.loads(result.read_text())
+    assert again["status"] == "error" and again["ray_node"] == first["ray_node"]

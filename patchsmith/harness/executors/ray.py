@@ -127,9 +127,9 @@ def _node_name(node_id: str, address: str = "") -> str:
     return f"{address or socket.gethostname()} (node id {node_id[:8]})"
 
 
-def check_nodes(ray: Any, mine: dict[str, str], timeout: float = PROBE_TIMEOUT) -> None:
-    """Every alive node runs `mine` (version, code digest, Python), else one line naming a node that does not.
-    The probe takes no CPU, so busy nodes answer too; it runs pinned to each node."""
+def check_nodes(ray: Any, mine: dict[str, str], timeout: float = PROBE_TIMEOUT) -> set[str]:
+    """Every alive node runs `mine` (version, code digest, Python), else one line naming a node that does not;
+    returns the alive nodes' ids. The probe takes no CPU, so busy nodes answer too; it runs pinned to each."""
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
     probe = ray.remote(node_identity)
@@ -151,6 +151,27 @@ def check_nodes(ray: Any, mine: dict[str, str], timeout: float = PROBE_TIMEOUT) 
         why = refusal(name, mine, theirs)
         if why:
             raise UserError(why)
+    return {node["NodeID"] for node in asked.values()}
+
+
+def previous_node(output: Path, task: Task) -> str:
+    """The Ray node that ran `task` into `output` before (`ray_node` in its result), "" when none did."""
+    from ..batch import result_path  # batch imports the executors
+
+    try:
+        return str(json.loads(result_path(output, task.instance_id).read_text()).get("ray_node") or "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def affinity(node: str, alive: set[str]) -> dict[str, Any]:
+    """Ray options preferring `node` (it built the task's environment image, so the rerun skips the build):
+    soft, and spilling to another node when that one is busy or gone, so reruns never wait for it."""
+    if node not in alive:
+        return {}
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    return {"scheduling_strategy": NodeAffinitySchedulingStrategy(node, soft=True, _spill_on_unavailable=True)}
 
 
 def _materialize(shipment: Shipment, root: Path, get: Any) -> tuple[Task, dict[str, str]]:
@@ -340,15 +361,19 @@ class RayExecutor:
         if not hasattr(job, "portable"):
             raise UserError("this command's tasks cannot run on Ray; use --executor local")
         mine = identity()
-        check_nodes(ray, mine)
+        alive = check_nodes(ray, mine)
         job_ref = ray.put(replace(job.portable(), token=uuid.uuid4().hex))
-        remote = ray.remote(run_shipment).options(
-            num_cpus=self.num_cpus,
-            memory=self.memory_mb << 20 if self.memory_mb else None,
-            max_retries=self.max_retries,
-            retry_exceptions=False,
-        )
-        self.pending = {remote.remote(job_ref, self.ship(t, output), mine): t for t in tasks}
+        remote = ray.remote(run_shipment)
+        options = {
+            "num_cpus": self.num_cpus,
+            "memory": self.memory_mb << 20 if self.memory_mb else None,
+            "max_retries": self.max_retries,
+            "retry_exceptions": False,
+        }
+        self.pending = {}
+        for task in tasks:  # a rerun task (--retry-errors) toward the node that ran it: its image is there
+            call = remote.options(**options, **affinity(previous_node(output, task), alive))
+            self.pending[call.remote(job_ref, self.ship(task, output), mine)] = task
         while self.pending:
             done, _ = ray.wait(list(self.pending), num_returns=1, timeout=1.0, fetch_local=False)
             for ref in done:
@@ -363,7 +388,8 @@ class RayExecutor:
             return error_result(task, f"ray: {type(exc).__name__}: {first}")
         if reply["files"] is not None:
             place(reply["files"], task_folder(output, task))
-        return reply["result"]
+        # Where it ran: a rerun of this task prefers that node (affinity), whose cache has its environment.
+        return {**reply["result"], "ray_node": reply["node"]}
 
     def stop(self) -> None:
         """Tasks not yet finished are cancelled; a rerun into the same output runs them again."""
