@@ -122,6 +122,17 @@ class Harness:
             raise UserError(bad[0] + more + "; leave those tasks out with --instances, or make the repositories "
                             "available")
 
+    def prepare(self, task: Task, dest: Path) -> Env:
+        """A checkout of the task at its base commit in `dest`, its environment built (or reused) and laid in:
+        what `process` does before the agent, for an attempt run on another machine. Raises RepoError or
+        EnvError."""
+        spec = spec_for(task, self.spec_config)
+        source = find_source(task, self.repos_dir, self.cache_dir, self.allow_clone)
+        env = self.envs.get(task, spec, source)
+        checkout(source, task.base_commit, dest)
+        env.prepare_workspace(dest)
+        return env
+
     # Over 60 lines on purpose: one task's stages (repository, environment, agent, evaluation) in order, each
     # timed and each failure recorded in the same result through `done`.
     def process(self, task: Task, task_dir: Path, *, patch: str | None = None, model_name: str = "",
