@@ -20,7 +20,7 @@ from .git import GitError, absolute_git_dir, repo_root, run_git
 from .gitstore import store_dir, store_path
 from .snapshot import diff_against, has_changes, snapshot_tree
 from .workspace import Workspace
-from .workstore import check_out, create_store, remove_tree, remove_workspace
+from .workstore import add_tags, check_out, create_store, remove_tree, remove_workspace, tag_refs
 
 SEED_MESSAGE = "patchsmith seed: HEAD plus the working tree's uncommitted and untracked changes"
 # A fixed identity and date: seeding works without any git identity configured, and the same state always
@@ -157,6 +157,8 @@ def seed_worktree(user_repo: Path, dest: Path, at: SeedRecord | None = None) -> 
             if not _has_commit(seeds, at.commit):
                 _rebuild_seed(user_root, seeds, at)
         _make_store(user_root, dest, seeds)
+        if head:  # the user's tags up to HEAD: versions computed from git (setuptools-scm) stay the user's
+            add_tags(store_path(dest), tag_refs(absolute_git_dir(user_root, common=True), head))
         check_out(dest, commit)
     except (GitError, OSError) as exc:
         remove_workspace(dest)

@@ -267,3 +267,23 @@ def test_bad_inputs_raise_value_errors_that_say_what_to_do(dirty: Path, tmp_path
     seeded = seed_worktree(dirty, empty_dest)  # an existing empty directory is fine
     remove_worktree(dirty, seeded.root)
     remove_worktree(dirty, seeded.root)  # already gone: only prunes
+
+
+def test_the_users_tags_up_to_head_reach_the_agents_git(tmp_path: Path) -> None:
+    """setuptools-scm and versioneer compute a project's version from `git describe`; in the agent's worktree
+    it must give the user's version, not 0.1.dev (and no tag the user's HEAD does not contain appears)."""
+    repo = make_repo(tmp_path / "user", {"a.txt": "one\n"})
+    git(repo, "tag", "-a", "v1.2.0", "-m", "release")
+    write(repo, {"a.txt": "two\n"})
+    git(repo, "commit", "-qam", "after the release")
+    git(repo, "tag", "v1.2.1-lightweight")
+    git(repo, "checkout", "-q", "-b", "future")  # a tag on another branch, after HEAD: never shown
+    write(repo, {"a.txt": "three\n"})
+    git(repo, "commit", "-qam", "future work")
+    git(repo, "tag", "v9.9.9")
+    git(repo, "checkout", "-q", "main")
+    write(repo, {"a.txt": "dirty\n"})  # uncommitted: the seed sits one commit above HEAD
+    seeded = seed_worktree(repo, tmp_path / "agent")
+    described = git(seeded.root, "describe", "--tags").strip()
+    assert described.startswith("v1.2.1-lightweight-1-g"), described
+    assert set(git(seeded.root, "tag").split()) == {"v1.2.0", "v1.2.1-lightweight"}
