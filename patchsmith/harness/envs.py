@@ -421,7 +421,18 @@ def official_requirements(src: Path, paths: tuple[str, ...], every: bool = False
                 included += [x for x in nested if not excluded(x)]
             elif not excluded(line):
                 own.append(line)
-    return "\n".join(included + own)
+    return replace_yanked("\n".join(included + own))
+
+
+# Requirements yanked from PyPI since the official images were built, replaced as the official harness
+# does (swebench's REPLACE_REQ_PACKAGES; the version specifier goes with the old name).
+YANKED_REPLACEMENTS = (("types-pkg_resources", "types-setuptools"),)
+
+
+def replace_yanked(text: str) -> str:
+    for old, new in YANKED_REPLACEMENTS:
+        text = re.sub(rf"^{re.escape(old)}([<>=!~]=?.*|$)", new, text, flags=re.MULTILINE)
+    return text
 
 
 # Conda names that PyPI spells differently, and conda packages that are no Python distribution at all.
@@ -464,7 +475,7 @@ def env_file_packages(src: Path, paths: tuple[str, ...]) -> list[str]:
             pin = "==" + pin
         elif pin.startswith("=") and not pin.startswith("=="):
             pin = "=" + pin
-        out.append(_CONDA_TO_PIP.get(name.lower(), name) + pin.rstrip("*").rstrip("."))
+        out.append(replace_yanked(_CONDA_TO_PIP.get(name.lower(), name) + pin.rstrip("*").rstrip(".")))
     return list(dict.fromkeys(out))
 
 
