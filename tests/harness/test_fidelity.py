@@ -243,3 +243,22 @@ def test_a_patch_importing_what_is_not_installed_is_unresolved_not_an_environmen
     result = harness.process(task, tmp_path / "t", patch=broken)
     assert result["evaluation"]["patch_applied"], result["reason"]
     assert result["status"] == "unresolved", result["reason"]
+
+
+LOUD = ("diff --git a/tests/conftest.py b/tests/conftest.py\nnew file mode 100644\n--- /dev/null\n"
+        "+++ b/tests/conftest.py\n@@ -0,0 +1,7 @@\n+import pytest\n+\n+\n+@pytest.fixture(autouse=True)\n"
+        "+def loud():\n+    print('debug line of a chatty logger ' * 20000)\n+    yield\n")
+
+
+def test_the_verdict_is_read_from_a_test_output_bigger_than_a_command_output_cap(tmp_path: Path, calc) -> None:
+    """`-rA` prints each passed test's captured output (sqlfluff: ~2 MB of debug logs) before the summary
+    the verdict is read from: the test run keeps all of it, as the official harness does."""
+    from harness_helpers import GOLD, TEST_PATCH
+
+    from patchsmith.tools.sandbox.base import DEFAULT_OUTPUT_CAP
+
+    harness, base = calc
+    task = _calc_task(base, instance_id="acme__calc-loud", test_patch=TEST_PATCH + LOUD)
+    result = harness.process(task, tmp_path / "t", patch=GOLD)
+    assert result["status"] == "resolved", result["reason"]
+    assert (tmp_path / "t" / "eval.log").stat().st_size > 2 * DEFAULT_OUTPUT_CAP
