@@ -20,14 +20,22 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
-from ..tools.git import run_git
 from ..tools.sandbox.base import SandboxUnavailable
 from ..tools.sandbox.buildbox import BuildBox, tar_of
 from ..tools.sandbox.engine import LABEL_ENV_KEY, LABEL_IMAGE, LABEL_PYTHON, LABEL_REPO, docker_client
 from ..tools.sandbox.images import DEFAULT_SUITE, ENV_REPO, ensure_base_image
-from .envs import BUILD_TIMEOUT, PIP_FOR, EnvError, _Build, build_steps, find_python, pick_generated
+from .envs import (
+    BUILD_TIMEOUT,
+    PIP_DEFAULT,
+    PIP_FOR,
+    EnvError,
+    _Build,
+    build_steps,
+    find_python,
+    pick_generated,
+)
 from .locks import file_lock
-from .repos import RepoSource
+from .repos import RepoSource, nearest_tag
 from .services import SERVICES
 from .specs import Spec
 from .tasks import Task
@@ -265,7 +273,7 @@ class _ImageBuild(_Build):
             self.box.put(WORK, fh)
         # The nearest tag of the source too: versions computed from git (setuptools-scm) stay the project's
         # own (pytest's `minversion` checks compare against it), not 0.1.dev1.
-        tag = _nearest_tag(source, commit)
+        tag = nearest_tag(source, commit)
         self.step(
             "git init -q && git add -A -f . && git -c user.name=patchsmith -c user.email=env@patchsmith.invalid "
             f"commit -q --no-verify -m {commit}" + (f" && git tag -f {shlex.quote(tag)}" if tag else ""),
@@ -283,7 +291,7 @@ class _ImageBuild(_Build):
         self.pip = [f"{VENV}/bin/python", "-m", "pip"]
         self.offline = version in ("system", BASE_PYTHON)
         if not self.offline:
-            self.step([*self.pip, "install", "-q", "-U", PIP_FOR.get(version, "pip")], self.folder)
+            self.step([*self.pip, "install", "-q", "-U", PIP_FOR.get(version, PIP_DEFAULT)], self.folder)
 
     def install(self, requirements: list[str]) -> None:
         if not self.offline:
@@ -349,14 +357,6 @@ class _ImageBuild(_Build):
                 "ln -sf ../lib/node_modules/npm/bin/npx-cli.js /opt/node/bin/npx",
                 self.folder,
             )
-
-
-def _nearest_tag(source: RepoSource, commit: str) -> str:
-    if source.kind == "bundle":
-        return ""
-    proc = run_git(source.location, "describe", "--tags", "--abbrev=0", commit, check=False, use_store=False)
-    tag = proc.stdout.strip()
-    return tag if proc.returncode == 0 and tag and not tag.startswith("-") else ""
 
 
 def _inside(target: Path, root: Path) -> bool:

@@ -25,7 +25,7 @@ from typing import IO, Any
 from ..errors import PatchsmithError
 from ..tools.git import run_git
 from .locks import file_lock, write_atomic
-from .repos import RepoError, RepoSource, checkout
+from .repos import RepoError, RepoSource, add_nearest_tag, checkout
 from .services import ServiceError, service_python
 from .specs import Spec
 from .tasks import Task
@@ -33,8 +33,12 @@ from .wheels import seed_from_installed
 
 BUILD_TIMEOUT = 1800.0
 # The last pip each old Python runs: an index that does not say which Pythons a release needs (a local
-# file index) would otherwise hand them today's pip, which refuses to run.
-PIP_FOR = {"3.6": "pip<22", "3.7": "pip<24.1", "3.8": "pip<25.1", "3.9": "pip<26"}
+# file index) would otherwise hand them today's pip, which refuses to run. Newer Pythons get the last pip
+# before 25.3, which dropped `setup.py develop` editable installs: `pip install -e .` of a project whose
+# build backend is a setuptools before 64 (astroid 2.13/2.14 pin setuptools~=62.6) needs it, as the
+# official images' pip (24.x) had it.
+PIP_FOR = {"3.6": "pip<22", "3.7": "pip<24.1", "3.8": "pip<25.1"}
+PIP_DEFAULT = "pip<25.3"
 SYSTEM_PACKAGES = re.compile(r"\s*(sudo\s+)?(apt-get|apt|yum|dnf|apk|conda|brew)\b")
 
 
@@ -319,6 +323,8 @@ class _Build:
             checkout(source, commit, dest)
         except RepoError as exc:
             raise EnvError(str(exc), self.log) from None
+        tag = add_nearest_tag(source, commit, dest)
+        self.fh.write(f"# checkout of {commit}" + (f", tag {tag}" if tag else ", no tag reachable") + "\n")
 
     def make_venv(self, version: str, with_pip: bool) -> None:
         """A virtualenv that sees none of its base interpreter's packages (no --system-site-packages)."""
@@ -328,7 +334,7 @@ class _Build:
         self.venv_env = {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}"}
         if version != "system":
             self.step([str(self.base), "-m", "venv", str(venv)], self.folder)
-            self.step([python, "-m", "pip", "install", "-q", "-U", PIP_FOR.get(version, "pip")], self.folder)
+            self.step([python, "-m", "pip", "install", "-q", "-U", PIP_FOR.get(version, PIP_DEFAULT)], self.folder)
             self.pip = [python, "-m", "pip"]
             return
         self.offline = True

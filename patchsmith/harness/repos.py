@@ -148,6 +148,31 @@ def checkout(source: RepoSource, commit: str, dest: Path) -> Path:
     return dest
 
 
+def nearest_tag(source: RepoSource, commit: str) -> str:
+    """The source's nearest tag reachable from `commit` ("" when none, or for a bundle)."""
+    if source.kind == "bundle":
+        return ""
+    proc = run_git(source.location, "describe", "--tags", "--abbrev=0", commit, check=False, use_store=False)
+    tag = proc.stdout.strip()
+    return tag if proc.returncode == 0 and tag and not tag.startswith("-") else ""
+
+
+def add_nearest_tag(source: RepoSource, commit: str, dest: Path) -> str:
+    """Give checkout `dest`'s own `.git` the source's nearest tag of `commit`, so versions computed from git
+    while building (setuptools-scm, versioneer) are the project's own (`0.9.5.post21`), not `0.1.dev1497`
+    or `0+untagged` (pvlib's `[all]` extra then cannot resolve: pvfactors needs pvlib>=0.9). The official
+    harness clones with the tags up to the base commit. Returns the tag ("" when none)."""
+    tag = nearest_tag(source, commit)
+    if not tag:
+        return ""
+    target = run_git(source.location, "rev-parse", f"refs/tags/{tag}", check=False, use_store=False).stdout.strip()
+    own = {"GIT_DIR": str(Path(dest) / ".git")}
+    if not target or run_git(dest, "update-ref", f"refs/tags/{tag}", target, env=own, check=False,
+                             use_store=False).returncode != 0:
+        return ""
+    return tag
+
+
 def _submodule_repo(url: str) -> str:
     """`https://github.com/astropy/astropy-helpers.git` (or `git@github.com:o/n`) -> `astropy/astropy-helpers`."""
     path = url.strip().rstrip("/").removesuffix(".git").split("://")[-1].replace(":", "/")
