@@ -294,7 +294,9 @@ TABLE: dict[str, dict[str, Any]] = {
         "default": {"python": "3.9", "install": "python -m pip install -e '.[dev]'"},
     },
     "pvlib/pvlib-python": {
-        "default": {"python": "3.9", "install": "python -m pip install -e .[all]", "packages": ("pandas", "scipy"),
+        # numpy<2: the official images' conda numpy was 1.x; these releases use np.Inf, gone in 2.0.
+        "default": {"python": "3.9", "install": "python -m pip install -e .[all]",
+                    "packages": ("pandas", "scipy", "numpy<2"),
                     "pip_packages": ("jupyter", "ipython", "matplotlib", "pytest", "flake8")},
     },
     "pylint-dev/astroid": {
@@ -354,6 +356,9 @@ DEVIATIONS: tuple[Deviation, ...] = (
     Deviation("matplotlib/matplotlib", "pre_install", "TeX, ffmpeg, imagemagick and the qhull download "
               + _NO_ROOT),
     Deviation("pyvista/pyvista", "pre_install", "ffmpeg and X libraries " + _NO_ROOT),
+    Deviation("pvlib/pvlib-python", "packages", "numpy<2 with conda's pandas and scipy: the official images got "
+              "numpy 1.x (built before conda had 2.0); today's pip picks 2.0.2, and these releases' "
+              "`np.Inf` (pvlib/singlediode.py) stops every test run at import"),
 )
 
 
