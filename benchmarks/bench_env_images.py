@@ -1,12 +1,14 @@
 """Environment images: cold build against cached start, per repository (the scenarios' and real SWE-bench ones).
 
     PYTHONPATH=. python benchmarks/bench_env_images.py [--instances ID ...] [--mirrors /work/.mirror]
-                                                       [--no-swebench] [--keep-layers]
+                                                       [--no-swebench] [--no-scenarios] [--keep-layers]
 
-For one task per repository (every scenario repository, and by default pytest-dev/pytest, pallets/flask and
-psf/requests from the shared SWE-bench Lite test file, whose repositories come from `fetch` mirrors), in a
-fresh cache: the cold build (the environment image made from the base image: interpreter layer unless
---keep-layers keeps it, venv, requirements, pins, the repository's install, committed), then the cached
+For one task per repository (every scenario repository unless --no-scenarios, and by default
+pytest-dev/pytest, pallets/flask, psf/requests and astropy/astropy from the shared SWE-bench Lite test file,
+whose repositories come from `fetch` mirrors), in a fresh cache: the cold build (the environment image made
+from the base image: toolchain layer for a spec with `compilers` and interpreter layer unless --keep-layers
+keeps them, venv, requirements, pins, the repository's install, committed; the toolchain layer's own build
+is also shown apart, "layer s", as only the first such task on a machine pays it), then the cached
 start as a later task pays it (the key's record read, the image checked, a sandbox container started
 from it, one command run in its environment, the container removed). The reference, measured in the same
 run, is that same start from the bare base image: the ratio says what an environment image adds to a task's
@@ -40,13 +42,13 @@ from patchsmith.tools.sandbox import images as img  # noqa: E402
 from patchsmith.tools.sandbox import make_sandbox  # noqa: E402
 
 SWEBENCH = Path("/work/shared/swebench/lite-test.jsonl")
-DEFAULT_SWE = ["pytest-dev__pytest-11148", "pallets__flask-5063", "psf__requests-2317"]
+DEFAULT_SWE = ["pytest-dev__pytest-11148", "pallets__flask-5063", "psf__requests-2317", "astropy__astropy-14182"]
 
 
 def pick(args: argparse.Namespace) -> list[Task]:
     """One scenario task per repository, then the SWE-bench instances asked for."""
     tasks: dict[str, Task] = {}
-    for task in load_tasks(ROOT / "scenarios"):
+    for task in [] if args.no_scenarios else load_tasks(ROOT / "scenarios"):
         tasks.setdefault(task.repo, task)
     if not args.no_swebench:
         wanted = set(args.instances or DEFAULT_SWE)
@@ -79,7 +81,14 @@ def measure(task: Task, cache: Path, mirrors: Path, starts: int, workspace: Path
     spec = spec_for(task, {})
     source = find_source(task, mirrors, cache, allow_clone=False)
     t0 = time.perf_counter()
-    env = EnvManager(cache, images=True).get(task, spec, source)
+    manager = EnvManager(cache, images=True)
+    layer = 0.0
+    if spec.compilers and manager.images is not None:  # the toolchain layer's share of the cold build
+        cache.mkdir(parents=True, exist_ok=True)
+        with (cache / "toolchain.log").open("a") as log:
+            manager.images.toolchain_image(log)
+        layer = time.perf_counter() - t0
+    env = manager.get(task, spec, source)
     cold = time.perf_counter() - t0
     cached = []
     for _ in range(starts):
@@ -93,6 +102,7 @@ def measure(task: Task, cache: Path, mirrors: Path, starts: int, workspace: Path
         "instance": task.instance_id,
         "python": str(spec.python),
         "cold_s": cold,
+        "layer_s": layer,
         "cached_s": statistics.median(cached),
         "size_mb": info.size_mb,
         "own_mb": info.own_mb,
@@ -107,6 +117,7 @@ def main() -> None:
     )
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--no-swebench", action="store_true", help="the scenarios only (offline)")
+    parser.add_argument("--no-scenarios", action="store_true", help="the SWE-bench instances only")
     parser.add_argument(
         "--keep-layers", action="store_true", help="keep the interpreter layers already built"
     )
@@ -115,7 +126,7 @@ def main() -> None:
     console = Console()
     tasks = pick(args)
     if not args.keep_layers:
-        img.prune_images(tags=[i.tag for i in img.list_images() if i.kind == "python"])
+        img.prune_images(tags=[i.tag for i in img.list_images() if i.kind in ("python", "toolchain")])
     work = Path(tempfile.mkdtemp(prefix="patchsmith-bench-images-"))
     workspace = work / "ws"
     workspace.mkdir()
@@ -153,6 +164,7 @@ def show(console: Console, rows: list[dict], failed: list[dict], reference: floa
         "instance",
         "python",
         "cold build s",
+        "layer s",
         "cached start s",
         "cold / cached",
         "cached / reference",
@@ -166,6 +178,7 @@ def show(console: Console, rows: list[dict], failed: list[dict], reference: floa
             row["instance"],
             row["python"],
             f"{row['cold_s']:.1f}",
+            f"{row['layer_s']:.1f}" if row["layer_s"] else "-",
             f"{row['cached_s']:.2f}",
             f"{row['cold_s'] / row['cached_s']:.0f}x",
             f"{row['cached_s'] / reference:.2f}x",

@@ -116,7 +116,9 @@ class LoopbackCluster:
                 options.append(f"--resources={json.dumps(node['resources'])}")
             # Each node its own cache (nothing shared with the driver), unless one is given (benchmarks).
             cache = self.cache or self.dir / f"cache{number}"
-            self.run("ray", "start", *where, *options, env={"PATCHSMITH_CACHE_DIR": str(cache)}, timeout=300)
+            # A node's own environment on top (e.g. another PYTHONPATH: a node with other code).
+            env = {"PATCHSMITH_CACHE_DIR": str(cache), **node.get("env", {})}
+            self.run("ray", "start", *where, *options, env=env, timeout=300)
         self.wait_for_nodes()
 
     def wait_for_nodes(self, timeout: float = 180) -> None:

@@ -4,6 +4,7 @@ HarnessConfig (cli/options.py); the few here are about this invocation, not conf
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..harness.config import HarnessConfig
@@ -24,4 +25,12 @@ def harness_from_args(args: argparse.Namespace) -> tuple[Harness, HarnessConfig]
     """For commands whose only configuration is the harness's (eval)."""
     (config,) = build_configs(args, HARNESS)
     assert isinstance(config, HarnessConfig)
-    return Harness.from_config(config), config
+    return open_harness(config), config
+
+
+def open_harness(config: HarnessConfig) -> Harness:
+    """The harness, after saying once (stderr) what the user should know of where task tests run."""
+    harness = Harness.from_config(config)
+    if note := Harness.network_note(config):
+        print(f"patchsmith: note: {note}", file=sys.stderr)
+    return harness

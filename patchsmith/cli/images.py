@@ -13,6 +13,7 @@ from rich.table import Table
 from ..errors import UserError
 from ..tools.sandbox import SandboxUnavailable
 from ..tools.sandbox import images as img
+from ..tools.sandbox.toolchain import ensure_toolchain_image
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,7 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub.add_parser("list", aliases=["ls"], help="show patchsmith's images: environment images with their key, "
                    "repository, size and age").set_defaults(func=cmd_list)
     build = sub.add_parser("build", help="build the base image, or an environment image from a spec file")
-    build.add_argument("what", choices=["base", "env"], help="base: the Debian base; env: a layer from SPEC")
+    build.add_argument("what", choices=["base", "toolchain", "env"],
+                       help="base: the Debian base; toolchain: the base plus compilers (for repositories "
+                            "that compile extensions); env: a layer from SPEC")
     build.add_argument("spec", nargs="?", type=Path,
                        help="for env: a JSON file with python, packages, pip_packages, requirements, pre_install, "
                             "install (the harness's spec table entry)")
@@ -101,7 +104,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         with _progress(console) as progress:
             task_id = progress.add_task("starting", total=None, stage=f"build {args.what}")
             report = _reporter(progress, task_id)
-            if spec is None:
+            if args.what == "toolchain":
+                tag = ensure_toolchain_image(img.ensure_base_image(args.suite, report=report), suite=args.suite)
+            elif spec is None:
                 tag = img.ensure_base_image(args.suite, rebuild=args.rebuild, report=report)
             else:
                 tag = img.ensure_env_image(spec, rebuild=args.rebuild, report=report)

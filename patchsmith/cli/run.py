@@ -15,10 +15,9 @@ from ..harness.batch import ensure_writable, result_path, run_batch
 from ..harness.config import HarnessConfig
 from ..harness.executors import make_executor
 from ..harness.jobs import HarnessJob
-from ..harness.pipeline import Harness
 from ..harness.report import build_report, exit_status, print_report, write_outputs
 from ..harness.tasks import load_tasks, select
-from .harness_options import HARNESS, add_harness_options
+from .harness_options import HARNESS, add_harness_options, open_harness
 from .options import Section, build_configs, config_options
 
 # The agent runs unattended in the harness (full-auto), in the harness's sandbox (one --sandbox for both).
@@ -90,7 +89,7 @@ def run_strategy_batch(args: argparse.Namespace, config: RunConfig, harness_conf
     """`config.strategy` over the tasks into `output`, scored and reported; returns the output folder and
     the exit code (1 when a task ended in an error)."""
     config = config.model_copy(update={"sandbox": harness_config.sandbox})
-    harness = Harness.from_config(harness_config)
+    harness = open_harness(harness_config)
     tasks = select(load_tasks(args.tasks), args.instances)
     if config.model == "scripted":
         missing = [t.instance_id for t in tasks if t.replies is None]

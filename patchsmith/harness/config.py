@@ -50,6 +50,9 @@ class HarnessConfig(BaseModel):
                                                        "task (0: none)")
     ray_max_retries: int = Field(3, ge=0, description="with --executor ray: times a task is run again elsewhere "
                                                       "when its worker or node dies (a task that fails is not)")
+    ray_attempts: bool = Field(True, description="run each attempt of a strategy that makes several at once "
+                                                 "(best-of-n) as a Ray task of its own, with a task's resources, "
+                                                 "under --executor ray (else in threads inside its task's)")
 
     @field_validator("repos_dir")
     @classmethod

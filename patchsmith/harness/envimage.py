@@ -4,7 +4,8 @@ container over the base image (`patchsmith images build base`) and reused by eve
 The build runs the same steps as a host virtualenv build (envs.build_steps) but every one of them inside a
 build container: the repository's files go in as a tar (no host path is mounted), its install commands
 run there, and the container is committed as `patchsmith/env:<key>-<digest>`, the digest covering the
-base image's id and the interpreter. An interpreter other than the base's own Python (a pyenv build of
+base image's id and the interpreter. A spec with `compilers` starts from the toolchain layer (the base plus
+gcc and headers, `patchsmith/toolchain:<suite>-<digest>`) instead of the bare base. An interpreter other than the base's own Python (a pyenv build of
 the host) is copied into an image of its own first (`patchsmith/python:<name>`, shared by every
 environment on it), so the image carries it and nothing of the host is needed when tasks run. The host
 keeps per key only the build log, the record (READY.json) and the build outputs a fresh workspace lacks.
@@ -23,7 +24,8 @@ from typing import IO, Any
 from ..tools.sandbox.base import SandboxUnavailable
 from ..tools.sandbox.buildbox import BuildBox, tar_of
 from ..tools.sandbox.engine import LABEL_ENV_KEY, LABEL_IMAGE, LABEL_PYTHON, LABEL_REPO, docker_client
-from ..tools.sandbox.images import DEFAULT_SUITE, ENV_REPO, ensure_base_image
+from ..tools.sandbox.images import DEFAULT_SUITE, ENV_REPO, ImageError, ensure_base_image
+from ..tools.sandbox.toolchain import ensure_toolchain_image, toolchain_tag
 from .envs import (
     BUILD_TIMEOUT,
     PIP_DEFAULT,
@@ -80,6 +82,8 @@ class ImageBackend:
         """`key` (the same as a host virtualenv's) plus what only an image depends on: base and interpreter."""
         _, base_id = self.base()
         blob = f"{base_id}\n{interpreter_id(spec.python)}\n{node_id(spec)}"
+        if spec.compilers:  # only then: every other key stays what it was before the toolchain layer
+            blob += f"\n{toolchain_tag(base_id)}"
         return f"{key}-{hashlib.sha256(blob.encode()).hexdigest()[:8]}"
 
     def present(self, meta: dict) -> bool:
@@ -101,7 +105,7 @@ class ImageBackend:
         source: RepoSource,
         at_base: bool,
     ) -> dict:
-        start = self.python_image(spec.python, log)
+        start = self.python_image(spec.python, log, spec.compilers)
         box = BuildBox(start, client=self.client)
         try:
             build = _ImageBuild(folder, log, wheelhouse, box)
@@ -135,13 +139,17 @@ class ImageBackend:
         finally:
             box.remove()
 
-    def python_image(self, version: str | None, log: IO[str]) -> str:
-        """The image environments on `version` start from: the base, or the base plus a copied interpreter."""
-        base, base_id = self.base()
+    def python_image(self, version: str | None, log: IO[str], compilers: bool = False) -> str:
+        """The image environments on `version` start from: the base (or the toolchain layer over it, for
+        `compilers`), or that plus a copied interpreter."""
+        base, start_id = self.base()
+        if compilers:
+            base = self.toolchain_image(log)
+            start_id = self.client.images.get(base).id
         if version in (None, "system", BASE_PYTHON):
             return base
         prefix = _host_prefix(version)
-        tag = f"{PYTHON_REPO}:{prefix.name}-{hashlib.sha256(f'{base_id}{prefix}'.encode()).hexdigest()[:8]}"
+        tag = f"{PYTHON_REPO}:{prefix.name}-{hashlib.sha256(f'{start_id}{prefix}'.encode()).hexdigest()[:8]}"
         with file_lock(self.cache_root / "env-images" / f"python-{prefix.name}.lock"):
             if self._image_id(tag):
                 return tag
@@ -176,6 +184,15 @@ class ImageBackend:
             finally:
                 box.remove()
         return tag
+
+    def toolchain_image(self, log: IO[str]) -> str:
+        """The base plus compilers (tools.sandbox.toolchain), built once per base and cached by name."""
+        base, _ = self.base()
+        with file_lock(self.cache_root / "env-images" / "toolchain.lock"):
+            try:
+                return ensure_toolchain_image(base, client=self.client, log=log)
+            except ImageError as exc:
+                raise EnvError(str(exc).split("\n", 1)[0], None) from None
 
     def _image_id(self, tag: str) -> str:
         try:

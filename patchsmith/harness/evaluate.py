@@ -33,8 +33,9 @@ class SandboxFactory(Protocol):
 
 
 def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = None) -> SandboxFactory:
-    """`make_sandbox(kind, root, network=False)`; bwrap also gets `ro_paths` (the cached environments and
-    the mirrors a workspace borrows objects from), which it would otherwise hide with the home directory.
+    """`make_sandbox(kind, root, network=False)`; local (also `auto` falling back to it) runs each command in a
+    loopback-only network namespace. bwrap also gets `ro_paths` (the cached environments and the mirrors a
+    workspace borrows objects from), which it would otherwise hide with the home directory.
     docker gets none: the environment is in the task's image, so only the workspace (and the git objects
     it borrows) is mounted."""
     try:
@@ -43,8 +44,9 @@ def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = N
         make_sandbox = resolve_kind = None
 
     def factory(root: Path, image: str | None = None, output_cap: int = DEFAULT_OUTPUT_CAP) -> Sandbox:
-        if make_sandbox is None:
-            return LocalSandbox(root, output_cap=output_cap)
+        if make_sandbox is None or resolve_kind(kind)[0] == "local":
+            # a task's tests reach nothing but loopback
+            return LocalSandbox(root, offline=True, output_cap=output_cap)
         if ro_paths and resolve_kind(kind)[0] == "bwrap":
             from ..tools.sandbox.bwrap import BwrapSandbox
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,13 @@ class HarnessJob:
                 self._agent = make_agent(self.agent_config, self.harness.sandbox_factory, self.spec_config)
             return self.harness, self._agent
 
-    def __call__(self, task: Task, task_dir: Path) -> dict[str, Any]:
+    def __call__(self, task: Task, task_dir: Path, launcher: Any = None) -> dict[str, Any]:
+        """`launcher`: where the strategy's independent attempts run (agent.strategies.base.AttemptLauncher);
+        None: in threads here."""
         harness, agent = self.built()
         if agent is None:
             patch, name = self.predictions[task.instance_id]
             return harness.process(task, task_dir, patch=patch, model_name=name)
+        if launcher is not None:
+            agent = partial(agent, launcher=launcher)
         return harness.process(task, task_dir, model_name=self.model_name, agent=agent)

@@ -96,6 +96,17 @@ class Harness:
                    allow_clone=config.clone, keep_workspaces=config.keep_workspaces,
                    rebuild_failed=config.rebuild_failed_envs, env_images=config.sandbox == "docker")
 
+    @staticmethod
+    def network_note(config: HarnessConfig) -> str | None:
+        """One line for the console when task tests will run unisolated *with* the host's network."""
+        from ..tools.sandbox import resolve_kind
+        from ..tools.sandbox.local import offline_status
+
+        if resolve_kind(config.sandbox)[0] != "local" or (reason := offline_status()) is None:
+            return None
+        return (f"task tests run with the host's network (--sandbox local, no network namespace: {reason}); "
+                "use --sandbox bwrap or docker to cut them off")
+
     def preflight(self, tasks: list[Task]) -> None:
         """Fail before setting up any task when a repository cannot be had here (offline, --no-clone)."""
         problems: dict[str, str] = {}
@@ -110,6 +121,17 @@ class Harness:
             more = f"; and {len(bad) - 1} more repositories" if len(bad) > 1 else ""
             raise UserError(bad[0] + more + "; leave those tasks out with --instances, or make the repositories "
                             "available")
+
+    def prepare(self, task: Task, dest: Path) -> Env:
+        """A checkout of the task at its base commit in `dest`, its environment built (or reused) and laid in:
+        what `process` does before the agent, for an attempt run on another machine. Raises RepoError or
+        EnvError."""
+        spec = spec_for(task, self.spec_config)
+        source = find_source(task, self.repos_dir, self.cache_dir, self.allow_clone)
+        env = self.envs.get(task, spec, source)
+        checkout(source, task.base_commit, dest)
+        env.prepare_workspace(dest)
+        return env
 
     # Over 60 lines on purpose: one task's stages (repository, environment, agent, evaluation) in order, each
     # timed and each failure recorded in the same result through `done`.

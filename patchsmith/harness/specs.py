@@ -53,6 +53,10 @@ class Spec:
     # environment whose requirements came from environment_setup_commit. When base_commit's packaging files
     # differ from those of environment_setup_commit, one more environment is built for that set.
     install_at_base: bool = True
+    # The install compiles extensions (C, C++, Cython): image builds start from the toolchain layer
+    # (base + gcc and headers, harness.envimage) instead of the bare base, which has no compiler. Not a
+    # key field: a host virtualenv uses the host's compiler; the image key covers it (folder_key).
+    compilers: bool = False
 
     def key_fields(self) -> dict[str, Any]:
         """What makes two environments the same (test-time fields excluded)."""
@@ -249,7 +253,7 @@ TABLE: dict[str, dict[str, Any]] = {
     },
     "astropy/astropy": {
         "default": {"python": "3.9", "install": "python -m pip install -e .[test] --verbose", "pip_packages": _ASTROPY_PINS,
-                    "test_cmd": "pytest -rA", "parser": "pytest-v2"},
+                    "test_cmd": "pytest -rA", "parser": "pytest-v2", "compilers": True},
         "versions": _ASTROPY_VERSIONS,
     },
     "pydata/xarray": {
@@ -268,7 +272,8 @@ TABLE: dict[str, dict[str, Any]] = {
     },
     "matplotlib/matplotlib": {
         "default": {"python": "3.11", "install": "python -m pip install -e .", "pip_packages": _MPL_PINS,
-                    "env_files": ("environment.yml",), "parser": "matplotlib", "test_cmd": "pytest -rA"},
+                    "env_files": ("environment.yml",), "parser": "matplotlib", "test_cmd": "pytest -rA",
+                    "compilers": True},
         "versions": {**_versions(["3.8", "3.9"], install='python -m pip install --no-build-isolation -e ".[dev]"'),
                      **_versions(["3.1", "3.2", "3.3", "3.4"], python="3.8", env_files=(), pip_packages=("pytest", "ipython"),
                                  requirements=("requirements/dev/dev-requirements.txt",
@@ -282,7 +287,7 @@ TABLE: dict[str, dict[str, Any]] = {
                     "packages": ("numpy==1.19.2", "scipy==1.5.2", "cython==3.0.10", "pytest", "pandas<2.0.0",
                                  "matplotlib<3.9.0", "setuptools", "pytest", "joblib", "threadpoolctl"),
                     "pip_packages": ("cython", "setuptools", "numpy", "scipy"), "test_cmd": "pytest -rA",
-                    "parser": "pytest-v2"},
+                    "parser": "pytest-v2", "compilers": True},
         "versions": _versions(["0.20", "0.21", "0.22"], python="3.6",
                               packages=("numpy", "scipy", "cython", "pytest", "pandas", "matplotlib"),
                               pip_packages=("cython", "numpy==1.19.2", "setuptools", "scipy==1.5.2")),
@@ -383,6 +388,8 @@ def _to_spec_fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
             if not isinstance(value, (list, tuple)):
                 raise UserError(f"{where}: {key} must be a list of strings")
             value = tuple(str(v) for v in value)
+        elif key == "compilers" and not isinstance(value, bool):
+            raise UserError(f"{where}: compilers must be true or false (the install compiles extensions)")
         elif key in ("install", "test_cmd") and isinstance(value, list):
             value = " && ".join(value)  # the official specs sometimes give a list of commands
         out[key] = value

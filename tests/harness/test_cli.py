@@ -47,7 +47,7 @@ def test_eval_gold_empty_preds_and_resume(tmp_path: Path, dataset: tuple[Path, P
     assert report["total_instances"] == report["submitted_instances"] == 3 and report["completed_instances"] == 2
     assert "is not in" in report["tasks"]["acme__calc-3"]["reason"]
     # --sandbox auto: bwrap (no network) where it works, else local.
-    assert report["tasks"]["acme__calc-1"]["evaluation"]["sandbox"] in ("bwrap", "local")
+    assert report["tasks"]["acme__calc-1"]["evaluation"]["sandbox"] in ("bwrap", "local+netns")
     for key in ("unresolved_instances", "empty_patch_instances", "error_instances", "schema_version"):
         assert key in report
     preds = [json.loads(line) for line in (tmp_path / "gold" / "preds.jsonl").read_text().splitlines()]

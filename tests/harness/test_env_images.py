@@ -195,3 +195,50 @@ def test_install_commands_run_in_the_container_not_on_the_host(harness: Harness,
         from patchsmith.tools.sandbox.images import prune_images
 
         prune_images(tags=[env.image])
+
+
+def _image_has_compiler(harness: Harness, image: str, workspace: Path) -> tuple[bool, str]:
+    """gcc compiles a file that includes the environment interpreter's Python.h (what an extension needs)."""
+    sandbox = harness.sandbox_factory(workspace, image=image)
+    try:
+        probe = (
+            "inc=$(python -c \"import sysconfig; print(sysconfig.get_paths()['include'])\") && "
+            "printf '#include <Python.h>\\nint main(void){return 0;}\\n' > /tmp/x.c && "
+            "gcc -I\"$inc\" -c /tmp/x.c -o /tmp/x.o && echo compiled"
+        )
+        result = sandbox.exec(probe)
+    finally:
+        sandbox.close()
+    return result.exit_code == 0 and "compiled" in result.output, result.output
+
+
+def test_compilers_spec_builds_from_the_toolchain_layer(harness: Harness, tmp_path: Path) -> None:
+    """`compilers` on: the env image is made over the toolchain layer and compiles against Python.h;
+    off: over the plain base, which has no compiler (seen failing with the field ignored: no gcc)."""
+    from patchsmith.tools.sandbox.engine import docker_client
+    from patchsmith.tools.sandbox.images import base_tag, prune_images
+    from patchsmith.tools.sandbox.toolchain import TOOLCHAIN_REPO
+
+    origin = tmp_path / "origin"
+    base = make_repo(origin)
+    repos = tmp_path / "repos"
+    git(tmp_path, "clone", "-q", "--mirror", str(origin), str(repos / "acme__calc"))
+    client = docker_client()
+    envs = {}
+    try:
+        for name, spec_over in (("on", {"compilers": True}), ("off", {})):
+            task = task_from_row(task_row(base, instance_id=f"acme__calc-cc-{name}", spec=spec_over))
+            envs[name] = harness.envs.get(task, spec_for(task, {}), find_source(task, repos, harness.cache_dir, False))
+        assert envs["on"].key != envs["off"].key  # the layer is part of the image key
+        parents = {n: client.images.get(e.image_id).attrs.get("Parent", "") for n, e in envs.items()}
+        toolchain = client.images.get(parents["on"])
+        assert any(t.startswith(f"{TOOLCHAIN_REPO}:") for t in toolchain.tags)
+        assert parents["off"] == client.images.get(base_tag()).id  # the plain base, no toolchain
+        assert toolchain.attrs.get("Parent", "") == parents["off"]  # the toolchain is over that same base
+        (tmp_path / "ws").mkdir()
+        compiled, output = _image_has_compiler(harness, envs["on"].image_id, tmp_path / "ws")
+        assert compiled, output
+        compiled, output = _image_has_compiler(harness, envs["off"].image_id, tmp_path / "ws")
+        assert not compiled and "gcc" in output, output
+    finally:  # a new repository each run: its images would only pile up (the toolchain layer is kept)
+        prune_images(tags=[e.image for e in envs.values()])

@@ -8,6 +8,8 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,9 +24,9 @@ pytestmark = [
 ]
 
 SCENARIOS = ROOT / "scenarios"
-# What depends on when or where a task ran, not on what it did: timings, a cold or warm environment cache, and
-# token counts (the scripted model counts characters, and prompts hold the workspace's absolute path).
-VOLATILE = {"timing", "duration", "reused", "prompt_tokens", "completion_tokens", "tokens"}
+# What depends on when or where a task ran, not on what it did: timings, a cold or warm environment cache, the
+# Ray node, and token counts (the scripted model counts characters, and prompts hold the workspace's absolute path).
+VOLATILE = {"timing", "duration", "reused", "prompt_tokens", "completion_tokens", "tokens", "ray_node"}
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +121,8 @@ def slow_copy(tmp: Path, names: list[str], seconds: float, marker: str) -> Path:
     return folder
 
 
-def worker_running(marker: str) -> int | None:
-    """The Ray worker process (ray::run_shipment) whose task runs the command carrying `marker`."""
+def worker_running(marker: str, function: str = "run_shipment") -> int | None:
+    """The Ray worker process (ray::FUNCTION) whose task runs the command carrying `marker`."""
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -132,7 +134,7 @@ def worker_running(marker: str) -> int | None:
         pid = int(proc.name)
         while pid > 1:
             try:
-                if (Path(f"/proc/{pid}/cmdline").read_bytes()).startswith(b"ray::run_shipment"):
+                if (Path(f"/proc/{pid}/cmdline").read_bytes()).startswith(f"ray::{function}".encode()):
                     return pid
                 pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
@@ -221,3 +223,102 @@ def test_a_killed_driver_resumes_without_duplicates(cluster, tmp_path):
     for name, text in kept.items():
         assert (out / "results" / name).read_text() == text  # kept, not run again
     assert all(json.loads((out / "results" / f"{n}.json").read_text())["resolved"] for n in names)
+
+
+def other_patchsmith(tmp: Path) -> Path:
+    """A copy of this checkout's patchsmith with one file changed: a node installed from other code."""
+    other = tmp / "other"
+    shutil.copytree(ROOT / "patchsmith", other / "patchsmith", ignore=shutil.ignore_patterns("__pycache__"))
+    with (other / "patchsmith" / "harness" / "report.py").open("a") as fh:
+        fh.write("\n# a node running a patchsmith built from other code\n")
+    return other
+
+
+SHIP_ON_SECOND = """
+import json, sys
+from dataclasses import replace
+from pathlib import Path
+import ray
+from patchsmith.harness.executors.identity import identity
+from patchsmith.harness.executors.ray import Shipment, run_shipment
+from patchsmith.harness.tasks import load_tasks, select
+ray.init(address=sys.argv[1], logging_level="ERROR")
+task = select(load_tasks(Path(sys.argv[2])), ["patchsmith__confparse-1"])[0]
+shipment = Shipment(task=replace(task, folder=None, bundle=None, replies=None), driver_dir="/nowhere")
+remote = ray.remote(run_shipment).options(num_cpus=0, resources={"second": 1}, max_retries=0)
+print(json.dumps(ray.get(remote.remote(None, shipment, identity()))))
+"""
+
+
+def test_a_node_with_other_patchsmith_code_is_refused(tmp_path):
+    """Before any task, the driver compares every node's patchsmith with its own and refuses in one line
+    naming the node; a task that reaches such a node (one that joined later) is refused there too, with no
+    files sent back. The second node runs a copy of patchsmith with one comment added (its PYTHONPATH)."""
+    other = other_patchsmith(tmp_path)
+    tasks = tmp_path / "tasks"
+    shutil.copytree(SCENARIOS / "patchsmith__confparse-1", tasks / "patchsmith__confparse-1")
+    nodes = [{"num_cpus": 1}, {"num_cpus": 1, "resources": {"second": 1}, "env": {"PYTHONPATH": str(other)}}]
+    out = tmp_path / "out"
+    # The drivers run outside ROOT: Ray puts the driver's working directory first on every worker's
+    # sys.path, and ROOT's patchsmith would then shadow the second node's own.
+    with LoopbackCluster(nodes=nodes) as cluster:
+        driver = cluster.run(
+            *run_args(tasks, out, *on_ray(cluster)), env=driver_env(tmp_path), cwd=tmp_path, check=False,
+            timeout=900,
+        )
+        shipped = cluster.run(
+            sys.executable, "-c", SHIP_ON_SECOND, cluster.address, str(tasks), cwd=tmp_path, timeout=600
+        )
+    said = [line for line in driver.stderr.splitlines() if line.startswith("patchsmith: error:")]
+    assert driver.returncode != 0 and len(said) == 1, driver.stderr[-3000:]
+    assert "Ray node 127.0.0.1" in said[0] and "code digest" in said[0], said
+    assert str(other / "patchsmith") in said[0] and "install the same patchsmith" in said[0], said
+    assert "Traceback" not in driver.stderr
+    assert not list(out.glob("results/*.json"))  # refused before any task ran
+    reply = json.loads(shipped.stdout.strip().splitlines()[-1])
+    assert reply["files"] is None and reply["result"]["status"] == "error"
+    assert "code digest" in reply["result"]["reason"] and str(other / "patchsmith") in reply["result"]["reason"]
+
+
+HOLD_HEAD = """
+import sys, ray
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+ray.init(address=sys.argv[1], logging_level="ERROR")
+head = ray.get_runtime_context().get_node_id()  # the node a driver connects to
+@ray.remote(num_cpus=1)
+class Hold:
+    def where(self):
+        return ray.get_runtime_context().get_node_id()
+hold = Hold.options(scheduling_strategy=NodeAffinitySchedulingStrategy(head, soft=False)).remote()
+print(ray.get(hold.where.remote()), flush=True)
+sys.stdin.read()
+"""
+FREE_CPUS = "import ray,sys; ray.init(address=sys.argv[1], logging_level='ERROR'); print(ray.available_resources().get('CPU', 0))"
+
+
+def test_a_retried_task_prefers_the_node_that_ran_it(cluster, tmp_path):
+    """A result records its Ray node; `--retry-errors` sends the task back there (its environment is in that
+    node's cache). The first run lands on the second node because the head's CPU is held; the rerun, with
+    both nodes free, would go to the head (where the driver connects) without the affinity."""
+    tasks = tmp_path / "tasks"
+    broken = tasks / "patchsmith__intervals-1"
+    shutil.copytree(SCENARIOS / "patchsmith__intervals-1", broken)
+    (broken / "repo.bundle").write_bytes(b"not a bundle")  # an error result, the same on every node
+    out, result = tmp_path / "out", tmp_path / "out" / "results" / "patchsmith__intervals-1.json"
+    holder = cluster.popen(sys.executable, "-c", HOLD_HEAD, cluster.address, cwd=tmp_path, text=True,
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        head = holder.stdout.readline().strip()
+        assert head, "the head's CPU was not held"
+        cluster.run(*run_args(tasks, out, *on_ray(cluster)), env=driver_env(tmp_path), cwd=ROOT, check=False)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=120)
+    first = json.loads(result.read_text())
+    assert first["status"] == "error" and first["ray_node"] not in ("", head)
+    free = lambda: cluster.run(sys.executable, "-c", FREE_CPUS, cluster.address).stdout.split()[-1] == "2.0"  # noqa: E731
+    wait_for(free, 120, "the head's CPU to be free again")
+    cluster.run(*run_args(tasks, out, *on_ray(cluster), "--retry-errors"), env=driver_env(tmp_path), cwd=ROOT,
+                check=False)
+    again = json.loads(result.read_text())
+    assert again["status"] == "error" and again["ray_node"] == first["ray_node"]

@@ -93,6 +93,8 @@ class Attempt:
     why: str = ""
     lessons: list[str] = field(default_factory=list)  # what it started with
     lesson: str = ""  # what it taught the next attempt (reflexion)
+    node: str = ""  # where it ran when not in the task's own process: the Ray node id ("" here)
+    task_id: str = ""  # its own Ray task, when it ran as one
     # Its trajectory as the loop read it back once (react attempts); not part of strategy.json.
     record: Trajectory | None = field(default=None, repr=False, compare=False)
 
@@ -135,6 +137,24 @@ class Selection:
     groups: list[list[int]] = field(default_factory=list)  # attempts whose normalized patches agree
     wall_s: float = 0.0
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AttemptPlan:
+    """One attempt as data, so it can run here or be shipped elsewhere: its record (number, inner strategy,
+    folder), its own configuration (sampling, its share of the budget) and, for direct, the prompt."""
+
+    attempt: Attempt
+    config: RunConfig
+    prompt: str = ""
+
+
+class AttemptLauncher(Protocol):
+    """Runs a strategy's independent attempts. On return each plan's attempt is filled in (its files under
+    ctx.output_dir / attempt.folder, the budget charged) and its workspace holds its patch, for selection.
+    The default (launch.LocalAttempts) runs them in threads here; a front end may run them elsewhere."""
+
+    def launch(self, ctx: TaskContext, plans: list[AttemptPlan], spaces: list[Workspace]) -> None: ...
 
 
 class Budget:
@@ -202,6 +222,7 @@ class TaskContext:
     attempts: list[Attempt] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     name: str = "react"  # the strategy as the user wrote it
+    launcher: AttemptLauncher | None = None  # where independent attempts run; None: threads here
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _clarifications: Clarifications | None = None
 

@@ -4,16 +4,14 @@ workspaces, then selection (selection.py). Sampling: the configured temperature,
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 
 from ...errors import UserError
-from ...tools.workspace import Workspace
 from ..localization import seed_hints
-from .base import Attempt, StrategyOutcome, TaskContext
-from .direct import direct_prompt, edit_attempt
-from .react import run_react_attempt
+from .base import Attempt, AttemptPlan, StrategyOutcome, TaskContext
+from .direct import direct_prompt
+from .launch import launcher_of
 from .selection import Candidate, select
 
 SAMPLING_TEMPERATURE = 0.7
@@ -45,21 +43,16 @@ class BestOfN:
         attempts = [ctx.new_attempt(self.inner) for _ in range(self.n)]
         with ExitStack() as stack:
             spaces = [stack.enter_context(ctx.workspaces.open(f"attempt-{a.number}")) for a in attempts]
-            with ThreadPoolExecutor(max_workers=self.n) as pool:
-                futures = [pool.submit(self._one, ctx, ws, a, temperature, prompt) for ws, a in zip(spaces, attempts, strict=True)]
-                for f in futures:
-                    f.result()
+            # Here in threads, or each as its own task elsewhere (the harness's launcher under Ray).
+            launcher_of(ctx).launch(ctx, [self._plan(ctx, a, temperature, prompt) for a in attempts], spaces)
             selection = select(ctx.workspace, [Candidate(a, ws) for a, ws in zip(attempts, spaces, strict=True)])
         chosen = next((a for a in attempts if a.number == selection.chosen), None)
         return StrategyOutcome(patch=chosen.patch if chosen else "", chosen=selection.chosen, attempts=ctx.attempts,
                                calls=ctx.calls, selection=selection)
 
-    def _one(self, ctx: TaskContext, ws: Workspace, attempt: Attempt, temperature: float, prompt: str) -> None:
+    def _plan(self, ctx: TaskContext, attempt: Attempt, temperature: float, prompt: str) -> AttemptPlan:
         seed = (ctx.config.seed or 0) + attempt.number - 1
         # Each attempt may spend its share of what the task's budget has left, so n together cannot overrun.
         config = ctx.budget.caps(ctx.config.model_copy(update={"temperature": temperature, "seed": seed}),
                                  share=self.n)
-        if self.inner == "direct":
-            edit_attempt(ctx, ws, attempt, config, "direct", prompt)
-        else:
-            run_react_attempt(ctx, ws, attempt, config)
+        return AttemptPlan(attempt, config, prompt)

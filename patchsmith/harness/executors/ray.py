@@ -1,4 +1,5 @@
-"""The Ray executor: one Ray task per batch task, on an existing cluster (`--ray-address`).
+"""The Ray executor: one Ray task per batch task, on an existing cluster (`--ray-address`); a best-of-n task's
+attempts each a Ray task of their own (ray_attempts.py).
 
 Workers need nothing from the driver's disk: a task's scenario folder, its git bundle (or a bundle made here
 of a `--repos-dir` clone) and what an earlier run left in its task folder travel as Ray objects; a task with
@@ -32,10 +33,12 @@ from ..locks import file_lock
 from ..repos import RepoError, find_source
 from ..tasks import Task
 from .base import Job, Save, error_result, guarded_run
+from .identity import FIX, identity, refusal
 from .local import task_folder
 
 # The model endpoint's settings, handed to workers in the job's runtime environment (never written down).
 FORWARDED_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+PROBE_TIMEOUT = 180.0  # seconds for every node to start a worker and answer (a loaded node is slow)
 MAX_REWRITE = 64 << 20  # bytes: larger files come back as they are (logs that big hold no paths we rewrite)
 
 
@@ -58,27 +61,117 @@ class Shipment:
 _BUILT: dict[str, Job] = {}
 
 
-def run_shipment(job: Any, shipment: Shipment) -> dict[str, Any]:
+def run_shipment(job: Any, shipment: Shipment, expected: dict[str, str] | None = None) -> dict[str, Any]:
     """On the worker: materialize the task's files, run the job, return the result and the files."""
     import ray
 
+    node = ray.get_runtime_context().get_node_id()
+    # A node that joined after the driver's probe, or was reinstalled since: checked again here. No files
+    # come back (None), so the task folder an earlier run left on the driver stays as it was.
+    why = refusal(_node_name(node), expected, identity()) if expected else ""
+    if why:
+        return {"result": error_result(shipment.task, why), "files": None, "node": node}
     with tempfile.TemporaryDirectory(prefix="patchsmith-ray-") as tmp:
         root = Path(tmp)
         task, renames = _materialize(shipment, root, ray.get)
-        if shipment.mirror is not None:
-            job = job.with_repos(_worker_mirror(task.repo, ray.get(shipment.mirror), job))
-        if len(_BUILT) > 8:  # another batch's jobs
-            _BUILT.clear()
-        job = _BUILT.setdefault(job.cache_key(), job)
+        built = worker_job(job, task, shipment)
         out = root / "out"
         _unpack(shipment.previous, out)
         renames[str(out)] = shipment.driver_dir
-        result = guarded_run(job, task, out)
+        result = guarded_run(with_attempts(built, job, shipment, expected), task, out)
         return {
             "result": json.loads(_rewrite(json.dumps(result, default=str), renames, escaped=True)),
             "files": _pack(out, renames),
-            "node": ray.get_runtime_context().get_node_id(),
+            "node": node,
         }
+
+
+def worker_job(job: Any, task: Task, shipment: Shipment) -> Any:
+    """The shipped job as this worker process runs it: over its own mirror of the task's repository (when one
+    was shipped), kept per process by the job's token so its harness is built once."""
+    import ray
+
+    if shipment.mirror is not None:
+        job = job.with_repos(_worker_mirror(task.repo, ray.get(shipment.mirror), job))
+    if len(_BUILT) > 8:  # another batch's jobs
+        _BUILT.clear()
+    return _BUILT.setdefault(job.cache_key(), job)
+
+
+def with_attempts(built: Any, shipped: Any, shipment: Shipment, expected: dict[str, str] | None = None) -> Job:
+    """The job, its strategy's independent attempts each a Ray task of their own (unless ray_attempts is off)."""
+    config, agent = shipped.config, getattr(shipped, "agent_config", None)
+    # With --clarify hints a task's attempts answer from one shared ledger (three questions per task, none
+    # asked twice): live state that cannot be split across machines, so those attempts stay together.
+    if agent is None or agent.clarify == "hints" or not config.ray_attempts:
+        return built
+    from functools import partial
+
+    from .ray_attempts import RayAttempts
+
+    launcher = RayAttempts(shipped, shipment, config.ray_num_cpus, config.ray_memory_mb, config.ray_max_retries,
+                           expected)
+    return partial(built, launcher=launcher)
+
+
+def node_identity() -> dict[str, str]:
+    """On one node: the patchsmith it runs (the driver's probe before the first task)."""
+    import ray
+
+    return {**identity(), "node": ray.get_runtime_context().get_node_id()}
+
+
+def _node_name(node_id: str, address: str = "") -> str:
+    import socket
+
+    return f"{address or socket.gethostname()} (node id {node_id[:8]})"
+
+
+def check_nodes(ray: Any, mine: dict[str, str], timeout: float = PROBE_TIMEOUT) -> set[str]:
+    """Every alive node runs `mine` (version, code digest, Python), else one line naming a node that does not;
+    returns the alive nodes' ids. The probe takes no CPU, so busy nodes answer too; it runs pinned to each."""
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    probe = ray.remote(node_identity)
+    asked = {}
+    for node in ray.nodes():
+        if node.get("Alive"):
+            where = NodeAffinitySchedulingStrategy(node["NodeID"], soft=False)
+            asked[probe.options(num_cpus=0, max_retries=0, scheduling_strategy=where).remote()] = node
+    for ref, node in asked.items():
+        name = _node_name(node["NodeID"], node.get("NodeManagerAddress", ""))
+        try:
+            theirs = ray.get(ref, timeout=timeout)
+        except ray.exceptions.GetTimeoutError:
+            raise UserError(f"Ray node {name} did not answer the version probe in {timeout:g}s; check that "
+                            f"it is healthy, or {FIX}") from None
+        except ray.exceptions.RayError as exc:  # e.g. patchsmith cannot be imported there at all
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:200]
+            raise UserError(f"Ray node {name} cannot run patchsmith ({first}): {FIX}") from None
+        why = refusal(name, mine, theirs)
+        if why:
+            raise UserError(why)
+    return {node["NodeID"] for node in asked.values()}
+
+
+def previous_node(output: Path, task: Task) -> str:
+    """The Ray node that ran `task` into `output` before (`ray_node` in its result), "" when none did."""
+    from ..batch import result_path  # batch imports the executors
+
+    try:
+        return str(json.loads(result_path(output, task.instance_id).read_text()).get("ray_node") or "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def affinity(node: str, alive: set[str]) -> dict[str, Any]:
+    """Ray options preferring `node` (it built the task's environment image, so the rerun skips the build):
+    soft, and spilling to another node when that one is busy or gone, so reruns never wait for it."""
+    if node not in alive:
+        return {}
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    return {"scheduling_strategy": NodeAffinitySchedulingStrategy(node, soft=True, _spill_on_unavailable=True)}
 
 
 def _materialize(shipment: Shipment, root: Path, get: Any) -> tuple[Task, dict[str, str]]:
@@ -267,14 +360,20 @@ class RayExecutor:
         ray = self.connect()
         if not hasattr(job, "portable"):
             raise UserError("this command's tasks cannot run on Ray; use --executor local")
+        mine = identity()
+        alive = check_nodes(ray, mine)
         job_ref = ray.put(replace(job.portable(), token=uuid.uuid4().hex))
-        remote = ray.remote(run_shipment).options(
-            num_cpus=self.num_cpus,
-            memory=self.memory_mb << 20 if self.memory_mb else None,
-            max_retries=self.max_retries,
-            retry_exceptions=False,
-        )
-        self.pending = {remote.remote(job_ref, self.ship(t, output)): t for t in tasks}
+        remote = ray.remote(run_shipment)
+        options = {
+            "num_cpus": self.num_cpus,
+            "memory": self.memory_mb << 20 if self.memory_mb else None,
+            "max_retries": self.max_retries,
+            "retry_exceptions": False,
+        }
+        self.pending = {}
+        for task in tasks:  # a rerun task (--retry-errors) toward the node that ran it: its image is there
+            call = remote.options(**options, **affinity(previous_node(output, task), alive))
+            self.pending[call.remote(job_ref, self.ship(task, output), mine)] = task
         while self.pending:
             done, _ = ray.wait(list(self.pending), num_returns=1, timeout=1.0, fetch_local=False)
             for ref in done:
@@ -287,8 +386,10 @@ class RayExecutor:
         except ray.exceptions.RayError as exc:  # the worker died more than max_retries times, or the cluster
             first = (str(exc).strip().splitlines() or [""])[0][:300]
             return error_result(task, f"ray: {type(exc).__name__}: {first}")
-        place(reply["files"], task_folder(output, task))
-        return reply["result"]
+        if reply["files"] is not None:
+            place(reply["files"], task_folder(output, task))
+        # Where it ran: a rerun of this task prefers that node (affinity), whose cache has its environment.
+        return {**reply["result"], "ray_node": reply["node"]}
 
     def stop(self) -> None:
         """Tasks not yet finished are cancelled; a rerun into the same output runs them again."""

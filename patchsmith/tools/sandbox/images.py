@@ -60,7 +60,7 @@ class ImageError(PatchsmithError, RuntimeError):
 @dataclass
 class ImageInfo:
     tag: str
-    kind: str  # base | python | env
+    kind: str  # base | toolchain | python | env
     size_mb: float
     created: str
     key: str
@@ -334,8 +334,8 @@ def list_images(client: Any = None) -> list[ImageInfo]:
             out.append(ImageInfo(tag=tag, kind=labels.get(LABEL_IMAGE, "?"), size_mb=size / 1e6, created=created,
                                  key=key, repo=labels.get(LABEL_REPO, ""), age_s=age, image_id=image.id,
                                  own_mb=(size - sizes.get(image.attrs.get("Parent", ""), 0)) / 1e6))
-    order = {"base": 0, "python": 1, "env": 2}
-    return sorted(out, key=lambda i: (order.get(i.kind, 3), i.tag))
+    order = {"base": 0, "toolchain": 1, "python": 2, "env": 3}
+    return sorted(out, key=lambda i: (order.get(i.kind, 4), i.tag))
 
 
 def prune_images(client: Any = None, *, include_base: bool = False, tags: list[str] | None = None) -> list[str]:
@@ -347,8 +347,8 @@ def prune_images(client: Any = None, *, include_base: bool = False, tags: list[s
     client = client or docker_client()
     cleanup_stale(client=client)
     removed = []
-    # env first: they are children of the python and base images
-    kinds = ("env", "python", "base") if include_base or tags else ("env",)
+    # env first: they are children of the python, toolchain and base images
+    kinds = ("env", "python", "toolchain", "base") if include_base or tags else ("env",)
     for kind in kinds:
         for image in client.images.list(filters={"label": f"{LABEL_IMAGE}={kind}"}):
             if tags is not None and not set(tags) & set(image.tags):

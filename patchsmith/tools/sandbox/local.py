@@ -1,12 +1,18 @@
 """`local`: a plain subprocess in the workspace, in its own process group so a timeout kills the tree.
 
+With `offline=True` (the harness's test runs) each command runs in a fresh network namespace where only
+loopback exists (`unshare -n`, or `-rn` as a user), so a task's test suite reaches nothing but itself; where no
+namespace can be made here the sandbox says so in its name ("local (host network)").
+
 Every command also carries a unique PATCHSMITH_EXEC marker in its environment; after it ends, processes that
 still carry the marker (a `setsid`/`nohup` child that left the process group) are killed too.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -133,6 +139,32 @@ def limited_run(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, st
     return result
 
 
+# Brings loopback up inside the new namespace, then runs the command ("$@") in place of this shell.
+_LO_UP = 'ip link set lo up || exit 125; exec "$@"'
+
+
+def netns_prefix() -> list[str]:
+    """argv that runs the rest in a new network namespace with only loopback (as root: `unshare -n`; as a user:
+    `unshare -rn`, mapped to root inside)."""
+    userns = ["--map-root-user"] if os.geteuid() != 0 else []
+    return ["unshare", *userns, "--net", "--", "/bin/sh", "-c", _LO_UP, "sh"]
+
+
+@functools.lru_cache(maxsize=1)
+def offline_status() -> str | None:
+    """None when a loopback-only network namespace can be made here, else why not (one line). Probed once."""
+    missing = [tool for tool in ("unshare", "ip") if shutil.which(tool) is None]
+    if missing:
+        return f"{' and '.join(missing)} not found (install util-linux and iproute2)"
+    try:
+        probe = subprocess.run([*netns_prefix(), "true"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"unshare failed: {exc}"
+    if probe.returncode != 0:
+        return f"unshare -n failed: {(probe.stderr.strip().splitlines() or ['exit ' + str(probe.returncode)])[-1]}"
+    return None
+
+
 class LocalSandbox:
     """No isolation: the command runs as the user, in the workspace, with a scrubbed environment, under the
     memory/process limits (a cgroup where one can be made, else rlimits) and the disk budget."""
@@ -141,8 +173,12 @@ class LocalSandbox:
     isolates = False
 
     def __init__(self, root: Path, output_cap: int = DEFAULT_OUTPUT_CAP, base_env: Mapping[str, str] | None = None,
-                 read_only: bool = False, limits: Limits | None = None):
+                 read_only: bool = False, limits: Limits | None = None, offline: bool = False):
         self.root = Path(root)
+        # offline: no network but loopback, where a namespace can be made (else the name tells the records).
+        self._netns = netns_prefix() if offline and offline_status() is None else []
+        if offline:
+            self.name = "local+netns" if self._netns else "local (host network)"
         self.output_cap = output_cap
         self.base_env = base_env
         # Not enforced for commands (they run as the user); the tools refuse edits when the workspace is
@@ -157,7 +193,7 @@ class LocalSandbox:
         marker = uuid.uuid4().hex
         full_env = scrubbed_env(self.base_env, env)
         full_env[EXEC_MARKER] = marker
-        return limited_run(["/bin/bash", "-c", command], cwd or self.root, timeout, full_env, self.output_cap,
+        return limited_run([*self._netns, "/bin/bash", "-c", command], cwd or self.root, timeout, full_env, self.output_cap,
                            self._jail, self.limits, self._disk, marker=marker)
 
     def close(self) -> None:
