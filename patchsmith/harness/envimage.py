@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
+from ..tools.git import run_git
 from ..tools.sandbox.base import SandboxUnavailable
 from ..tools.sandbox.buildbox import BuildBox, tar_of
 from ..tools.sandbox.engine import LABEL_ENV_KEY, LABEL_IMAGE, LABEL_PYTHON, LABEL_REPO, docker_client
@@ -30,6 +31,7 @@ from .envs import (
     BUILD_TIMEOUT,
     PIP_DEFAULT,
     PIP_FOR,
+    UNTRACKED,
     EnvError,
     _Build,
     build_steps,
@@ -37,7 +39,7 @@ from .envs import (
     pick_generated,
 )
 from .locks import file_lock
-from .repos import RepoSource, nearest_tag
+from .repos import RepoSource
 from .services import SERVICES
 from .specs import Spec
 from .tasks import Task
@@ -290,7 +292,7 @@ class _ImageBuild(_Build):
             self.box.put(WORK, fh)
         # The nearest tag of the source too: versions computed from git (setuptools-scm) stay the project's
         # own (pytest's `minversion` checks compare against it), not 0.1.dev1.
-        tag = nearest_tag(source, commit)
+        tag = _nearest_tag(source, commit)
         self.step(
             "git init -q && git add -A -f . && git -c user.name=patchsmith -c user.email=env@patchsmith.invalid "
             f"commit -q --no-verify -m {commit}" + (f" && git tag -f {shlex.quote(tag)}" if tag else ""),
@@ -326,7 +328,7 @@ class _ImageBuild(_Build):
 
     def generated(self, src: Path, patterns: tuple[str, ...]) -> list[str]:
         """Build outputs listed in the container, copied out into the host folder's checkout."""
-        code, out = self.box.output("git ls-files -z --others --ignored --exclude-standard", self.where(src))
+        code, out = self.box.output(shlex.join(["git", *UNTRACKED]), self.where(src))
         names = pick_generated(out, patterns) if code == 0 else []
         kept = []
         for rel in names:
@@ -374,6 +376,14 @@ class _ImageBuild(_Build):
                 "ln -sf ../lib/node_modules/npm/bin/npx-cli.js /opt/node/bin/npx",
                 self.folder,
             )
+
+
+def _nearest_tag(source: RepoSource, commit: str) -> str:
+    if source.kind == "bundle":
+        return ""
+    proc = run_git(source.location, "describe", "--tags", "--abbrev=0", commit, check=False, use_store=False)
+    tag = proc.stdout.strip()
+    return tag if proc.returncode == 0 and tag and not tag.startswith("-") else ""
 
 
 def _inside(target: Path, root: Path) -> bool:

@@ -24,8 +24,9 @@ from typing import IO, Any
 
 from ..errors import PatchsmithError
 from ..tools.git import run_git
+from ..tools.workstore import ignore_paths
 from .locks import file_lock, write_atomic
-from .repos import RepoError, RepoSource, add_nearest_tag, checkout
+from .repos import RepoError, RepoSource, checkout
 from .services import ServiceError, service_python
 from .specs import Spec
 from .tasks import Task
@@ -82,15 +83,21 @@ class Env:
         return env
 
     def prepare_workspace(self, workspace: Path) -> list[str]:
-        """Copy build outputs (absent from git) into a fresh workspace; returns what was copied."""
+        """Copy build outputs (absent from git) into a fresh workspace, where git ignores them (they are
+        never part of a patch, and a reset keeps them); returns what was copied."""
         copied = []
         if self.src is None:
             return copied
+        top = Path(workspace).resolve()
         for rel in self.generated:
             target = Path(workspace) / rel
-            if not target.exists() and target.parent.is_dir():
+            # Only into folders the checkout has, and never through a symlink the repository placed.
+            folder = target.parent.resolve()
+            if (not target.exists() and not target.is_symlink() and target.parent.is_dir()
+                    and (folder == top or top in folder.parents) and (self.src / rel).is_file()):
                 shutil.copy2(self.src / rel, target)
                 copied.append(rel)
+        ignore_paths(workspace, copied)
         return copied
 
 
@@ -118,6 +125,33 @@ def find_python(version: str | None) -> Path:
 
 
 DEPENDENCY_FILES = ("setup.py", "setup.cfg", "pyproject.toml")
+_VERSION = re.compile(r"\d+(\.\d+)*")
+_GIT_VERSIONED = re.compile(rb"setuptools[_-]scm|versioneer|hatch-vcs|pbr")
+
+
+def scm_fallback(src: Path, version: str) -> dict[str, str]:
+    """SETUPTOOLS_SCM_PRETEND_VERSION=`version` (the task's) when no tag is reachable from the checkout (a
+    bundle or a mirror without tags): setuptools-scm would call the project 0.1.devN, and version checks
+    against it fail (pytest's `minversion`: 'requires pytest-2.0, actual pytest-0.1.dev...')."""
+    if not _VERSION.fullmatch(version or ""):
+        return {}
+    if run_git(src, "describe", "--tags", "--abbrev=0", check=False).returncode == 0:
+        return {}
+    return {"SETUPTOOLS_SCM_PRETEND_VERSION": version}
+
+
+def stale_build(folder: Path, meta: dict) -> bool:
+    """A build from before checkouts carried their tags, of a project that takes its version from git: its
+    version (and files made from it) say 0.1.devN, so it is built again."""
+    if meta.get("tags") or not meta.get("src"):
+        return False
+    for name in DEPENDENCY_FILES:
+        try:
+            if _GIT_VERSIONED.search((folder / "src" / name).read_bytes()):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def base_drift(task: Task, spec: Spec, source: RepoSource) -> str:
@@ -175,7 +209,8 @@ class EnvManager:
             ready, failed = folder / "READY.json", folder / "FAILED.json"
             if ready.exists():
                 meta = json.loads(ready.read_text())
-                if self.images is None or self.images.present(meta):
+                if not stale_build(folder, meta) and (self.images is None or self.images.present(meta)):
+                    meta = self._outputs_now(folder, spec, meta)
                     return self._env_from(key, folder, spec, meta, reused=True, services=services)
             if failed.exists() and not self.rebuild_failed:
                 # Remembered across runs: the same key would fail the same way, minutes later.
@@ -192,6 +227,16 @@ class EnvManager:
                 raise
             write_atomic(ready, json.dumps(meta))
             return self._env_from(key, folder, spec, meta, reused=False, services=services)
+
+    def _outputs_now(self, folder: Path, spec: Spec, meta: dict) -> dict:
+        """A host build recorded before every untracked build output was carried (only some name patterns
+        were): its outputs listed again from its checkout, once."""
+        if self.images is not None or "outputs" in meta or not meta.get("src") or not spec.generated:
+            return meta
+        out = run_git(folder / "src", *UNTRACKED, check=False).stdout
+        meta = {**meta, "generated": pick_generated(out, spec.generated), "outputs": "untracked"}
+        write_atomic(folder / "READY.json", json.dumps(meta))
+        return meta
 
     def _guard(self, key: str, fn: Any) -> Any:
         """fn(), its EnvError remembered for `key` (the batch does not try again)."""
@@ -271,9 +316,15 @@ def build_steps(build: _Build, task: Task, spec: Spec, source: RepoSource, at_ba
             continue
         build.step(cmd, src)
     if spec.install:
+        pretend = scm_fallback(src, task.version) if needs_src else {}
+        if pretend:
+            fh.write(f"# no tag is reachable from the checkout: {pretend}\n")
+            build.venv_env = {**build.venv_env, **pretend}
         build.step(spec.install, src)
+    meta["tags"] = True  # built with the tags its commit contains (reuse() rebuilds older git-versioned builds)
     if needs_src and spec.generated:
         meta["generated"] = build.generated(src, spec.generated)
+    meta["outputs"] = "untracked"
     return meta
 
 
@@ -315,16 +366,13 @@ class _Build:
         return str(self.folder / name)
 
     def generated(self, src: Path, patterns: tuple[str, ...]) -> list[str]:
-        out = run_git(src, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", check=False).stdout
-        return pick_generated(out, patterns)
+        return pick_generated(run_git(src, *UNTRACKED, check=False).stdout, patterns)
 
     def checkout(self, source: RepoSource, commit: str, dest: Path) -> None:
         try:
             checkout(source, commit, dest)
         except RepoError as exc:
             raise EnvError(str(exc), self.log) from None
-        tag = add_nearest_tag(source, commit, dest)
-        self.fh.write(f"# checkout of {commit}" + (f", tag {tag}" if tag else ", no tag reachable") + "\n")
 
     def make_venv(self, version: str, with_pip: bool) -> None:
         """A virtualenv that sees none of its base interpreter's packages (no --system-site-packages)."""
@@ -380,13 +428,18 @@ def _search_path(python: Path) -> list[str]:
     return [p for p in json.loads(proc.stdout or "[]") if p] if proc.returncode == 0 else []
 
 
+# Every file of the checkout that git does not track, ignored or not: the checkout was clean, so the
+# build made each one (a generated module such as astropy._erfa.core, a compiled extension, _version.py).
+UNTRACKED = ("ls-files", "-z", "--others")
+_NOT_OUTPUTS = ("build/", ".eggs/", ".tox/", ".git/", ".pytest_cache/", ".hypothesis/", ".mypy_cache/", "node_modules/")
+
+
 def pick_generated(out: str, patterns: tuple[str, ...]) -> list[str]:
-    """Of `git ls-files -z --others --ignored` output: the files the install produced in the checkout that a
-    fresh workspace will lack."""
-    skip = ("build/", ".eggs/", ".tox/", ".git/")
+    """Of `git ls-files -z --others` output: the files the build produced in the checkout that a fresh
+    workspace will lack (not its scratch folders, caches and packaging metadata)."""
     names = []
     for rel in out.split("\0"):
-        if not rel or rel.startswith(skip) or ".egg-info" in rel or "__pycache__" in rel:
+        if not rel or rel.startswith(_NOT_OUTPUTS) or ".egg-info" in rel or "__pycache__" in rel:
             continue
         if any(fnmatch.fnmatch(Path(rel).name, p) for p in patterns):
             names.append(rel)

@@ -21,6 +21,7 @@ from ..tools.sandbox.local import LocalSandbox
 from .config import TEST_OUTPUT_CAP, TEST_TIMEOUT
 from .envs import Env
 from .parsers import FAILED, PARSERS, PASSED, SKIPPED, lookup, passed
+from .repos import absent_files
 from .services import wrap
 from .specs import Spec, directives_for, network_tests
 from .tasks import Task, patch_files
@@ -79,7 +80,7 @@ class Evaluation:
     instance_id: str
     status: str  # resolved | unresolved | patch_failed | not_gradable | error
     resolved: bool = False
-    error_kind: str = ""  # with status error: environment | timeout | test_patch
+    error_kind: str = ""  # with status error: environment | timeout | test_patch | repository
     empty_patch: bool = False
     reason: str = ""
     patch_applied: bool = False
@@ -232,16 +233,26 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
     result.pass_to_pass = _grade(task.pass_to_pass, status, prefixes, maintained=True)
     result.timing["parse_s"] = time.monotonic() - t2
 
+    result.resolved = not result.fail_to_pass.failure and not result.pass_to_pass.failure
+    lacking = [] if result.resolved else lacking_files(run.output, root)
+    if lacking:  # what failed may be the copy's doing, not the code's: no verdict either way
+        result.resolved, result.error_kind = False, "repository"
+        return finish("error", f"the repository copy lacks {len(lacking)} file(s) of the commit that the run "
+                               f"names ({', '.join(lacking[:3])}): its mirror left out its largest files; "
+                               "point --repos-dir at a full clone")
     graded = [t for t in task.fail_to_pass + task.pass_to_pass if not (prefixes and t.startswith(prefixes))]
     if graded and all(lookup(t, status) is None for t in graded):
         fault = environment_fault(run.output, run.exit_code, root, _patch_words(model_patch, task.patch))
         if fault:
             result.error_kind = "environment"
             return finish("error", f"environment error, no test ran: {fault}")
+        crash = crash_in_workspace(run.output, root)
+        if crash:  # the tests ran; the code under test (pytest itself, a conftest) lost their outcomes
+            return finish("unresolved", f"the repository's code crashed the test runner ({crash}): the graded tests "
+                                        "report no outcome, so they fail")
         tail = " | ".join(run.output.strip().splitlines()[-3:])[-300:]
         result.no_results = True
         return finish("unresolved", f"no test results in the output (exit {run.exit_code}): {tail}")
-    result.resolved = not result.fail_to_pass.failure and not result.pass_to_pass.failure
     if result.resolved:
         return finish("resolved")
     return finish("unresolved", failing_summary(result))
@@ -310,6 +321,28 @@ def environment_fault(output: str, exit_code: int | None, root: Path, blame: set
     if exit_code in (3, 4) and "test session starts" not in output:
         return "the test runner could not start: " + _last_line(output)
     return ""
+
+
+def lacking_files(output: str, root: Path) -> list[str]:
+    """Files the checkout left out (a partial mirror lacked their blobs) whose names the test output shows:
+    astropy's IERS table, absent, made its import try a download and no test ran."""
+    return [rel for rel in absent_files(root) if Path(rel).name in output]
+
+
+_INTERNAL_FRAME = re.compile(r'^INTERNALERROR>\s+File "([^"]+)", line (\d+)', re.M)
+
+
+def crash_in_workspace(output: str, root: Path) -> str:
+    """`path:line` of a pytest INTERNALERROR whose innermost frame is the workspace's own code (the official
+    grading reads no outcome then, and fails the tests); "" when there is none or it is outside."""
+    frames = _INTERNAL_FRAME.findall(output)
+    if "test session starts" not in output or not frames:
+        return ""
+    where, line = Path(frames[-1][0]), frames[-1][1]
+    top = Path(root).resolve()
+    if not where.is_absolute() or not where.resolve().is_relative_to(top):
+        return ""
+    return f"INTERNALERROR at {where.resolve().relative_to(top)}:{line}"
 
 
 def _last_line(output: str) -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ..errors import PatchsmithError
 from ..tools.git import GitError, run_git
-from ..tools.workstore import HARNESS_IDENTITY, check_out, create_store, remove_workspace
+from ..tools.gitstore import store_dir
+from ..tools.workstore import HARNESS_IDENTITY, add_tags, check_out, create_store, remove_workspace, tag_refs
 from .locks import file_lock
 from .tasks import Task
 
@@ -136,6 +137,7 @@ def checkout(source: RepoSource, commit: str, dest: Path) -> Path:
         raise RepoError(f"commit {commit} is not in {source.location} ({source.kind}); "
                         "fetch it into that repository or point --repos-dir at a fuller mirror")
     try:
+        add_tags(store, reachable_tags(source, store, commit))
         try:
             check_out(dest, commit)
         except GitError:
@@ -148,29 +150,13 @@ def checkout(source: RepoSource, commit: str, dest: Path) -> Path:
     return dest
 
 
-def nearest_tag(source: RepoSource, commit: str) -> str:
-    """The source's nearest tag reachable from `commit` ("" when none, or for a bundle)."""
+def reachable_tags(source: RepoSource, store: Path, commit: str) -> list[str]:
+    """The source's tags that `commit` contains, as `<object id> refs/tags/<name>`: what setuptools-scm and
+    versioneer compute the project's version from (`git describe`). The official harness builds from a full
+    clone, so it has them; a tag `commit` contains is no later than it, so none tells of the future."""
     if source.kind == "bundle":
-        return ""
-    proc = run_git(source.location, "describe", "--tags", "--abbrev=0", commit, check=False, use_store=False)
-    tag = proc.stdout.strip()
-    return tag if proc.returncode == 0 and tag and not tag.startswith("-") else ""
-
-
-def add_nearest_tag(source: RepoSource, commit: str, dest: Path) -> str:
-    """Give checkout `dest`'s own `.git` the source's nearest tag of `commit`, so versions computed from git
-    while building (setuptools-scm, versioneer) are the project's own (`0.9.5.post21`), not `0.1.dev1497`
-    or `0+untagged` (pvlib's `[all]` extra then cannot resolve: pvfactors needs pvlib>=0.9). The official
-    harness clones with the tags up to the base commit. Returns the tag ("" when none)."""
-    tag = nearest_tag(source, commit)
-    if not tag:
-        return ""
-    target = run_git(source.location, "rev-parse", f"refs/tags/{tag}", check=False, use_store=False).stdout.strip()
-    own = {"GIT_DIR": str(Path(dest) / ".git")}
-    if not target or run_git(dest, "update-ref", f"refs/tags/{tag}", target, env=own, check=False,
-                             use_store=False).returncode != 0:
-        return ""
-    return tag
+        return tag_refs(store, commit, prefix="refs/bundle/tags/")
+    return tag_refs(_objects_of(source.location).parent, commit)
 
 
 def _submodule_repo(url: str) -> str:
@@ -243,6 +229,16 @@ def _checkout_present(dest: Path, commit: str) -> None:
     patterns = "/*\n" + "".join(f"!/{p}\n" for p in absent)
     run_git(dest, "sparse-checkout", "set", "--no-cone", "--stdin", input=patterns)
     check_out(dest, commit)
+
+
+def absent_files(root: Path) -> list[str]:
+    """The files of the checked-out commit that a partial mirror lacked (left out by _checkout_present)."""
+    store = store_dir(root)
+    try:
+        lines = (store / "info" / "sparse-checkout").read_text().splitlines() if store else []
+    except OSError:
+        return []
+    return [line[2:] for line in lines if line.startswith("!/")]
 
 
 def remove_checkout(dest: Path) -> None:

@@ -46,7 +46,7 @@ class Spec:
     eval_commands: tuple[str, ...] = ()  # shell commands run before the tests, in the same shell
     deselect: tuple[str, ...] = ()  # test id prefixes never run (network); ids under them are not graded
     network_source: str = ""  # regex: test functions whose source matches are deselected too
-    generated: tuple[str, ...] = ("*.so", "_version.py", "version.py")  # build outputs copied into workspaces
+    generated: tuple[str, ...] = ("*",)  # name patterns of the build outputs copied into workspaces
     language: str = "python"
     services: tuple[str, ...] = ()  # loopback stand-ins for internet services, started around the tests
     # The official harness installs the project at base_commit (its own pins and entry points) in an

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -70,10 +71,49 @@ def write_agent_gitdir(root: Path, commit: str) -> None:
     for name in ("index", "info/exclude"):
         if (store / name).is_file():
             shutil.copyfile(store / name, agent / name)
+    write_packed_refs(agent, tag_refs(store))
     identity = {k: run_git(store, "config", "--get", k, check=False, env={"GIT_DIR": str(store)},
                            use_store=False).stdout.strip()
                 for k in HARNESS_IDENTITY}
     _config(agent, {k: v for k, v in identity.items() if v})
+
+
+def tag_refs(git_dir: Path, contained_in: str | None = None, prefix: str = "refs/tags/") -> list[str]:
+    """`<object id> refs/tags/<name>` for each tag of `git_dir` under `prefix` (with `contained_in`: only
+    those whose commit that commit contains, so none is later than it)."""
+    merged = ["--merged", contained_in] if contained_in else []
+    proc = run_git(git_dir, "for-each-ref", *merged, "--format=%(objectname) %(refname)", prefix,
+                   env={"GIT_DIR": str(git_dir)}, use_store=False, check=False)
+    lines = proc.stdout.splitlines() if proc.returncode == 0 else []
+    return [f"{sha} refs/tags/{ref.removeprefix(prefix)}" for sha, _, ref in (x.partition(" ") for x in lines)]
+
+
+def write_packed_refs(git_dir: Path, refs: list[str]) -> None:
+    """`refs` (`<object id> <refname>` lines) as the only packed refs of `git_dir`, a fresh repository."""
+    if refs:
+        (git_dir / "packed-refs").write_text("".join(f"{line}\n" for line in sorted(refs, key=lambda x: x.split()[1])))
+
+
+def add_tags(git_dir: Path, refs: list[str]) -> None:
+    """Create the tags `refs` (`<object id> refs/tags/<name>` lines) in `git_dir`, beside its other refs."""
+    if refs:
+        updates = "".join(f"update {ref} {sha}\n" for sha, ref in (line.split() for line in refs))
+        run_git(git_dir, "update-ref", "--stdin", input=updates, env={"GIT_DIR": str(git_dir)}, use_store=False)
+        run_git(git_dir, "pack-refs", "--all", env={"GIT_DIR": str(git_dir)}, use_store=False)
+
+
+def ignore_paths(root: Path, rels: list[str]) -> None:
+    """Make git ignore the files `rels` of workspace `root` (files the harness put there, such as build
+    outputs, that are never part of a patch): in its store and in the agent's `.git`, as info/exclude lines."""
+    if not rels:
+        return
+    lines = "".join("/" + re.sub(r"([\\*?\[])", r"\\\1", rel) + "\n" for rel in rels)
+    for git_dir in (store_dir(root), Path(root) / ".git"):
+        info = git_dir / "info" if git_dir is not None else None
+        if info is None or info.is_symlink() or git_dir.is_symlink() or not info.is_dir():
+            continue
+        with open(info / "exclude", "a", encoding="utf-8") as fh:
+            fh.write(lines)
 
 
 def remove_tree(path: Path) -> None:
@@ -127,5 +167,7 @@ def clone_workspace(src: Path, commit: str, dest: Path, identity: dict[str, str]
     create_store(dest, borrow=[objects], origin=source,
                  excludes=exclude.read_text(errors="replace") if exclude.is_file() else "",
                  excludes_file=Path(excludes_file) if excludes_file else None, config=identity)
+    if src_store is not None:  # the tags the source workspace had (versions computed from git stay right)
+        add_tags(store_path(dest), tag_refs(src_store))
     check_out(dest, commit)
     return Path(dest)

@@ -245,6 +245,22 @@ def test_a_patch_importing_what_is_not_installed_is_unresolved_not_an_environmen
     assert result["status"] == "unresolved", result["reason"]
 
 
+CRASHING_HOOK = ("diff --git a/tests/conftest.py b/tests/conftest.py\nnew file mode 100644\n--- /dev/null\n"
+                 "+++ b/tests/conftest.py\n@@ -0,0 +1,2 @@\n+def pytest_runtest_logreport(report):\n"
+                 "+    raise RuntimeError('the code under test broke the runner')\n")
+
+
+def test_a_runner_crash_in_the_repositorys_code_is_unresolved_not_missing_results(tmp_path: Path, calc) -> None:
+    """pytest-7168's empty patch: the tests run, then the repository's own code (there pytest itself) raises
+    an INTERNALERROR and no outcome is printed. The official grading fails those tests: unresolved, with
+    the crash named, not "no test results" (which says nothing was tested)."""
+    harness, base = calc
+    task = _calc_task(base, instance_id="acme__calc-crash")
+    result = harness.process(task, tmp_path / "t", patch=CRASHING_HOOK)
+    assert result["status"] == "unresolved" and not result["evaluation"]["no_results"], result["reason"]
+    assert "crashed the test runner (INTERNALERROR at tests/conftest.py:2)" in result["reason"], result["reason"]
+
+
 LOUD = ("diff --git a/tests/conftest.py b/tests/conftest.py\nnew file mode 100644\n--- /dev/null\n"
         "+++ b/tests/conftest.py\n@@ -0,0 +1,7 @@\n+import pytest\n+\n+\n+@pytest.fixture(autouse=True)\n"
         "+def loud():\n+    print('debug line of a chatty logger ' * 20000)\n+    yield\n")
