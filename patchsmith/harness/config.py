@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..tools.sandbox.base import SandboxKind
 
 TEST_TIMEOUT = 1800.0  # seconds for one task's test run
+# Bytes of a test run's output kept and parsed. The official harness keeps all of it; `-rA` puts the
+# summary the verdict is read from last, after every passed test's captured output (sqlfluff: ~2 MB).
+TEST_OUTPUT_CAP = 256 * 2**20
 
 
 class HarnessConfig(BaseModel):

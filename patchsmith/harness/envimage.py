@@ -29,6 +29,7 @@ from ..tools.sandbox.images import DEFAULT_SUITE, ENV_REPO, ImageError, ensure_b
 from ..tools.sandbox.toolchain import ensure_toolchain_image, toolchain_tag
 from .envs import (
     BUILD_TIMEOUT,
+    PIP_DEFAULT,
     PIP_FOR,
     UNTRACKED,
     EnvError,
@@ -309,7 +310,7 @@ class _ImageBuild(_Build):
         self.pip = [f"{VENV}/bin/python", "-m", "pip"]
         self.offline = version in ("system", BASE_PYTHON)
         if not self.offline:
-            self.step([*self.pip, "install", "-q", "-U", PIP_FOR.get(version, "pip")], self.folder)
+            self.step([*self.pip, "install", "-q", "-U", PIP_FOR.get(version, PIP_DEFAULT)], self.folder)
 
     def install(self, requirements: list[str]) -> None:
         if not self.offline:

@@ -34,8 +34,12 @@ from .wheels import seed_from_installed
 
 BUILD_TIMEOUT = 1800.0
 # The last pip each old Python runs: an index that does not say which Pythons a release needs (a local
-# file index) would otherwise hand them today's pip, which refuses to run.
-PIP_FOR = {"3.6": "pip<22", "3.7": "pip<24.1", "3.8": "pip<25.1", "3.9": "pip<26"}
+# file index) would otherwise hand them today's pip, which refuses to run. Newer Pythons get the last pip
+# before 25.3, which dropped `setup.py develop` editable installs: `pip install -e .` of a project whose
+# build backend is a setuptools before 64 (astroid 2.13/2.14 pin setuptools~=62.6) needs it, as the
+# official images' pip (24.x) had it.
+PIP_FOR = {"3.6": "pip<22", "3.7": "pip<24.1", "3.8": "pip<25.1"}
+PIP_DEFAULT = "pip<25.3"
 SYSTEM_PACKAGES = re.compile(r"\s*(sudo\s+)?(apt-get|apt|yum|dnf|apk|conda|brew)\b")
 
 
@@ -378,7 +382,7 @@ class _Build:
         self.venv_env = {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}"}
         if version != "system":
             self.step([str(self.base), "-m", "venv", str(venv)], self.folder)
-            self.step([python, "-m", "pip", "install", "-q", "-U", PIP_FOR.get(version, "pip")], self.folder)
+            self.step([python, "-m", "pip", "install", "-q", "-U", PIP_FOR.get(version, PIP_DEFAULT)], self.folder)
             self.pip = [python, "-m", "pip"]
             return
         self.offline = True
@@ -476,7 +480,18 @@ def official_requirements(src: Path, paths: tuple[str, ...], every: bool = False
                 included += [x for x in nested if not excluded(x)]
             elif not excluded(line):
                 own.append(line)
-    return "\n".join(included + own)
+    return replace_yanked("\n".join(included + own))
+
+
+# Requirements yanked from PyPI since the official images were built, replaced as the official harness
+# does (swebench's REPLACE_REQ_PACKAGES; the version specifier goes with the old name).
+YANKED_REPLACEMENTS = (("types-pkg_resources", "types-setuptools"),)
+
+
+def replace_yanked(text: str) -> str:
+    for old, new in YANKED_REPLACEMENTS:
+        text = re.sub(rf"^{re.escape(old)}([<>=!~]=?.*|$)", new, text, flags=re.MULTILINE)
+    return text
 
 
 # Conda names that PyPI spells differently, and conda packages that are no Python distribution at all.
@@ -519,7 +534,7 @@ def env_file_packages(src: Path, paths: tuple[str, ...]) -> list[str]:
             pin = "==" + pin
         elif pin.startswith("=") and not pin.startswith("=="):
             pin = "=" + pin
-        out.append(_CONDA_TO_PIP.get(name.lower(), name) + pin.rstrip("*").rstrip("."))
+        out.append(replace_yanked(_CONDA_TO_PIP.get(name.lower(), name) + pin.rstrip("*").rstrip(".")))
     return list(dict.fromkeys(out))
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..tools.git import git_argv, git_env, run_git
-from ..tools.sandbox.base import Sandbox
+from ..tools.sandbox.base import DEFAULT_OUTPUT_CAP, Sandbox
 from ..tools.sandbox.local import LocalSandbox
-from .config import TEST_TIMEOUT
+from .config import TEST_OUTPUT_CAP, TEST_TIMEOUT
 from .envs import Env
 from .parsers import FAILED, PARSERS, PASSED, SKIPPED, lookup, passed
 from .repos import absent_files
@@ -30,7 +30,7 @@ from .tasks import Task, patch_files
 class SandboxFactory(Protocol):
     """A sandbox whose writable area is `root`; `image` is the task's environment image (docker only)."""
 
-    def __call__(self, root: Path, image: str | None = None) -> Sandbox: ...
+    def __call__(self, root: Path, image: str | None = None, output_cap: int = DEFAULT_OUTPUT_CAP) -> Sandbox: ...
 
 
 def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = None) -> SandboxFactory:
@@ -44,16 +44,18 @@ def default_sandbox_factory(kind: str = "local", ro_paths: list[Path] | None = N
     except ImportError:  # the sandbox backends are not installed: plain subprocesses
         make_sandbox = resolve_kind = None
 
-    def factory(root: Path, image: str | None = None) -> Sandbox:
+    def factory(root: Path, image: str | None = None, output_cap: int = DEFAULT_OUTPUT_CAP) -> Sandbox:
         if make_sandbox is None or resolve_kind(kind)[0] == "local":
-            return LocalSandbox(root, offline=True)  # a task's tests reach nothing but loopback
+            # a task's tests reach nothing but loopback
+            return LocalSandbox(root, offline=True, output_cap=output_cap)
         if ro_paths and resolve_kind(kind)[0] == "bwrap":
             from ..tools.sandbox.bwrap import BwrapSandbox
 
-            return BwrapSandbox(root, network=False, ro_paths=[p for p in ro_paths if p.exists()])
+            return BwrapSandbox(root, network=False, ro_paths=[p for p in ro_paths if p.exists()],
+                                output_cap=output_cap)
         if kind == "docker":
-            return make_sandbox(kind, root, network=False, image=image)
-        return make_sandbox(kind, root, network=False)
+            return make_sandbox(kind, root, network=False, image=image, output_cap=output_cap)
+        return make_sandbox(kind, root, network=False, output_cap=output_cap)
 
     return factory
 
@@ -205,7 +207,8 @@ def evaluate(task: Task, model_patch: str, root: Path, env: Env, spec: Spec, *,
     result.test_command = command = test_command(spec, test_files, desel)
     log_lines.append(f"$ {command}")
 
-    sandbox = (sandbox_factory or default_sandbox_factory())(root, image=env.sandbox_image)
+    sandbox = (sandbox_factory or default_sandbox_factory())(root, image=env.sandbox_image,
+                                                             output_cap=TEST_OUTPUT_CAP)
     result.sandbox = sandbox.name
     try:
         t1 = time.monotonic()

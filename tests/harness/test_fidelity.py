@@ -259,3 +259,40 @@ def test_a_runner_crash_in_the_repositorys_code_is_unresolved_not_missing_result
     result = harness.process(task, tmp_path / "t", patch=CRASHING_HOOK)
     assert result["status"] == "unresolved" and not result["evaluation"]["no_results"], result["reason"]
     assert "crashed the test runner (INTERNALERROR at tests/conftest.py:2)" in result["reason"], result["reason"]
+
+
+LOUD = ("diff --git a/tests/conftest.py b/tests/conftest.py\nnew file mode 100644\n--- /dev/null\n"
+        "+++ b/tests/conftest.py\n@@ -0,0 +1,7 @@\n+import pytest\n+\n+\n+@pytest.fixture(autouse=True)\n"
+        "+def loud():\n+    print('debug line of a chatty logger ' * 20000)\n+    yield\n")
+
+
+def test_the_verdict_is_read_from_a_test_output_bigger_than_a_command_output_cap(tmp_path: Path, calc) -> None:
+    """`-rA` prints each passed test's captured output (sqlfluff: ~2 MB of debug logs) before the summary
+    the verdict is read from: the test run keeps all of it, as the official harness does."""
+    from harness_helpers import GOLD, TEST_PATCH
+
+    from patchsmith.tools.sandbox.base import DEFAULT_OUTPUT_CAP
+
+    harness, base = calc
+    task = _calc_task(base, instance_id="acme__calc-loud", test_patch=TEST_PATCH + LOUD)
+    result = harness.process(task, tmp_path / "t", patch=GOLD)
+    assert result["status"] == "resolved", result["reason"]
+    assert (tmp_path / "t" / "eval.log").stat().st_size > 2 * DEFAULT_OUTPUT_CAP
+
+
+def test_an_environment_build_sees_the_nearest_tag_as_the_official_clone_does(tmp_path: Path) -> None:
+    """setuptools-scm and versioneer compute the version from git while installing: with no tag pvlib is
+    `0.1.dev1497` and its `[all]` extra cannot resolve (pvfactors needs pvlib>=0.9)."""
+    from harness_helpers import git, make_repo, task_row
+
+    from patchsmith.harness.tasks import task_from_row
+
+    root = tmp_path / "origin"
+    base = make_repo(root)
+    git(root, "tag", "-a", "v0.9.5", "-m", "release", "HEAD~1")
+    git(tmp_path, "clone", "-q", "--mirror", str(root), str(tmp_path / "repos" / "acme__calc"))
+    task = task_from_row(task_row(base, spec={"install": "git describe --tags --long > ../described"}))
+    source = find_source(task, tmp_path / "repos", tmp_path / "repos", allow_clone=False)
+    env = EnvManager(tmp_path / "cache").get(task, spec_for(task), source)
+    described = (env.src.parent / "described").read_text().strip()
+    assert described.startswith("v0.9.5-1-g"), described

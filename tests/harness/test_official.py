@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from patchsmith.harness.envs import YANKED_REPLACEMENTS, env_file_packages, official_requirements
 from patchsmith.harness.parsers import PARSERS, lookup
 from patchsmith.harness.specs import DEVIATIONS, Spec, directives_for, spec_for
 from patchsmith.harness.tasks import Task, load_tasks, patch_files
@@ -29,7 +30,12 @@ try:
         MAP_REPO_VERSION_TO_SPECS,
     )
     from swebench.harness.log_parsers import MAP_REPO_TO_PARSER
-    from swebench.harness.test_spec.python import get_test_directives, make_eval_script_list_py
+    from swebench.harness.test_spec.python import (
+        REPLACE_REQ_PACKAGES,
+        clean_requirements,
+        get_test_directives,
+        make_eval_script_list_py,
+    )
 except ImportError as exc:  # a declared test dependency: its absence is a broken setup, not a skip
     pytest.fail(f"the official package is needed ({exc}); run `pip install -e '.[test]'`", pytrace=False)
 
@@ -142,3 +148,17 @@ def test_parsers_read_recorded_logs_as_the_official_ones(log_file: Path, tasks: 
 def test_recorded_logs_cover_several_repositories(tasks: list[Task]) -> None:
     ids = {p.name.split(".")[0] for p in _recorded()}
     assert len({t.repo for t in tasks if t.instance_id in ids}) >= 5
+
+
+def test_requirements_name_replacements_for_yanked_packages_as_the_official_harness(tmp_path: Path) -> None:
+    """sqlfluff 0.6-0.8's requirements_dev.txt names types-pkg_resources, which PyPI no longer serves: the
+    official harness installs types-setuptools instead (its version specifier dropped), and so must we."""
+    assert YANKED_REPLACEMENTS == tuple(REPLACE_REQ_PACKAGES)
+    raw = "flake8\n# a comment\n-e .\ntypes-pkg_resources==0.1.3\ntypes-pkg_resources\ntypes-chardet\n"
+    (tmp_path / "requirements_dev.txt").write_text(raw)
+    official = [line for line in clean_requirements(raw).splitlines()
+                if line.strip() and not line.startswith(("#", "-e ."))]
+    assert official_requirements(tmp_path, ("requirements_dev.txt",)).splitlines() == official
+    assert official == ["flake8", "types-setuptools", "types-setuptools", "types-chardet"]
+    (tmp_path / "environment.yml").write_text("dependencies:\n  - pip\n  - pip:\n    - types-pkg_resources>=0.1\n")
+    assert env_file_packages(tmp_path, ("environment.yml",)) == ["types-setuptools"]
