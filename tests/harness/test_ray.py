@@ -43,6 +43,12 @@ def driver_env(tmp: Path) -> dict[str, str]:
     return {"PATCHSMITH_CACHE_DIR": str(tmp / "driver-cache")}
 
 
+def start_driver(cluster: LoopbackCluster, tmp: Path, tasks: Path, out: Path, *extra: str, log: str = "driver"):
+    """`patchsmith run` on the cluster in the background, its output in tmp/<log>.log and .err."""
+    return cluster.popen(*run_args(tasks, out, *extra, *on_ray(cluster)), env=driver_env(tmp), cwd=ROOT,
+                         stdout=(tmp / f"{log}.log").open("w"), stderr=(tmp / f"{log}.err").open("w"))
+
+
 def normalized(value, output: Path):
     if isinstance(value, dict):
         return {
@@ -159,13 +165,7 @@ def test_a_killed_worker_is_retried_elsewhere_and_every_task_has_one_result(clus
     shutil.copytree(SCENARIOS / "patchsmith__intervals-1", broken)
     (broken / "repo.bundle").write_bytes(b"not a bundle")  # fails the same way on every node: recorded once
     out = tmp_path / "out"
-    driver = cluster.popen(
-        *run_args(tasks, out, *on_ray(cluster)),
-        env=driver_env(tmp_path),
-        cwd=ROOT,
-        stdout=(tmp_path / "driver.log").open("w"),
-        stderr=(tmp_path / "driver.err").open("w"),
-    )
+    driver = start_driver(cluster, tmp_path, tasks, out)
     try:
         victim = wait_for(lambda: worker_running(marker), 900, "the slow task to start")
         os.kill(victim, signal.SIGKILL)
@@ -193,13 +193,7 @@ def test_a_killed_driver_resumes_without_duplicates(cluster, tmp_path):
     names = ["patchsmith__confparse-1", "patchsmith__confparse-2", "patchsmith__ledger-1"]
     tasks = slow_copy(tmp_path, names, 6, f"psray-driver-{os.getpid()}")
     out = tmp_path / "out"
-    driver = cluster.popen(
-        *run_args(tasks, out, *on_ray(cluster)),
-        env=driver_env(tmp_path),
-        cwd=ROOT,
-        stdout=(tmp_path / "first.log").open("w"),
-        stderr=(tmp_path / "first.err").open("w"),
-    )
+    driver = start_driver(cluster, tmp_path, tasks, out, log="first")
     try:
         wait_for(
             lambda: (out / "results").is_dir() and any((out / "results").glob("*.json")),

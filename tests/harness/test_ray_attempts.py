@@ -18,6 +18,7 @@ from tests.harness.test_ray import (
     normalized,
     on_ray,
     results,
+    start_driver,
     wait_for,
     worker_running,
 )
@@ -106,13 +107,7 @@ def test_a_killed_attempt_worker_is_retried_and_the_task_has_one_result(cluster,
     marker = f"psray-attempt-{os.getpid()}"
     tasks = best_of_two(tmp_path, sleep_marker=marker)
     out = tmp_path / "out"
-    driver = cluster.popen(
-        *run_args(tasks, out, "--strategy", "best-of-2", *on_ray(cluster)),
-        env=driver_env(tmp_path),
-        cwd=ROOT,
-        stdout=(tmp_path / "driver.log").open("w"),
-        stderr=(tmp_path / "driver.err").open("w"),
-    )
+    driver = start_driver(cluster, tmp_path, tasks, out, "--strategy", "best-of-2")
     try:
         victim = wait_for(lambda: worker_running(marker, "run_attempt"), 900, "attempt 2 to start")
         assert worker_running(marker, "run_shipment") is None  # the attempt is not in its task's process
