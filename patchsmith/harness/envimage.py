@@ -24,7 +24,14 @@ from typing import IO, Any
 from ..tools.git import run_git
 from ..tools.sandbox.base import SandboxUnavailable
 from ..tools.sandbox.buildbox import BuildBox, tar_of
-from ..tools.sandbox.engine import LABEL_ENV_KEY, LABEL_IMAGE, LABEL_PYTHON, LABEL_REPO, docker_client
+from ..tools.sandbox.engine import (
+    IMAGE_PATH,
+    LABEL_ENV_KEY,
+    LABEL_IMAGE,
+    LABEL_PYTHON,
+    LABEL_REPO,
+    docker_client,
+)
 from ..tools.sandbox.images import DEFAULT_SUITE, ENV_REPO, ImageError, ensure_base_image
 from ..tools.sandbox.toolchain import ensure_toolchain_image, toolchain_tag
 from .envs import (
@@ -50,7 +57,6 @@ WORK = "/opt/patchsmith"
 SRC = f"{WORK}/src"
 VENV = "/opt/venv"
 BASE_PYTHON = "3.11"  # Debian bookworm's python3, what the base image has
-IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Left out of a copied interpreter: its own tests and whatever the host installed into it.
 SKIP_IN_PYTHON = ("test", "site-packages", "__pycache__", "idlelib", "tkinter", "turtledemo")
 

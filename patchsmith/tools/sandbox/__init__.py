@@ -30,11 +30,11 @@ from .base import (
     scrubbed_env,
     secret_values,
 )
+from .engine import IMAGE_PATH
 from .limits import Limits
 from .local import LocalSandbox
 
 BACKENDS = tuple(kind for kind in SANDBOX_KINDS if kind != "auto")
-IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Debian's, which our images keep
 
 
 class SandboxFallbackWarning(UserWarning):

@@ -17,6 +17,7 @@ LABEL_ENV_KEY = "patchsmith.env-key"
 LABEL_SPEC = "patchsmith.env-spec"
 LABEL_REPO = "patchsmith.repo"  # an environment image's repository (owner/name)
 LABEL_PYTHON = "patchsmith.python"  # the interpreter an image's venv is on
+IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # Debian's, which our images keep
 
 
 def docker_client(timeout: int = 120) -> Any:

@@ -30,6 +30,7 @@ from typing import Any
 from ...errors import PatchsmithError
 from .base import SandboxUnavailable
 from .engine import (
+    IMAGE_PATH,
     LABEL_ENV_KEY,
     LABEL_IMAGE,
     LABEL_PYTHON,
@@ -174,7 +175,7 @@ def build_base_image(suite: str = DEFAULT_SUITE, *, client: Any = None, mirror: 
         report(f"docker import as {tag}")
         repo, _, name = tag.partition(":")
         changes = [f"LABEL {LABEL_IMAGE}=base {LABEL_SUITE}={suite}",
-                   "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                   f"ENV PATH={IMAGE_PATH}",
                    "ENV LANG=C.UTF-8",
                    'CMD ["/bin/bash"]']
         client.api.import_image_from_file(str(tar_path), repository=repo, tag=name, changes=changes)
@@ -249,7 +250,7 @@ def _build_script(norm: dict[str, Any], has_ca: bool) -> str:
 
 def _dockerfile(norm: dict[str, Any], base: str) -> str:
     env = {"DEBIAN_FRONTEND": "noninteractive", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1",
-           "VIRTUAL_ENV": "/opt/venv", "PATH": "/opt/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+           "VIRTUAL_ENV": "/opt/venv", "PATH": f"/opt/venv/bin:{IMAGE_PATH}",
            **norm["env"]}
     return "\n".join([f"FROM {base}",
                       "COPY . /opt/patchsmith/",

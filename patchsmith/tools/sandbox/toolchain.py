@@ -14,7 +14,7 @@ import io
 from typing import IO, Any
 
 from .buildbox import BuildBox
-from .engine import LABEL_IMAGE, LABEL_SUITE, docker_client
+from .engine import IMAGE_PATH, LABEL_IMAGE, LABEL_SUITE, docker_client
 from .images import DEFAULT_SUITE, ImageError
 
 TOOLCHAIN_REPO = "patchsmith/toolchain"
@@ -24,7 +24,6 @@ TOOLCHAIN_PACKAGES = ("build-essential", "python3-dev", "pkg-config")
 # The build container has no setuid capability, so apt cannot drop to its _apt user to download.
 APT = "apt-get -q -o APT::Sandbox::User=root"
 APT_TIMEOUT = 900.0
-IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 def toolchain_tag(base_id: str, suite: str = DEFAULT_SUITE) -> str:
