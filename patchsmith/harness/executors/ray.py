@@ -66,9 +66,8 @@ def run_shipment(job: Any, shipment: Shipment, expected: dict[str, str] | None =
     import ray
 
     node = ray.get_runtime_context().get_node_id()
-    # A node that joined after the driver's probe, or was reinstalled since: checked again here. No files
-    # come back (None), so the task folder an earlier run left on the driver stays as it was.
-    why = refusal(_node_name(node), expected, identity()) if expected else ""
+    # No files come back (None), so the task folder an earlier run left on the driver stays as it was.
+    why = worker_refusal(node, expected)
     if why:
         return {"result": error_result(shipment.task, why), "files": None, "node": node}
     with tempfile.TemporaryDirectory(prefix="patchsmith-ray-") as tmp:
@@ -112,6 +111,24 @@ def with_attempts(built: Any, shipped: Any, shipment: Shipment, expected: dict[s
     launcher = RayAttempts(shipped, shipment, config.ray_num_cpus, config.ray_memory_mb, config.ray_max_retries,
                            expected)
     return partial(built, launcher=launcher)
+
+
+def task_options(num_cpus: float, memory_mb: int, max_retries: int) -> dict[str, Any]:
+    """Ray options of a task or an attempt: its resources, and retries only when its worker dies."""
+    return {"num_cpus": num_cpus, "memory": memory_mb << 20 if memory_mb else None, "max_retries": max_retries,
+            "retry_exceptions": False}
+
+
+def ray_failure(exc: Exception) -> str:
+    """A Ray error as a result's one-line reason: its kind and its first line."""
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return f"ray: {type(exc).__name__}: {first}"
+
+
+def worker_refusal(node: str, expected: dict[str, str] | None) -> str:
+    """On a worker: why this node must not run the job ("" when it runs the driver's patchsmith). A node that
+    joined after the driver's probe, or was reinstalled since, is caught here."""
+    return refusal(_node_name(node), expected, identity()) if expected else ""
 
 
 def node_identity() -> dict[str, str]:
@@ -364,12 +381,7 @@ class RayExecutor:
         alive = check_nodes(ray, mine)
         job_ref = ray.put(replace(job.portable(), token=uuid.uuid4().hex))
         remote = ray.remote(run_shipment)
-        options = {
-            "num_cpus": self.num_cpus,
-            "memory": self.memory_mb << 20 if self.memory_mb else None,
-            "max_retries": self.max_retries,
-            "retry_exceptions": False,
-        }
+        options = task_options(self.num_cpus, self.memory_mb, self.max_retries)
         self.pending = {}
         for task in tasks:  # a rerun task (--retry-errors) toward the node that ran it: its image is there
             call = remote.options(**options, **affinity(previous_node(output, task), alive))
@@ -384,8 +396,7 @@ class RayExecutor:
         try:
             reply = ray.get(ref)
         except ray.exceptions.RayError as exc:  # the worker died more than max_retries times, or the cluster
-            first = (str(exc).strip().splitlines() or [""])[0][:300]
-            return error_result(task, f"ray: {type(exc).__name__}: {first}")
+            return error_result(task, ray_failure(exc))
         if reply["files"] is not None:
             place(reply["files"], task_folder(output, task))
         # Where it ran: a rerun of this task prefers that node (affinity), whose cache has its environment.

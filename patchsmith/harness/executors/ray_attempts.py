@@ -23,8 +23,17 @@ from typing import Any
 from ...agent.strategies.base import Checks
 from ...tools.seed import restore_patch
 from ...tools.workspace import Workspace
-from .identity import identity, refusal
-from .ray import Shipment, _materialize, _node_name, _pack, _rewrite, _unpack, worker_job
+from .ray import (
+    Shipment,
+    _materialize,
+    _pack,
+    _rewrite,
+    _unpack,
+    ray_failure,
+    task_options,
+    worker_job,
+    worker_refusal,
+)
 
 NOT_COPIED = {"number", "strategy", "folder", "record"}  # the driver's plan owns these
 
@@ -38,8 +47,7 @@ def run_attempt(job: Any, shipment: Shipment, plan: Any, hints: list[str] | None
     from ..agent_job import run_attempt_here
 
     context = ray.get_runtime_context()
-    # A node that joined after the driver's probe runs attempts too: checked as a task's worker is.
-    why = refusal(_node_name(context.get_node_id()), expected, identity()) if expected else ""
+    why = worker_refusal(context.get_node_id(), expected)  # checked as a task's worker is
     if why:
         return {"refused": why}
     with tempfile.TemporaryDirectory(prefix="patchsmith-attempt-") as tmp:
@@ -70,12 +78,7 @@ class RayAttempts:
     def launch(self, ctx: Any, plans: list[Any], spaces: list[Workspace]) -> None:
         import ray
 
-        remote = ray.remote(run_attempt).options(
-            num_cpus=self.num_cpus,
-            memory=self.memory_mb << 20 if self.memory_mb else None,
-            max_retries=self.max_retries,
-            retry_exceptions=False,
-        )
+        remote = ray.remote(run_attempt).options(**task_options(self.num_cpus, self.memory_mb, self.max_retries))
         task_dir = str(Path(ctx.output_dir).parent)
         shipment = replace(self.shipment, previous=None)  # an earlier run's folder is the task's, not theirs
         refs = [
@@ -92,8 +95,7 @@ def receive(ray: Any, ref: Any, ctx: Any, attempt: Any, ws: Workspace) -> None:
     try:
         reply = ray.get(ref)
     except ray.exceptions.RayError as exc:  # its worker died more than max_retries times, or it crashed
-        first = (str(exc).strip().splitlines() or [""])[0][:300]
-        attempt.exit_reason, attempt.error = "error", f"ray: {type(exc).__name__}: {first}"
+        attempt.exit_reason, attempt.error = "error", ray_failure(exc)
         return
     if "refused" in reply:
         attempt.exit_reason, attempt.error = "error", reply["refused"]
